@@ -1,0 +1,45 @@
+"""Shared fixtures: named actors (owner, another user, manager, content manager, admin)."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from core import roles
+from core.models import User
+
+PASSWORD = "correct-horse-battery-9"  # noqa: S105 - test accounts only
+
+
+def make_user(email: str, role: str | None = roles.USER, **extra) -> User:
+    extra.setdefault("full_name", email.split("@")[0].title())
+    extra.setdefault("email_verified_at", timezone.now())
+    if role is None:
+        return User.objects.create_superuser(email, PASSWORD, **extra)
+    user = User.objects.create_user(email, PASSWORD, **extra)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def owner(db):
+    return make_user("owner@example.com", time_zone="Europe/Berlin")
+
+
+@pytest.fixture
+def other_user(db):
+    return make_user("other@example.com", time_zone="America/New_York")
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("manager@example.com", roles.MANAGER)
+
+
+@pytest.fixture
+def content_manager(db):
+    return make_user("content@example.com", roles.CONTENT_MANAGER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin@example.com", None)

@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Attempt, Client, Mailing, MailingRecipient, Message, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "time_zone", "is_active", "is_staff", "email_verified_at", "date_joined"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
+    search_fields = ["email", "full_name"]
+    readonly_fields = ["date_joined", "last_login"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Profile"), {"fields": ["full_name", "time_zone"]}),
+        (_("Status"), {"fields": ["is_active", "email_verified_at"]}),
+        (_("Permissions"), {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["email", "full_name", "owner", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["email", "full_name", "comment", "owner__email"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "owner", "created_at"]
+    search_fields = ["subject", "body", "owner__email"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+
+
+class RecipientInline(admin.TabularInline):
+    model = MailingRecipient
+    raw_id_fields = ["client"]
+    extra = 0
+
+
+@admin.register(Mailing)
+class MailingAdmin(admin.ModelAdmin):
+    list_display = ["id", "message", "owner", "periodicity", "status", "is_active", "start_at", "next_run_at"]
+    list_filter = ["status", "periodicity", "is_active"]
+    search_fields = ["message__subject", "owner__email"]
+    list_select_related = ["owner", "message"]
+    raw_id_fields = ["owner", "message"]
+    readonly_fields = ["status", "next_run_at", "last_run_at", "created_at", "updated_at"]
+    date_hierarchy = "start_at"
+    inlines = [RecipientInline]
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["id", "mailing", "client", "run_at", "status", "tries", "attempted_at", "smtp_code"]
+    list_filter = ["status", "run_at"]
+    search_fields = ["client__email", "mailing__message__subject", "server_response"]
+    list_select_related = ["client", "mailing__message"]
+    raw_id_fields = ["mailing", "client"]
+    date_hierarchy = "run_at"

@@ -1,0 +1,20 @@
+from core.models.attempts import Attempt, AttemptStatus
+from core.models.clients import Client
+from core.models.mailings import Mailing, MailingRecipient, MailingStatus, Periodicity
+from core.models.messages import Message
+from core.models.stats import DailyStats, RunStats
+from core.models.users import User
+
+__all__ = [
+    "Attempt",
+    "AttemptStatus",
+    "Client",
+    "DailyStats",
+    "Mailing",
+    "MailingRecipient",
+    "MailingStatus",
+    "Message",
+    "Periodicity",
+    "RunStats",
+    "User",
+]

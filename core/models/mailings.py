@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Periodicity(models.TextChoices):
+    ONCE = "once", _("Once")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class MailingStatus(models.TextChoices):
+    CREATED = "created", _("Created")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+
+
+class Mailing(models.Model):
+    """One message sent to many clients, once or on a period.
+
+    `status` and `next_run_at` belong to the scheduler: users never type them.
+    `is_active=False` means disabled (by the owner or a manager): nothing is
+    sent while disabled.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailings", verbose_name=_("owner")
+    )
+    message = models.ForeignKey(
+        "core.Message", on_delete=models.RESTRICT, related_name="mailings", verbose_name=_("message")
+    )
+    clients = models.ManyToManyField(
+        "core.Client", through="core.MailingRecipient", related_name="mailings", verbose_name=_("clients")
+    )
+    start_at = models.DateTimeField(_("first send at"))
+    end_at = models.DateTimeField(_("end at"), null=True, blank=True)
+    periodicity = models.CharField(
+        _("periodicity"), max_length=16, choices=Periodicity.choices, default=Periodicity.ONCE
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MailingStatus.choices, default=MailingStatus.CREATED, editable=False
+    )
+    is_active = models.BooleanField(_("enabled"), default=True)
+    next_run_at = models.DateTimeField(_("next run at"), null=True, blank=True, editable=False)
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mailing")
+        verbose_name_plural = _("mailings")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_at__isnull=True) | models.Q(end_at__gt=models.F("start_at")),
+                name="mailing_end_after_start",
+                violation_error_message=_("The end must be after the first send."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(periodicity__in=Periodicity.values),
+                name="mailing_periodicity_valid",
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=MailingStatus.values), name="mailing_status_valid"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_run_at"],
+                condition=models.Q(is_active=True, next_run_at__isnull=False),
+                name="mailing_due_idx",
+            ),
+            models.Index(fields=["owner", "status"], name="mailing_owner_status_idx"),
+        ]
+        permissions = [
+            ("view_all_mailings", "Can see every user's mailings, attempts and reports"),
+            ("toggle_any_mailing", "Can disable and enable any mailing"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.message.subject}" if self.message_id else f"#{self.pk}"
+
+    def clean(self):
+        if self.start_at and self.end_at and self.end_at <= self.start_at:
+            raise ValidationError({"end_at": _("The end must be after the first send.")}, code="end_before_start")
+
+
+class MailingRecipient(models.Model):
+    """A client on a mailing's list. A client still on a list cannot be deleted."""
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
+    client = models.ForeignKey("core.Client", on_delete=models.RESTRICT, related_name="recipient_of")
+
+    class Meta:
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+        constraints = [models.UniqueConstraint(fields=["mailing", "client"], name="recipient_unique")]
+
+    def __str__(self):
+        return f"{self.mailing_id} → {self.client_id}"

@@ -1,0 +1,49 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RunStats(models.Model):
+    """Rollup of one run (occurrence) of a mailing, kept by the statistics cron job
+    so that report pages never aggregate millions of attempts on the fly."""
+
+    mailing = models.ForeignKey("core.Mailing", on_delete=models.CASCADE, related_name="run_stats")
+    run_at = models.DateTimeField(_("run"))
+    planned = models.PositiveIntegerField(_("planned"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    pending = models.PositiveIntegerField(_("pending"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("run statistics")
+        verbose_name_plural = _("run statistics")
+        ordering = ["-run_at"]
+        constraints = [models.UniqueConstraint(fields=["mailing", "run_at"], name="runstats_unique")]
+
+    def __str__(self):
+        return f"{self.mailing_id}@{self.run_at:%Y-%m-%d %H:%M}"
+
+
+class DailyStats(models.Model):
+    """Rollup of a mailing's attempts per day (`day` is the date in the owner's time zone)."""
+
+    mailing = models.ForeignKey("core.Mailing", on_delete=models.CASCADE, related_name="daily_stats")
+    day = models.DateField(_("day"))
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    pending = models.PositiveIntegerField(_("pending"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("daily statistics")
+        verbose_name_plural = _("daily statistics")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["mailing", "day"], name="dailystats_unique")]
+        indexes = [models.Index(fields=["day"], name="dailystats_day_idx")]
+
+    def __str__(self):
+        return f"{self.mailing_id}@{self.day}"

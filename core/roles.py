@@ -1,0 +1,63 @@
+"""The roles of the service as Django groups and their permissions.
+
+This is the one definition; a data migration applies it (call `sync_roles`
+again from a new migration whenever it changes). Admins are superusers.
+"""
+
+USER = "User"
+MANAGER = "Manager"
+CONTENT_MANAGER = "Content manager"
+
+_OWN_DATA = [
+    "core.add_client",
+    "core.change_client",
+    "core.delete_client",
+    "core.view_client",
+    "core.add_message",
+    "core.change_message",
+    "core.delete_message",
+    "core.view_message",
+    "core.add_mailing",
+    "core.change_mailing",
+    "core.delete_mailing",
+    "core.view_mailing",
+    "core.view_attempt",
+]
+
+ROLES: dict[str, list[str]] = {
+    USER: _OWN_DATA,
+    MANAGER: [
+        *_OWN_DATA,
+        "core.view_all_mailings",
+        "core.toggle_any_mailing",
+        "core.view_all_users",
+        "core.block_user",
+    ],
+    CONTENT_MANAGER: [
+        *_OWN_DATA,
+        "blog.add_post",
+        "blog.change_post",
+        "blog.delete_post",
+        "blog.view_post",
+    ],
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the role groups and give each exactly its permissions."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

@@ -1,0 +1,69 @@
+"""Reads that carry rules: who may see what, and the numbers the home page shows.
+
+Plain users see only their own objects; managers see every user's mailings,
+attempts and reports (read only); admins see everything. Anything outside
+these querysets answers 404 to the asking user, in the API and on the pages.
+"""
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
+
+from core.models import Attempt, Client, DailyStats, Mailing, Message, RunStats, User
+
+
+def sees_all_mailings(user: User) -> bool:
+    return user.is_superuser or user.has_perm("core.view_all_mailings")
+
+
+def _own_or_all(queryset: QuerySet, user: User, *, all_if: bool, owner_path: str = "owner") -> QuerySet:
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset if all_if else queryset.filter(**{owner_path: user})
+
+
+def clients_visible_to(user: User) -> QuerySet[Client]:
+    return _own_or_all(Client.objects.all(), user, all_if=user.is_superuser)
+
+
+def messages_visible_to(user: User) -> QuerySet[Message]:
+    return _own_or_all(Message.objects.all(), user, all_if=user.is_superuser)
+
+
+def mailings_visible_to(user: User) -> QuerySet[Mailing]:
+    return _own_or_all(Mailing.objects.all(), user, all_if=sees_all_mailings(user))
+
+
+def attempts_visible_to(user: User) -> QuerySet[Attempt]:
+    return _own_or_all(Attempt.objects.all(), user, all_if=sees_all_mailings(user), owner_path="mailing__owner")
+
+
+def run_stats_visible_to(user: User) -> QuerySet[RunStats]:
+    return _own_or_all(RunStats.objects.all(), user, all_if=sees_all_mailings(user), owner_path="mailing__owner")
+
+
+def daily_stats_visible_to(user: User) -> QuerySet[DailyStats]:
+    return _own_or_all(DailyStats.objects.all(), user, all_if=sees_all_mailings(user), owner_path="mailing__owner")
+
+
+def can_change(user: User, obj) -> bool:
+    """Edit or delete a client, message or mailing: its owner, or an admin.
+    Managers never change other users' objects."""
+    return user.is_authenticated and (user.is_superuser or obj.owner_id == user.pk)
+
+
+def can_toggle_mailing(user: User, mailing: Mailing) -> bool:
+    """Disable or enable a mailing: its owner, a manager or an admin."""
+    return can_change(user, mailing) or user.has_perm("core.toggle_any_mailing")
+
+
+def home_figures(user: User | None = None) -> dict[str, int]:
+    """Total mailings, active mailings and unique clients: the given user's own,
+    or site-wide when no user is given."""
+    mailings = Mailing.objects.all()
+    clients = Client.objects.all()
+    if user is not None:
+        mailings = mailings.filter(owner=user)
+        clients = clients.filter(owner=user)
+    figures = mailings.aggregate(total=Count("id"), active=Count("id", filter=Q(is_active=True)))
+    figures["unique_clients"] = clients.annotate(address=Lower("email")).values("address").distinct().count()
+    return figures
