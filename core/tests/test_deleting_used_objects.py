@@ -4,7 +4,7 @@ told which mailing uses it, and nothing changes."""
 import pytest
 
 from core.models import Attempt, Client, Mailing, Message, User
-from core.services import ObjectInUse, client_delete, message_delete
+from core.services.objects import ObjectInUse, client_delete, message_delete
 from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
 
 

@@ -1,0 +1,1 @@
+"""Writes that carry rules, one module per concept. Import from the modules."""
