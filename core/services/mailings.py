@@ -1,0 +1,175 @@
+"""Mailing writes: create, update, enable/disable, send now, resend failed,
+planning a run's attempts and deriving the status. The scheduler owns
+`status`, `next_run_at` and `last_run_at`; users never set them."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import scheduling
+from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, User
+from core.selectors import can_toggle_mailing
+
+OPEN_STATUSES = (AttemptStatus.PENDING, AttemptStatus.SENDING)
+SCHEDULE_FIELDS = ("start_at", "end_at", "periodicity")
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or timezone.now()).replace(microsecond=0)
+
+
+def _check_ownership(owner: User, message: Message | None, clients: Iterable[Client] | None) -> None:
+    errors = {}
+    if message is not None and message.owner_id != owner.pk:
+        errors["message"] = _("Choose one of your own messages.")
+    if clients is not None:
+        foreign = [c for c in clients if c.owner_id != owner.pk]
+        if foreign:
+            errors["clients"] = _("Choose only your own clients.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _schedule(mailing: Mailing, now: datetime) -> None:
+    mailing.next_run_at = scheduling.next_run(
+        mailing.start_at,
+        mailing.end_at,
+        mailing.periodicity,
+        mailing.owner.tzinfo,
+        last_run_at=mailing.last_run_at,
+        now=now,
+    )
+
+
+def derive_status(mailing: Mailing, *, has_open_attempts: bool) -> str:
+    """created: nothing run yet and something ahead; running: a run happened and
+    more is ahead or still in flight; finished: nothing ahead and nothing open."""
+    if mailing.next_run_at is None and not has_open_attempts:
+        return MailingStatus.FINISHED
+    if mailing.last_run_at is None and not has_open_attempts:
+        return MailingStatus.CREATED
+    return MailingStatus.RUNNING
+
+
+def refresh_status(mailing: Mailing) -> Mailing:
+    """Store the derived status; "finished" is never shown while attempts are open."""
+    has_open = mailing.attempts.filter(status__in=OPEN_STATUSES).exists()
+    status = derive_status(mailing, has_open_attempts=has_open)
+    if status != mailing.status:
+        Mailing.objects.filter(pk=mailing.pk).update(status=status)
+        mailing.status = status
+    return mailing
+
+
+@transaction.atomic
+def mailing_create(
+    *,
+    owner: User,
+    message: Message,
+    clients: Iterable[Client],
+    start_at: datetime,
+    periodicity: str,
+    end_at: datetime | None = None,
+    is_active: bool = True,
+    now: datetime | None = None,
+) -> Mailing:
+    """Create a mailing. If its window contains now, its first run is due at
+    once (the next cron tick sends it); otherwise it starts by itself when its
+    time comes."""
+    clients = list(clients)
+    _check_ownership(owner, message, clients)
+    mailing = Mailing(
+        owner=owner, message=message, start_at=start_at, end_at=end_at, periodicity=periodicity, is_active=is_active
+    )
+    mailing.full_clean()
+    _schedule(mailing, _now(now))
+    mailing.status = derive_status(mailing, has_open_attempts=False)
+    mailing.save()
+    mailing.clients.set(clients)
+    return mailing
+
+
+@transaction.atomic
+def mailing_update(
+    *,
+    mailing: Mailing,
+    message: Message | None = None,
+    clients: Iterable[Client] | None = None,
+    now: datetime | None = None,
+    **fields,
+) -> Mailing:
+    """Change a mailing's message, clients, schedule or enabled flag. A changed
+    schedule is re-planned from now; runs already performed are not repeated."""
+    unknown = set(fields) - {*SCHEDULE_FIELDS, "is_active"}
+    if unknown:
+        raise TypeError(f"mailing_update got unexpected fields {sorted(unknown)}")
+    clients = None if clients is None else list(clients)
+    _check_ownership(mailing.owner, message, clients)
+    if message is not None:
+        mailing.message = message
+    for name, value in fields.items():
+        setattr(mailing, name, value)
+    mailing.full_clean()
+    _schedule(mailing, _now(now))
+    mailing.save()
+    if clients is not None:
+        mailing.clients.set(clients)
+    return refresh_status(mailing)
+
+
+def mailing_set_active(*, mailing: Mailing, active: bool, by: User, now: datetime | None = None) -> Mailing:
+    """Enable or disable a mailing (its owner, a manager or an admin). While
+    disabled nothing is sent; its pending attempts wait for re-enabling. A
+    mailing enabled inside its window resumes on the next cron tick."""
+    if not can_toggle_mailing(by, mailing):
+        raise PermissionDenied(_("You may not enable or disable this mailing."))
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().select_related("owner").get(pk=mailing.pk)
+        mailing.is_active = active
+        if active:
+            _schedule(mailing, _now(now))
+        mailing.save(update_fields=["is_active", "next_run_at", "updated_at"])
+    return refresh_status(mailing)
+
+
+def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
+    """Create the pending attempts of one run (one per recipient), idempotently:
+    planning the same run twice creates nothing new. Returns how many were new."""
+    client_ids = list(mailing.recipients.values_list("client_id", flat=True))
+    before = Attempt.objects.filter(mailing=mailing, run_at=run_at).count()
+    Attempt.objects.bulk_create(
+        [Attempt(mailing=mailing, client_id=client_id, run_at=run_at, next_try_at=run_at) for client_id in client_ids],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    return Attempt.objects.filter(mailing=mailing, run_at=run_at).count() - before
+
+
+def mailing_send_now(*, mailing: Mailing, now: datetime | None = None) -> datetime:
+    """Plan an extra run at once, outside the schedule (which is left as it is).
+    The dispatcher sends it on its next pass. Returns the run's time."""
+    run_at = _now(now)
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().select_related("owner").get(pk=mailing.pk)
+        plan_run(mailing=mailing, run_at=run_at)
+        if mailing.last_run_at is None or run_at > mailing.last_run_at:
+            mailing.last_run_at = run_at
+            mailing.save(update_fields=["last_run_at", "updated_at"])
+    refresh_status(mailing)
+    return run_at
+
+
+def mailing_resend_failed(*, mailing: Mailing, run_at: datetime | None = None, now: datetime | None = None) -> int:
+    """Queue the failed attempts of a run (all runs when run_at is None) again.
+    Returns how many were re-queued."""
+    failed = Attempt.objects.filter(mailing=mailing, status=AttemptStatus.FAILURE)
+    if run_at is not None:
+        failed = failed.filter(run_at=run_at)
+    with transaction.atomic():
+        count = failed.update(status=AttemptStatus.PENDING, next_try_at=_now(now), lease_until=None, tries=0)
+    refresh_status(mailing)
+    return count
