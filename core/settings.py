@@ -167,6 +167,22 @@ EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 30.0, minimum=0.1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mail_service <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Deliverability: one-click unsubscribe (RFC 8058), suppression of dead
+# addresses, DKIM. The DKIM key is PEM text (DKIM_PRIVATE_KEY) or a file path
+# (DKIM_PRIVATE_KEY_FILE); signing is on when key, selector and domain are set.
+UNSUBSCRIBE_MAILTO = env_str("UNSUBSCRIBE_MAILTO", "")
+MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", "") or DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >")
+SUPPRESS_AFTER_HARD_BOUNCES = env_int("SUPPRESS_AFTER_HARD_BOUNCES", 1, minimum=1)
+DKIM_PRIVATE_KEY = env_str("DKIM_PRIVATE_KEY", "")
+_dkim_key_file = env_str("DKIM_PRIVATE_KEY_FILE", "")
+if _dkim_key_file:
+    try:
+        DKIM_PRIVATE_KEY = Path(_dkim_key_file).read_text()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"DKIM_PRIVATE_KEY_FILE={_dkim_key_file!r} cannot be read: {exc}") from None
+DKIM_SELECTOR = env_str("DKIM_SELECTOR", "")
+DKIM_DOMAIN = env_str("DKIM_DOMAIN", "")
+
 # Security. HTTPS=1 (the default when DEBUG is off) turns on redirects, secure
 # cookies and HSTS; set HTTPS=0 only behind a proxy that you trust to do it.
 HTTPS = env_bool("HTTPS", not DEBUG)

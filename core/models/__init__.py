@@ -1,5 +1,5 @@
 from core.models.attempts import Attempt, AttemptStatus
-from core.models.clients import Client
+from core.models.clients import Client, ClientEvent, ClientEventKind, UnsubscribeMethod
 from core.models.mailings import Mailing, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message
 from core.models.stats import DailyStats, RunStats
@@ -9,6 +9,8 @@ __all__ = [
     "Attempt",
     "AttemptStatus",
     "Client",
+    "ClientEvent",
+    "ClientEventKind",
     "DailyStats",
     "Mailing",
     "MailingRecipient",
@@ -16,5 +18,6 @@ __all__ = [
     "Message",
     "Periodicity",
     "RunStats",
+    "UnsubscribeMethod",
     "User",
 ]

@@ -4,6 +4,11 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
+class UnsubscribeMethod(models.TextChoices):
+    LINK = "link", _("Unsubscribe page")
+    ONE_CLICK = "one_click", _("One-click from the mailbox")
+
+
 class Client(models.Model):
     """Someone who receives mailings. Clients belong to one user and are not users."""
 
@@ -13,6 +18,16 @@ class Client(models.Model):
     email = models.EmailField(_("email"), max_length=254)
     full_name = models.CharField(_("full name"), max_length=255)
     comment = models.TextField(_("comment"), blank=True)
+    # Set only by the client (through the unsubscribe link); the owner sees it
+    # but cannot clear it. No mailing of the owner sends to them while set.
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True, editable=False)
+    unsubscribe_method = models.CharField(
+        _("unsubscribed by"), max_length=16, choices=UnsubscribeMethod.choices, blank=True, editable=False
+    )
+    # Permanent "no such user" replies; at the configured count the address is suppressed.
+    hard_bounces = models.PositiveSmallIntegerField(_("hard bounces"), default=0, editable=False)
+    suppressed_at = models.DateTimeField(_("suppressed at"), null=True, blank=True, editable=False)
+    suppression_reason = models.TextField(_("suppression reason"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -39,3 +54,35 @@ class Client(models.Model):
 
     def __str__(self):
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    @property
+    def can_receive(self) -> bool:
+        return self.unsubscribed_at is None and self.suppressed_at is None
+
+
+class ClientEventKind(models.TextChoices):
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    RESUBSCRIBED = "resubscribed", _("Subscribed again")
+    SUPPRESSED = "suppressed", _("Suppressed")
+
+
+class ClientEvent(models.Model):
+    """What happened to a client's subscription, and through which mailing:
+    the reports count unsubscribes and suppressions per mailing and per day."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="events")
+    mailing = models.ForeignKey(
+        "core.Mailing", on_delete=models.SET_NULL, null=True, blank=True, related_name="client_events"
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=ClientEventKind.choices)
+    at = models.DateTimeField(_("at"))
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("client event")
+        verbose_name_plural = _("client events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["mailing", "kind", "at"], name="clientevent_mailing_idx")]
+
+    def __str__(self):
+        return f"{self.client_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

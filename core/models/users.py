@@ -54,6 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
     )
+    reply_to = models.EmailField(
+        _("reply-to address"), blank=True, help_text=_("Where clients' replies to your mailings go (optional).")
+    )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Unticked means blocked: no login, no API access, no sending.")
     )

@@ -1,0 +1,121 @@
+"""Unsubscribe and suppression: the client's own choice and dead addresses.
+
+Every mailing message carries a signed per-client link. The token is the only
+key: it names the client (and the mailing it came from) and cannot be forged
+or reused for anything else.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Client, ClientEvent, ClientEventKind, Mailing, UnsubscribeMethod
+
+_SALT = "mail_service.unsubscribe"
+
+
+def unsubscribe_token(client_id: int, mailing_id: int | None) -> str:
+    return signing.dumps([client_id, mailing_id], salt=_SALT, compress=True)
+
+
+@dataclass(frozen=True)
+class UnsubscribeTarget:
+    client: Client
+    mailing_id: int | None
+
+
+def read_unsubscribe_token(token: str) -> UnsubscribeTarget | None:
+    """The client a token names, or None for a tampered, foreign or stale token."""
+    try:
+        client_id, mailing_id = signing.loads(token, salt=_SALT)
+        client = Client.objects.select_related("owner").get(pk=int(client_id))
+    except (signing.BadSignature, ValueError, TypeError, Client.DoesNotExist):
+        return None
+    mailing_id = mailing_id if isinstance(mailing_id, int) else None
+    return UnsubscribeTarget(client=client, mailing_id=mailing_id)
+
+
+def unsubscribe_url(token: str) -> str:
+    return settings.SITE_URL + reverse("unsubscribe", kwargs={"token": token})
+
+
+def list_unsubscribe_headers(token: str) -> dict[str, str]:
+    """RFC 2369 / RFC 8058 headers: an HTTPS link that accepts a one-click
+    POST, plus a mailto: form when an unsubscribe mailbox is configured."""
+    targets = [f"<{unsubscribe_url(token)}>"]
+    if settings.UNSUBSCRIBE_MAILTO:
+        targets.append(f"<mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20{token}>")
+    return {"List-Unsubscribe": ", ".join(targets), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def client_unsubscribe(*, target: UnsubscribeTarget, method: str = UnsubscribeMethod.LINK) -> bool:
+    """Mark the client unsubscribed, at once and idempotently. Returns whether
+    this call changed anything."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Client.objects.filter(pk=target.client.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=now, unsubscribe_method=method
+        )
+        if changed:
+            ClientEvent.objects.create(
+                client=target.client,
+                mailing_id=_existing_mailing(target),
+                kind=ClientEventKind.UNSUBSCRIBED,
+                at=now,
+                detail=method,
+            )
+    return bool(changed)
+
+
+def client_resubscribe(*, target: UnsubscribeTarget) -> bool:
+    """The client changed their mind (only the client can, through their link)."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Client.objects.filter(pk=target.client.pk, unsubscribed_at__isnull=False).update(
+            unsubscribed_at=None, unsubscribe_method=""
+        )
+        if changed:
+            ClientEvent.objects.create(
+                client=target.client, mailing_id=_existing_mailing(target), kind=ClientEventKind.RESUBSCRIBED, at=now
+            )
+    return bool(changed)
+
+
+def _existing_mailing(target: UnsubscribeTarget) -> int | None:
+    if target.mailing_id is None:
+        return None
+    exists = Mailing.objects.filter(pk=target.mailing_id, owner_id=target.client.owner_id).exists()
+    return target.mailing_id if exists else None
+
+
+def is_unknown_recipient(code: int | None, reply: str) -> bool:
+    """A permanent "no such user" answer: 5xx with enhanced status 5.1.x."""
+    return code is not None and 500 <= code < 600 and _enhanced_status(reply).startswith("5.1.")
+
+
+def _enhanced_status(reply: str) -> str:
+    for word in reply.split()[:3]:
+        if word.count(".") == 2 and word.replace(".", "").isdigit():
+            return word
+    return ""
+
+
+def record_unknown_recipient(*, client_id: int, mailing_id: int, reply: str) -> bool:
+    """Count a "no such user" reply; at SUPPRESS_AFTER_HARD_BOUNCES the address
+    is suppressed for its owner. Returns whether it became suppressed now."""
+    now = timezone.now()
+    with transaction.atomic():
+        Client.objects.filter(pk=client_id).update(hard_bounces=F("hard_bounces") + 1)
+        suppressed = Client.objects.filter(
+            pk=client_id, suppressed_at__isnull=True, hard_bounces__gte=settings.SUPPRESS_AFTER_HARD_BOUNCES
+        ).update(suppressed_at=now, suppression_reason=reply[:1000])
+        if suppressed:
+            ClientEvent.objects.create(
+                client_id=client_id, mailing_id=mailing_id, kind=ClientEventKind.SUPPRESSED, at=now, detail=reply[:1000]
+            )
+    return bool(suppressed)
