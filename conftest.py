@@ -20,6 +20,22 @@ def make_user(email: str, role: str | None = roles.USER, **extra) -> User:
     return user
 
 
+@pytest.fixture(autouse=True)
+def _roles_survive_flush(request):
+    """Transactional tests (live server, subprocesses) end with a flush that
+    also empties the role groups the data migration made; put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        from django.apps import apps
+
+        request.getfixturevalue("transactional_db")
+        roles.sync_roles(apps)
+
+
 @pytest.fixture
 def owner(db):
     return make_user("owner@example.com", time_zone="Europe/Berlin")

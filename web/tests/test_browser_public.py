@@ -1,0 +1,32 @@
+"""The public pages in a real browser: every asset is ours and loads."""
+
+import pytest
+from django.core.management import call_command
+
+from core.models import Client
+from core.services.deliverability import unsubscribe_token
+from web.tests.browser import requires_chromium, shot
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+
+def test_home_page_renders_with_styles_and_scripts(page, transactional_db):
+    call_command("seed_demo")
+    page.goto("/")
+    assert page.locator("h1").inner_text().startswith("Email campaigns")
+    # Bootstrap's CSS applied: the navbar has Bootstrap's padding; htmx is loaded.
+    assert page.evaluate("getComputedStyle(document.querySelector('.navbar')).display") == "flex"
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert page.locator("article.card").count() == 3
+    shot(page, "home")
+
+
+def test_unsubscribe_flow_in_the_browser(page, transactional_db):
+    call_command("seed_demo")
+    client = Client.objects.order_by("id").first()
+    page.goto(f"/unsubscribe/{unsubscribe_token(client.pk, None)}/")
+    page.get_by_role("button", name="Unsubscribe").click()
+    page.get_by_text("You are unsubscribed").wait_for()
+    client.refresh_from_db()
+    assert client.unsubscribed_at is not None
+    shot(page, "unsubscribed")
