@@ -43,3 +43,9 @@ def content_manager(db):
 @pytest.fixture
 def admin_user(db):
     return make_user("admin@example.com", None)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create and log in many users; the production hasher's cost buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -143,6 +143,22 @@ def _validate_new_password(password: str, user: User) -> None:
         raise ValidationError({"password": error.error_list}) from None
 
 
+def _validate_new_user(user: User, password: str, **clean_options) -> None:
+    """Every problem at once: the fields and the password (Django's validators)."""
+    errors: dict[str, list] = {}
+    for check in (
+        lambda: user.full_clean(exclude=["password"], **clean_options),
+        lambda: _validate_new_password(password, user),
+    ):
+        try:
+            check()
+        except ValidationError as error:
+            for field, messages in error.error_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
 def user_register(*, email: str, full_name: str, password: str, time_zone: str) -> User | None:
     """Sign a person up: a plain user (group User), not blocked, address not
     yet verified, and a verification email on its way.
@@ -153,8 +169,7 @@ def user_register(*, email: str, full_name: str, password: str, time_zone: str) 
     Raises ValidationError (password, time zone, full name) for bad input.
     """
     user = User(email=User.objects.normalize_email(email), full_name=full_name.strip(), time_zone=time_zone)
-    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
-    _validate_new_password(password, user)
+    _validate_new_user(user, password, validate_unique=False, validate_constraints=False)
 
     existing = User.objects.filter(email__iexact=user.email).first()
     if existing is None:
@@ -306,8 +321,7 @@ def user_create(*, by: User, email: str, full_name: str, time_zone: str, role: s
     counts as verified; the person can change the password afterwards."""
     _require_admin(by)
     user = User(email=User.objects.normalize_email(email), full_name=full_name.strip(), time_zone=time_zone)
-    user.full_clean(exclude=["password"])
-    _validate_new_password(password, user)
+    _validate_new_user(user, password)
     user.set_password(password)
     user.email_verified_at = timezone.now()
     with transaction.atomic():
