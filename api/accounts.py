@@ -10,6 +10,7 @@ blocked"; ours sets `email_verified_at` and never unblocks anyone.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from djoser import views as djoser_views
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -120,3 +121,11 @@ class ActivationEmail(_DjoserEmail):
 class PasswordResetEmail(_DjoserEmail):
     def send(self, to, *args, **kwargs):
         send_password_reset_email(self.user)
+
+
+class TokenLogoutView(djoser_views.TokenDestroyView):
+    """Log out: delete the caller's API token."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        return super().post(request)

@@ -3,7 +3,7 @@
 from django.urls import path
 from djoser import views as djoser_views
 
-from api.accounts import AccountViewSet
+from api.accounts import AccountViewSet, TokenLogoutView
 
 app_name = "auth"
 
@@ -24,5 +24,5 @@ urlpatterns = [
     ),
     path("users/set_password/", AccountViewSet.as_view({"post": "set_password"}), name="set-password"),
     path("token/login/", djoser_views.TokenCreateView.as_view(), name="token-login"),
-    path("token/logout/", djoser_views.TokenDestroyView.as_view(), name="token-logout"),
+    path("token/logout/", TokenLogoutView.as_view(), name="token-logout"),
 ]
