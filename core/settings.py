@@ -223,11 +223,9 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 24 * 3600, minimum=60
 # our web pages (SITE_URL + these paths), which complete the action.
 DJOSER = {
     "LOGIN_FIELD": "email",
-    "USER_ID_FIELD": "id",
     "SEND_ACTIVATION_EMAIL": True,
     "ACTIVATION_URL": "accounts/verify/{uid}/{token}/",
     "PASSWORD_RESET_CONFIRM_URL": "accounts/password/reset/{uid}/{token}/",
-    "HIDE_USERS": True,
     "SERIALIZERS": {
         "token_create": "api.account_serializers.TokenLoginSerializer",
         "user": "api.account_serializers.CurrentUserSerializer",

@@ -8,8 +8,9 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
+from djoser.conf import settings as djoser_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -217,3 +218,19 @@ def test_me_delete_needs_the_current_password_and_removes_the_account(api, owner
     assert api.delete(url("me"), {"current_password": "wrong"}, format="json").status_code == 400
     assert api.delete(url("me"), {"current_password": PASSWORD}, format="json").status_code == 204
     assert not User.objects.filter(pk=owner.pk).exists()
+
+
+def test_djoser_links_open_the_pages_that_complete_the_action(owner):
+    values = {"uid": encode_uid(owner), "token": "abc-123"}
+    assert resolve("/" + djoser_settings.ACTIVATION_URL.format(**values)).url_name == "verify-email"
+    assert resolve("/" + djoser_settings.PASSWORD_RESET_CONFIRM_URL.format(**values)).url_name == (
+        "password-reset-confirm"
+    )
+
+
+def test_djoser_email_hooks_send_our_templates(owner):
+    djoser_settings.EMAIL.activation(None, {"user": owner}).send([owner.email])
+    djoser_settings.EMAIL.password_reset(None, {"user": owner}).send([owner.email])
+    subjects = [message.subject for message in sent_to("owner@example.com")]
+    assert subjects == ["Confirm your email address", "Reset your password"]
+    assert all(message.alternatives for message in mail.outbox)

@@ -231,7 +231,9 @@ def login_check(*, request, email: str, password: str) -> User:
     if getattr(request, "axes_locked_out", False):
         raise LoginRefused("locked_out", lockout_message())
     candidate = User.objects.filter(email__iexact=email).first()
-    if candidate is not None and candidate.check_password(password):
+    if candidate is None:
+        make_password(password)  # as much work as the check below, so timing tells nothing
+    elif candidate.check_password(password):
         if not candidate.is_active:
             raise LoginRefused(
                 "blocked",

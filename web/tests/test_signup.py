@@ -74,3 +74,12 @@ def test_bad_input_re_renders_the_form_with_messages(client, db, field, value, m
 def test_logged_in_people_do_not_see_the_sign_up_page(client, owner):
     client.force_login(owner)
     assert client.get(reverse("signup")).url == reverse("home")
+
+
+def test_a_mail_server_that_is_down_does_not_break_sign_up(client, db, settings, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    response = sign_up(client)
+    assert "Check your inbox" in response.content.decode()
+    assert User.objects.filter(email="new@example.com").exists()
+    assert "Could not send the verify_email email" in caplog.text
