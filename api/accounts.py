@@ -10,8 +10,8 @@ blocked"; ours sets `email_verified_at` and never unblocks anyone.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from djoser import views as djoser_views
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -50,6 +50,13 @@ class AccountViewSet(djoser_views.UserViewSet):
             return PasswordResetConfirmSerializer
         return super().get_serializer_class()
 
+    @extend_schema(
+        responses={
+            201: inline_serializer(
+                "RegistrationAnswer", {"email": serializers.EmailField(), "detail": serializers.CharField()}
+            )
+        }
+    )
     def create(self, request, *args, **kwargs):
         """Sign up. The answer is the same whether or not the address is
         registered already (its owner gets an email instead)."""
@@ -62,6 +69,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         detail = _("Check your inbox: we sent a link to confirm the address before you can log in.")
         return Response({"email": serializer.validated_data["email"], "detail": detail}, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={204: None})
     def activation(self, request, *args, **kwargs):
         """Confirm the address with the uid and token of the emailed link."""
         serializer = self.get_serializer(data=request.data)
@@ -72,6 +80,7 @@ class AccountViewSet(djoser_views.UserViewSet):
             raise ValidationError({"token": [error.message]}, code=error.code) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses={204: None})
     def resend_activation(self, request, *args, **kwargs):
         """Send a new verification link; 204 whether or not one was sent."""
         serializer = self.get_serializer(data=request.data)
@@ -79,6 +88,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         verification_resend(email=serializer.validated_data["email"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses={204: None})
     def reset_password(self, request, *args, **kwargs):
         """Email a password reset link; 204 whether or not the address is registered."""
         serializer = self.get_serializer(data=request.data)
@@ -86,6 +96,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         password_reset_request(email=serializer.validated_data["email"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses={204: None})
     def reset_password_confirm(self, request, *args, **kwargs):
         """Set a new password with the uid and token of the emailed link."""
         serializer = self.get_serializer(data=request.data)

@@ -17,7 +17,7 @@ from core.models import User
 from core.selectors import can_block, users_visible_to
 from core.services.accounts import user_create, user_delete, user_role, user_update
 from core.services.users import user_set_blocked
-from web.account_forms import UserCreateForm, UserEditForm
+from web.account_forms import ROLE_CHOICES, UserCreateForm, UserEditForm
 
 
 class ListsUsersMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -45,8 +45,10 @@ class UserListView(ListsUsersMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        role_names = dict(ROLE_CHOICES)
         for person in context["people"]:
             person.may_block = can_block(self.request.user, person)
+            person.role_name = role_names[user_role(person)]
         context["query"] = self.request.GET.get("q", "").strip()
         return context
 

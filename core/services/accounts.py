@@ -300,7 +300,7 @@ def user_role(user: User) -> str:
     """The one role shown for a user: admin (a superuser) or their group."""
     if user.is_superuser:
         return ADMIN
-    names = set(user.groups.values_list("name", flat=True))
+    names = {group.name for group in user.groups.all()}  # uses prefetched groups when there are
     for role in (roles.MANAGER, roles.CONTENT_MANAGER, roles.USER):
         if role in names:
             return role

@@ -4,7 +4,7 @@ import re
 
 from django.urls import reverse
 
-from conftest import PASSWORD
+from conftest import PASSWORD, make_user
 from core import roles
 from core.models import User
 from core.tests.factories import MailingFactory
@@ -22,6 +22,7 @@ def test_managers_see_every_user_with_mailing_counts(client, owner, other_user, 
     assert 'data-count="mailings">3<' in row(page, owner)
     assert 'data-count="active">2<' in row(page, owner)
     assert 'data-count="mailings">0<' in row(page, other_user)
+    assert "<td data-role>Manager</td>" in row(page, manager)
     assert reverse("manage-user-create") not in page  # admins only
     assert reverse("manage-user-edit", args=[owner.pk]) not in page
 
@@ -120,3 +121,13 @@ def test_managers_may_not_create_edit_or_delete_users(client, manager, owner):
     assert client.post(reverse("manage-user-delete", args=[owner.pk])).status_code == 403
     owner.refresh_from_db()
     assert owner.email == "owner@example.com"
+
+
+def test_the_list_costs_the_same_queries_for_many_users(client, manager, django_assert_max_num_queries):
+    client.force_login(manager)
+    client.get(reverse("manage-users"))  # warm the session and permission caches
+    for n in range(20):
+        make_user(f"user{n}@example.com", roles.CONTENT_MANAGER if n % 2 else roles.USER)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("manage-users")).content.decode()
+    assert page.count("<td data-role>") == 21
