@@ -56,10 +56,14 @@ def can_toggle_mailing(user: User, mailing: Mailing) -> bool:
     return can_change(user, mailing) or user.has_perm("core.toggle_any_mailing")
 
 
+def can_list_users(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_perm("core.view_all_users"))
+
+
 def users_visible_to(user: User) -> QuerySet[User]:
     """Every user with their mailing counts, for managers and admins; nobody
     else lists users."""
-    if not (user.is_authenticated and (user.is_superuser or user.has_perm("core.view_all_users"))):
+    if not can_list_users(user):
         return User.objects.none()
     return User.objects.annotate(
         mailing_count=Count("mailings", distinct=True),

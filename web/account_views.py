@@ -112,10 +112,6 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-class LogoutView(auth_views.LogoutView):
-    next_page = "home"
-
-
 class PasswordResetView(FormView):
     template_name = "accounts/password_reset.html"
     form_class = EmailForm

@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from core.models import User
-from core.selectors import can_block, users_visible_to
+from core.selectors import can_block, can_list_users, users_visible_to
 from core.services.accounts import user_create, user_delete, user_role, user_update
 from core.services.users import user_set_blocked
 from web.account_forms import ROLE_CHOICES, UserCreateForm, UserEditForm
@@ -22,8 +22,7 @@ from web.account_forms import ROLE_CHOICES, UserCreateForm, UserEditForm
 
 class ListsUsersMixin(LoginRequiredMixin, UserPassesTestMixin):
     def test_func(self):
-        user = self.request.user
-        return user.is_superuser or user.has_perm("core.view_all_users")
+        return can_list_users(self.request.user)
 
 
 class AdminOnlyMixin(LoginRequiredMixin, UserPassesTestMixin):

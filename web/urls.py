@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from web import account_views, manage_views, views
@@ -10,7 +11,7 @@ urlpatterns = [
     path("accounts/verify/<str:uidb64>/<str:token>/", account_views.VerifyEmailView.as_view(), name="verify-email"),
     path("accounts/verify/resend/", account_views.ResendVerificationView.as_view(), name="resend-verification"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/reset/", account_views.PasswordResetView.as_view(), name="password-reset"),
     path("accounts/password/reset/sent/", account_views.PasswordResetDoneView.as_view(), name="password-reset-done"),
     path(
