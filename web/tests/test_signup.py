@@ -83,3 +83,10 @@ def test_a_mail_server_that_is_down_does_not_break_sign_up(client, db, settings,
     assert "Check your inbox" in response.content.decode()
     assert User.objects.filter(email="new@example.com").exists()
     assert "Could not send the verify_email email" in caplog.text
+
+
+def test_the_plain_text_part_is_not_html_escaped_and_the_html_part_is(client, db):
+    sign_up(client, full_name="O'Brien&<b>Co</b>")
+    [message] = mail.outbox
+    assert "Hello O'Brien&<b>Co</b>," in message.body
+    assert "Hello O&#x27;Brien&amp;&lt;b&gt;Co&lt;/b&gt;," in html_part(message)
