@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -43,10 +44,20 @@ def _site_link(view_name: str, **kwargs) -> str:
     return settings.SITE_URL + reverse(view_name, kwargs=kwargs)
 
 
+# Sign-up, "send the link again" and reset can be asked for anybody's address;
+# one email of a kind per account in this many seconds keeps them from
+# flooding an inbox.
+EMAIL_COOLDOWN_SECONDS = 60
+
+
 def _send_email(*, template: str, user: User, context: dict) -> bool:
     """Send `templates/emails/<template>` (subject, text and HTML parts) to the
-    user. A mail server that is down must not break sign-up or a reset: the
-    failure is logged and the person can ask again."""
+    user, unless the same kind went to them within EMAIL_COOLDOWN_SECONDS. A
+    mail server that is down must not break sign-up or a reset: the failure
+    is logged and the person can ask again."""
+    if not cache.add(f"accounts:email:{template}:{user.pk}", True, EMAIL_COOLDOWN_SECONDS):
+        log.info("Not sending the %s email to user %s again so soon", template, user.pk)
+        return False
     context = {"user": user, "site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     message = EmailMultiAlternatives(

@@ -80,3 +80,13 @@ def test_resending_answers_the_same_whoever_asks(client, owner):
     assert message.to == ["late@example.com"]
     client.get(link_in(message, "/accounts/verify/").removeprefix(settings.SITE_URL))
     assert User.objects.get(email="late@example.com").email_verified
+
+
+def test_asking_again_and_again_sends_one_email_a_minute(client, db):
+    make_user("late@example.com", email_verified_at=None)
+    for _ in range(3):
+        client.post(reverse("resend-verification"), {"email": "late@example.com"})
+    assert len(mail.outbox) == 1
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=61)):
+        client.post(reverse("resend-verification"), {"email": "late@example.com"})
+    assert len(mail.outbox) == 2
