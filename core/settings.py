@@ -219,8 +219,9 @@ AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"
 # Password reset links expire after this many seconds (Django's setting).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 24 * 3600, minimum=60)
 # djoser serves the account API under /api/auth/; sign-up, verification, log-in
-# checks and reset run in core.services.accounts. The links in its emails open
-# our web pages (SITE_URL + these paths), which complete the action.
+# checks and reset run in core.services.accounts, whose emails link to our web
+# pages (SITE_URL + path). The two *_URL values name those same pages, and the
+# email hooks send our templates (api/tests/test_auth_api.py keeps them in step).
 DJOSER = {
     "LOGIN_FIELD": "email",
     "SEND_ACTIVATION_EMAIL": True,
