@@ -1,7 +1,11 @@
 """Rules of core.services.accounts that no page or endpoint reaches on its own."""
 
+import threading
+
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import connection, connections, transaction
 
 from conftest import PASSWORD
 from core import roles
@@ -50,3 +54,32 @@ def test_who_may_list_and_block_users(owner, manager, content_manager, admin_use
     assert not can_block(manager, admin_user) and not can_block(manager, manager)
     assert can_block(admin_user, manager) and not can_block(admin_user, admin_user)
     assert not can_block(owner, content_manager)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ups_racing_for_one_address_make_one_account():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite locks the whole database, so the two sign-ups cannot overlap")
+    started, release = threading.Event(), threading.Event()
+
+    def first_sign_up():
+        try:
+            with transaction.atomic():
+                User.objects.create_user("race@example.com", PASSWORD, full_name="First")
+                started.set()
+                release.wait(5)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=first_sign_up)
+    first.start()
+    started.wait(5)
+    # The second sign-up finds no committed account yet; its insert waits on the
+    # first one's row and then fails on the unique address.
+    threading.Timer(0.5, release.set).start()
+    second = user_register(email="RACE@example.com", full_name="Second", password=PASSWORD, time_zone="UTC")
+    first.join()
+    assert second is None
+    assert list(User.objects.filter(email__iexact="race@example.com").values_list("full_name", flat=True)) == ["First"]
+    assert [m.subject for m in mail.outbox] == ["Someone tried to sign up with your address"]
