@@ -56,6 +56,29 @@ def can_toggle_mailing(user: User, mailing: Mailing) -> bool:
     return can_change(user, mailing) or user.has_perm("core.toggle_any_mailing")
 
 
+def can_list_users(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_perm("core.view_all_users"))
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """Every user with their mailing counts, for managers and admins; nobody
+    else lists users."""
+    if not can_list_users(user):
+        return User.objects.none()
+    return User.objects.annotate(
+        mailing_count=Count("mailings", distinct=True),
+        active_mailing_count=Count("mailings", filter=Q(mailings__is_active=True), distinct=True),
+    ).order_by("email")
+
+
+def can_block(by: User, user: User) -> bool:
+    """Block or unblock `user`: managers any non-admin, admins anyone; nobody
+    themselves."""
+    if not by.is_authenticated or by.pk == user.pk:
+        return False
+    return by.is_superuser or (by.has_perm("core.block_user") and not user.is_superuser)
+
+
 def home_figures(user: User | None = None) -> dict[str, int]:
     """Total mailings, active mailings and unique clients: the given user's own,
     or site-wide when no user is given."""

@@ -228,6 +228,33 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# --- Accounts (issue 4) ---------------------------------------------------------
+# Our log-in page and API token log-in say "locked out" themselves (status 429);
+# this callable keeps their answer and covers any other log-in form.
+AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"
+# Password reset links expire after this many seconds (Django's setting).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 24 * 3600, minimum=60)
+# djoser serves the account API under /api/auth/; sign-up, verification, log-in
+# checks and reset run in core.services.accounts, whose emails link to our web
+# pages (SITE_URL + path). The two *_URL values name those same pages, and the
+# email hooks send our templates (api/tests/test_auth_api.py keeps them in step).
+DJOSER = {
+    "LOGIN_FIELD": "email",
+    "SEND_ACTIVATION_EMAIL": True,
+    "ACTIVATION_URL": "accounts/verify/{uid}/{token}/",
+    "PASSWORD_RESET_CONFIRM_URL": "accounts/password/reset/{uid}/{token}/",
+    "SERIALIZERS": {
+        "token_create": "api.account_serializers.TokenLoginSerializer",
+        "user": "api.account_serializers.CurrentUserSerializer",
+        "current_user": "api.account_serializers.CurrentUserSerializer",
+    },
+    "EMAIL": {
+        "activation": "api.accounts.ActivationEmail",
+        "password_reset": "api.accounts.PasswordResetEmail",
+    },
+}
+# --- end of accounts ---------------------------------------------------------------
+
 # Cron: `manage.py runcrons` runs these jobs; the file lock really excludes
 # overlapping runs on one host (the default cache lock does not with a
 # per-process cache).

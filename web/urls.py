@@ -1,7 +1,31 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web import views
+from web import account_views, manage_views, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    # Accounts
+    path("accounts/signup/", account_views.SignUpView.as_view(), name="signup"),
+    path("accounts/signup/done/", account_views.SignUpDoneView.as_view(), name="signup-done"),
+    path("accounts/verify/<str:uidb64>/<str:token>/", account_views.VerifyEmailView.as_view(), name="verify-email"),
+    path("accounts/verify/resend/", account_views.ResendVerificationView.as_view(), name="resend-verification"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/reset/", account_views.PasswordResetView.as_view(), name="password-reset"),
+    path("accounts/password/reset/sent/", account_views.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path(
+        "accounts/password/reset/<str:uidb64>/<str:token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("accounts/password/change/", account_views.PasswordChangeView.as_view(), name="password-change"),
+    path("accounts/profile/", account_views.ProfileView.as_view(), name="profile"),
+    path("accounts/delete/", account_views.DeleteAccountView.as_view(), name="account-delete"),
+    # User screens for managers and admins
+    path("manage/users/", manage_views.UserListView.as_view(), name="manage-users"),
+    path("manage/users/new/", manage_views.UserCreateView.as_view(), name="manage-user-create"),
+    path("manage/users/<int:pk>/edit/", manage_views.UserEditView.as_view(), name="manage-user-edit"),
+    path("manage/users/<int:pk>/delete/", manage_views.UserDeleteView.as_view(), name="manage-user-delete"),
+    path("manage/users/<int:pk>/block/", manage_views.UserBlockView.as_view(), name="manage-user-block"),
 ]

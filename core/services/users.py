@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from core.models import User
+from core.selectors import can_block
 
 
 def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
@@ -17,7 +18,7 @@ def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
     """
     if user.pk == by.pk:
         raise PermissionDenied(_("You cannot block or unblock yourself."))
-    if not by.is_superuser and (user.is_superuser or not by.has_perm("core.block_user")):
+    if not can_block(by, user):
         raise PermissionDenied(_("You may not block or unblock this user."))
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=not blocked)

@@ -1,0 +1,175 @@
+"""Account pages: sign up, verify the address, log in and out, reset and
+change the password, profile, delete the account."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages.views import SuccessMessageMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView, UpdateView
+
+from core.services.accounts import (
+    VerificationLinkInvalid,
+    password_reset_request,
+    user_delete,
+    user_register,
+    user_verify_email,
+    verification_resend,
+)
+from web.account_forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    EmailForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignUpForm,
+)
+
+
+class AnonymousOnlyMixin:
+    """Pages for people who are not logged in; a logged-in visitor goes home."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SignUpView(AnonymousOnlyMixin, FormView):
+    template_name = "accounts/signup.html"
+    form_class = SignUpForm
+    success_url = reverse_lazy("signup-done")
+
+    def form_valid(self, form):
+        try:
+            user_register(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        # The same page whether the address was new or already registered.
+        self.request.session["signup_email"] = form.cleaned_data["email"]
+        return super().form_valid(form)
+
+
+class SignUpDoneView(TemplateView):
+    template_name = "accounts/signup_done.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        email = self.request.session.get("signup_email", "")
+        context["email"] = email
+        context["resend_form"] = EmailForm(initial={"email": email})
+        return context
+
+
+class VerifyEmailView(View):
+    def get(self, request, uidb64, token):
+        try:
+            user_verify_email(uidb64=uidb64, token=token)
+        except VerificationLinkInvalid as error:
+            context = {"error": error.message, "resend_form": EmailForm()}
+            return render(request, "accounts/verify_failed.html", context, status=400)
+        messages.success(request, _("Your email address is confirmed. You can log in now."))
+        return redirect("login")
+
+
+class ResendVerificationView(FormView):
+    template_name = "accounts/resend_verification.html"
+    form_class = EmailForm
+    success_url = reverse_lazy("login")
+
+    def get_initial(self):
+        return {"email": self.request.GET.get("email", "")}
+
+    def form_valid(self, form):
+        verification_resend(email=form.cleaned_data["email"])
+        messages.info(
+            self.request,
+            _(
+                "If an account with this address is waiting for confirmation, a new link is on its way. "
+                "Check your inbox."
+            ),
+        )
+        return super().form_valid(form)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.refusal == "locked_out":
+            response.status_code = 429
+        return response
+
+
+class PasswordResetView(FormView):
+    template_name = "accounts/password_reset.html"
+    form_class = EmailForm
+    success_url = reverse_lazy("password-reset-done")
+
+    def form_valid(self, form):
+        password_reset_request(email=form.cleaned_data["email"])
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(TemplateView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(SuccessMessageMixin, auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = ResetPasswordForm
+    success_url = reverse_lazy("login")
+    success_message = gettext_lazy("Your new password is set. You can log in with it now.")
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("profile")
+    success_message = gettext_lazy("Your password has been changed.")
+
+
+class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
+    template_name = "accounts/profile.html"
+    form_class = ProfileForm
+    success_url = reverse_lazy("profile")
+    success_message = gettext_lazy("Your profile has been saved.")
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+
+class DeleteAccountView(LoginRequiredMixin, FormView):
+    template_name = "accounts/delete_account.html"
+    form_class = DeleteAccountForm
+    success_url = reverse_lazy("home")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        counts = {
+            "clients": user.clients.count(),
+            "messages": user.messages.count(),
+            "mailings": user.mailings.count(),
+        }
+        return super().get_context_data(counts=counts, **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        logout(self.request)
+        user_delete(user=user, by=user)
+        messages.success(self.request, _("Your account and all its data have been deleted."))
+        return super().form_valid(form)

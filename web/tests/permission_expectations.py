@@ -1,0 +1,155 @@
+"""The permission matrix: the expected HTTP status of every URL of the `web`
+and `api` URLconfs, for every actor. Read by test_permission_matrix.py, which
+walks the URL resolver, builds a concrete URL for each pattern and requests it
+as each actor. A pattern without a row here FAILS the test (so a new endpoint
+cannot slip in unchecked), and so does a row whose pattern is gone.
+
+How to add a row
+----------------
+The key is the full URL name as `reverse()` takes it ("profile",
+"api:auth:me", "api:mailing-detail"). The value is a list of checks::
+
+    "api:mailing-detail": [
+        get(statuses(anonymous=401, owner=200, other_user=404, manager=200, content_manager=404, admin=200)),
+        patch({"periodicity": "daily"}, statuses(401, 200, 404, 403, 404, 200)),
+        delete(statuses(401, 204, 404, 403, 404, 204)),
+    ],
+
+- Actors, always in this order: anonymous, owner, other_user, manager,
+  content_manager, admin (the conftest fixtures; `owner` is a plain user who
+  owns the objects in the URLs).
+- `everyone(200)` gives every actor the same status; `signed_in(200)` gives
+  every signed-in actor 200 and the anonymous visitor 302 (to the log-in page),
+  or what you pass as `anonymous=` (401 for the API).
+- `get(expect)`, `post(data, expect)`, `put(...)`, `patch(...)`,
+  `delete(expect, data=None)`. Data goes as a form to page URLs and as JSON to
+  `api:` URLs.
+- URL arguments are filled in by name: `pk` is the pk of the object of
+  `owner` that the URL name mentions (a name with "client" gets owner's
+  client; "message", "mailing" or "report", "attempt", "user" likewise);
+  `uidb64` is owner's uid, `token` a dummy token, `format` is "json". For
+  anything else add `KWARGS["name"] = lambda scene: {...}` (see Scene in the
+  test module for the objects on hand).
+
+Every request runs in a transaction that is rolled back afterwards, so what
+one actor changes (a POST, a DELETE) does not change what the next one sees.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from conftest import PASSWORD
+
+ACTORS = ("anonymous", "owner", "other_user", "manager", "content_manager", "admin")
+NEW_PASSWORD = "matrix-Passphrase-2026"
+
+
+@dataclass(frozen=True)
+class Check:
+    method: str
+    expect: dict[str, int]
+    data: dict | None = field(default=None)
+
+
+def statuses(anonymous: int, owner: int, other_user: int, manager: int, content_manager: int, admin: int):
+    return dict(zip(ACTORS, (anonymous, owner, other_user, manager, content_manager, admin), strict=True))
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ACTORS, status)
+
+
+def signed_in(status: int, anonymous: int = 302) -> dict[str, int]:
+    return {**everyone(status), "anonymous": anonymous}
+
+
+def get(expect):
+    return Check("GET", expect)
+
+
+def post(data, expect):
+    return Check("POST", expect, data)
+
+
+def put(data, expect):
+    return Check("PUT", expect, data)
+
+
+def patch(data, expect):
+    return Check("PATCH", expect, data)
+
+
+def delete(expect, data=None):
+    return Check("DELETE", expect, data)
+
+
+SIGN_UP = {"email": "matrix@example.com", "full_name": "Matrix", "password": PASSWORD, "time_zone": "UTC"}
+NEW_USER = {**SIGN_UP, "role": "User"}
+EDIT_USER = {"email": "edited@example.com", "full_name": "Edited", "time_zone": "UTC", "role": "User"}
+MANAGERS = statuses(302, 403, 403, 200, 403, 200)
+ADMINS = statuses(302, 403, 403, 403, 403, 200)
+ADMINS_REDIRECTED = statuses(302, 403, 403, 403, 403, 302)
+# djoser's user endpoints ask for a log-in before they look at the method.
+POST_ONLY = signed_in(405, anonymous=401)
+
+EXPECTATIONS: dict[str, list[Check]] = {
+    # Public pages
+    "home": [get(everyone(200))],
+    # Accounts (pages)
+    "signup": [get(signed_in(302, anonymous=200)), post(SIGN_UP, everyone(302))],
+    "signup-done": [get(everyone(200))],
+    "verify-email": [get(everyone(400))],  # a dummy token
+    "resend-verification": [get(everyone(200)), post({"email": "owner@example.com"}, everyone(302))],
+    "login": [
+        get(signed_in(302, anonymous=200)),
+        post({"username": "owner@example.com", "password": PASSWORD}, everyone(302)),
+    ],
+    "logout": [get(everyone(405)), post({}, everyone(302))],
+    "password-reset": [get(everyone(200)), post({"email": "owner@example.com"}, everyone(302))],
+    "password-reset-done": [get(everyone(200))],
+    "password-reset-confirm": [get(everyone(200))],  # a dummy token: the page says the link does not work
+    "password-change": [
+        get(signed_in(200)),
+        post({"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, signed_in(302)),
+    ],
+    "profile": [get(signed_in(200)), post({"full_name": "Renamed", "time_zone": "UTC"}, signed_in(302))],
+    "account-delete": [get(signed_in(200)), post({"password": PASSWORD}, signed_in(302))],
+    # User screens (the user in the URL is `owner`)
+    "manage-users": [get(MANAGERS)],
+    "manage-user-create": [get(ADMINS), post(NEW_USER, ADMINS_REDIRECTED)],
+    "manage-user-edit": [get(ADMINS), post(EDIT_USER, ADMINS_REDIRECTED)],
+    "manage-user-delete": [get(ADMINS), post({}, ADMINS_REDIRECTED)],
+    "manage-user-block": [
+        get(statuses(302, 403, 403, 405, 403, 405)),
+        post({"blocked": "1"}, statuses(302, 403, 403, 302, 403, 302)),
+    ],
+    # API: schema and docs
+    "api:schema": [get(everyone(200))],
+    "api:docs": [get(everyone(200))],
+    # API: accounts (djoser)
+    "api:auth:register": [get(POST_ONLY), post(SIGN_UP, everyone(201))],
+    "api:auth:me": [
+        get(signed_in(200, anonymous=401)),
+        patch({"full_name": "Renamed"}, signed_in(200, anonymous=401)),
+        delete(signed_in(204, anonymous=401), data={"current_password": PASSWORD}),
+    ],
+    "api:auth:activation": [get(POST_ONLY), post({"uid": "MQ", "token": "dummy"}, everyone(400))],
+    "api:auth:resend-activation": [get(POST_ONLY), post({"email": "owner@example.com"}, everyone(204))],
+    "api:auth:reset-password": [get(POST_ONLY), post({"email": "owner@example.com"}, everyone(204))],
+    "api:auth:reset-password-confirm": [
+        get(POST_ONLY),
+        post({"uid": "MQ", "token": "dummy", "new_password": NEW_PASSWORD}, everyone(400)),
+    ],
+    "api:auth:set-password": [
+        get(POST_ONLY),
+        post({"current_password": PASSWORD, "new_password": NEW_PASSWORD}, signed_in(204, anonymous=401)),
+    ],
+    "api:auth:token-login": [
+        get(everyone(405)),
+        post({"email": "owner@example.com", "password": PASSWORD}, everyone(200)),
+    ],
+    "api:auth:token-logout": [get(POST_ONLY), post({}, signed_in(204, anonymous=401))],
+}
+
+# URL arguments that the defaults (see the module docstring) do not cover.
+KWARGS: dict[str, Callable] = {}
