@@ -14,7 +14,8 @@ MANAGER_LINKS = {"All mailings": "/manager/mailings/", "Users": "/manager/users/
 def nav_links(client) -> dict[str, str]:
     html = client.get(reverse("home")).content.decode()
     nav = html[html.index('id="nav-sections"') : html.index("</ul>", html.index('id="nav-sections"'))]
-    return {label.strip(): href for href, label in re.findall(r'<a class="nav-link[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>', nav)}
+    links = re.findall(r'<a class="nav-link[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+    return {label.strip(): href for href, label in links}
 
 
 def admin_link_shown(client) -> bool:

@@ -19,7 +19,8 @@ def test_visitor_is_sent_to_log_in(client, db, name):
 
 
 @pytest.mark.parametrize(
-    ("name", "title"), [("mailings", "Mailings"), ("clients", "Clients"), ("messages", "Messages"), ("reports", "Reports")]
+    ("name", "title"),
+    [("mailings", "Mailings"), ("clients", "Clients"), ("messages", "Messages"), ("reports", "Reports")],
 )
 def test_user_gets_the_page_frame(client, owner, name, title):
     client.force_login(owner)
