@@ -43,10 +43,11 @@
 
   // HX-Trigger: {"showToast": {"level": ..., "message": ...}} or a list of those.
   document.body.addEventListener("showToast", function (event) {
-    var detail = event.detail;
-    var items = Array.isArray(detail) ? detail : [detail];
+    // htmx hands a list over as {value: [...]}.
+    var detail = event.detail || {};
+    var items = Array.isArray(detail.value) ? detail.value : [detail];
     items.forEach(function (item) {
-      if (item && typeof item === "object") showToast(item.level, item.message || item.value);
+      if (item && typeof item === "object") showToast(item.level, item.message);
     });
   });
 

@@ -55,6 +55,7 @@ def page(live_server):
         )
         page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
         page.problems = problems
+        page.live_url = live_server.url
         yield page
         context.close()
         browser.close()

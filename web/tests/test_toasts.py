@@ -58,4 +58,4 @@ def test_messages_render_as_toasts_on_the_next_page(client, db):
 
 def test_every_page_has_the_live_region_for_htmx_toasts(client, db):
     html = client.get("/blog/").content.decode()
-    assert '<div id="toasts" class="toast-container position-fixed top-0 end-0 p-3" aria-live="polite"' in html
+    assert '<div id="toasts" class="toast-container position-fixed bottom-0 end-0 p-3" aria-live="polite"' in html
