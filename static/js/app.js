@@ -58,8 +58,10 @@
     });
   });
 
+  // A re-rendered form with errors puts the focus on the first field in error.
   function focusFirstField(container) {
-    var field = container.querySelector("[autofocus], input:not([type=hidden]), select, textarea");
+    var field = container.querySelector(".is-invalid") ||
+      container.querySelector("[autofocus], input:not([type=hidden]), select, textarea");
     if (field) field.focus();
   }
 
