@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format check-migrations install install-dev clean
+.PHONY: run test lint format check-migrations install install-dev clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## Re-extract the translatable strings into locale/ru/LC_MESSAGES/django.po and compile
+## them (needs GNU gettext). Both files are committed: running the site needs no gettext.
+messages: install-dev
+	DEBUG=1 $(PY) manage.py makemessages -l ru --add-location=file --ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=bench
+	DEBUG=1 $(PY) manage.py compilemessages -l ru --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -124,6 +124,10 @@ LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
+# --- Web UI (issue 6): the language switcher's choice is kept for a year, not
+# only for the browser session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# --- end of web UI
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -2,12 +2,15 @@
 
 `page` fails the test on any console error, failed request or request to
 another host, and `shot(name)` saves a screenshot under test-artifacts/.
+`log_in(page, user)` gives the browser the session of a logged-in user.
 """
 
 import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -19,3 +22,11 @@ requires_chromium = pytest.mark.skipif(
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, user) -> None:
+    """Log the browser in as `user` with a session made by the test client."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.live_url}])

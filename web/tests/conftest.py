@@ -4,8 +4,27 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
 
 from web.tests.browser import CHROMIUM
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached home figures, posts and the dispatcher's state must not leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Russian leaves Russian active in this thread; start each test in the default."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -36,6 +55,7 @@ def page(live_server):
         )
         page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
         page.problems = problems
+        page.live_url = live_server.url
         yield page
         context.close()
         browser.close()

@@ -114,6 +114,12 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "profile": [get(signed_in(200)), post({"full_name": "Renamed", "time_zone": "UTC"}, signed_in(302))],
     "account-delete": [get(signed_in(200)), post({"password": PASSWORD}, signed_in(302))],
+    # Page shells of the resources (their content comes from the api fragments)
+    "mailings": [get(signed_in(200))],
+    "clients": [get(signed_in(200))],
+    "messages": [get(signed_in(200))],
+    "reports": [get(signed_in(200))],
+    "manager-mailings": [get(MANAGERS)],
     # User screens (the user in the URL is `owner`)
     "manage-users": [get(MANAGERS)],
     "manage-user-create": [get(ADMINS), post(NEW_USER, ADMINS_REDIRECTED)],

@@ -1,0 +1,230 @@
+"""Web latency and throughput under gunicorn on PostgreSQL, next to a trivial
+Django view measured in the same run (benchmark, not a test).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_web \\
+        .venv/bin/python bench/web/run.py --page / --page /mailings/ \\
+        --page "/mailings/,/api/mailings/?page=1"
+
+Each --page is one page load: a comma-separated group of URLs fetched one after
+the other (the shell, then the fragments it loads), timed as a whole. The
+script migrates the database, fills it with the demo data if it is empty, logs
+in as --as (a session cookie, like a browser), starts gunicorn on loopback,
+and drives it with --threads client threads until --requests page loads or
+--seconds have passed, whichever comes first, per group. Throughput is
+compared with a trivial view (no session, no database) and with the same view
+reading the logged-in user (session and user look-ups: the floor of any
+logged-in page), both served by the same gunicorn in the same run.
+"""
+
+import argparse
+import http.client
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TRIVIAL = "/bench/trivial/"
+# Also measured: the same trivial view reading the session's user, the floor of any logged-in page.
+TRIVIAL_USER = "/bench/trivial-user/"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--page", action="append", default=[], help="comma-separated URLs of one page load")
+    parser.add_argument("--as", dest="email", default="alice@example.com", help="log in as this user")
+    parser.add_argument("--requests", type=int, default=2000, help="page loads per group, at most")
+    parser.add_argument("--seconds", type=float, default=20.0, help="time per group, at most")
+    parser.add_argument("--threads", type=int, default=4, help="client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--warmup", type=int, default=30, help="unmeasured page loads per group first")
+    args = parser.parse_args()
+    if not args.page:
+        parser.error("give at least one --page")
+    return args
+
+
+def prepare_environment():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: the figures are meant for production's database.")
+    os.environ.update(DJANGO_SETTINGS_MODULE="bench.web.settings", DEBUG="0", HTTPS="0", STATIC_STORAGE="plain")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+
+
+def create_database():
+    """Create the database DATABASE_URL names if it does not exist yet."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    name = config["NAME"]
+    admin = psycopg.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"],
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def session_cookie(email: str) -> str:
+    """Migrate, fill an empty database with the demo data, and log `email` in."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+
+    from core.models import User
+
+    call_command("migrate", verbosity=0)
+    if not User.objects.exists():
+        call_command("seed_demo", verbosity=0)
+    user = User.objects.get(email=email)
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "core.wsgi",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        "--chdir",
+        str(ROOT),
+        "--log-level=warning",
+    ]
+    server = subprocess.Popen(command, env=os.environ.copy())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            status, _ = fetch(port, TRIVIAL, "")
+            if status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("gunicorn did not answer within 30 s")
+
+
+def fetch(port: int, path: str, cookie: str, *, htmx: bool = False) -> tuple[int, int]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie, "Host": "127.0.0.1"}
+    if htmx:
+        headers["HX-Request"] = "true"
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, len(response.read())
+    finally:
+        connection.close()
+
+
+def load_page(port: int, urls: list[str], cookie: str) -> None:
+    for index, url in enumerate(urls):
+        # The fragments after the shell are htmx requests, as the page's own are.
+        status, _ = fetch(port, url, cookie, htmx=index > 0)
+        if status != 200:
+            raise RuntimeError(f"{url} answered {status}")
+
+
+def measure(port: int, urls: list[str], cookie: str, args) -> dict:
+    for _ in range(args.warmup):
+        load_page(port, urls, cookie)
+    timings: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    started = time.perf_counter()
+    deadline = started + args.seconds
+
+    def worker():
+        while time.perf_counter() < deadline:
+            with lock:
+                if len(timings) + len(errors) >= args.requests:
+                    return
+            begin = time.perf_counter()
+            try:
+                load_page(port, urls, cookie)
+            except (RuntimeError, OSError) as exc:
+                with lock:
+                    errors.append(str(exc))
+                continue
+            with lock:
+                timings.append(time.perf_counter() - begin)
+
+    threads = [threading.Thread(target=worker) for _ in range(args.threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    timings.sort()
+    return {
+        "loads": len(timings),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else "",
+        "p50": statistics.median(timings) * 1000 if timings else float("nan"),
+        "p95": timings[max(0, int(len(timings) * 0.95) - 1)] * 1000 if timings else float("nan"),
+        "per_second": len(timings) / elapsed,
+    }
+
+
+def main():
+    args = parse_args()
+    prepare_environment()
+    create_database()
+    cookie = session_cookie(args.email)
+    port = free_port()
+    server = start_gunicorn(port, args.workers)
+    try:
+        groups = [[TRIVIAL], [TRIVIAL_USER], *([u.strip() for u in page.split(",") if u.strip()] for page in args.page)]
+        results = [(group, measure(port, group, cookie, args)) for group in groups]
+    except RuntimeError as exc:
+        sys.exit(f"warm-up failed, nothing measured: {exc}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    base = results[0][1]
+    print(
+        f"gunicorn {args.workers} workers, {args.threads} client threads, "
+        f"≤{args.requests} loads or ≤{args.seconds:g} s per group, logged in as {args.email}"
+    )
+    print(
+        f"{'page (URLs fetched in turn)':<48} {'loads':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'loads/s':>8} {'vs trivial':>10}"
+    )
+    for group, result in results:
+        ratio = result["per_second"] / base["per_second"] if base["per_second"] else float("nan")
+        print(
+            f"{' + '.join(group):<48} {result['loads']:>6} {result['errors']:>4} {result['p50']:>8.1f} "
+            f"{result['p95']:>8.1f} {result['per_second']:>8.1f} {ratio:>9.0%}"
+        )
+        if result["errors"]:
+            print(f"    first error: {result['first_error']}")
+
+
+if __name__ == "__main__":
+    main()

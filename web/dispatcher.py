@@ -1,0 +1,40 @@
+"""Is the dispatcher alive? Staff and managers see a notice when the dispatch
+cron job has not completed successfully for a while (cron not set up, or the
+job failing), because then no mailing is sent."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django_cron.models import CronJobLog
+
+DISPATCH_JOB_CODE = getattr(settings, "DISPATCH_JOB_CODE", "core.dispatch")
+STALE_AFTER = timedelta(minutes=5)
+CACHE_KEY = "web:dispatcher-last-success"
+CACHE_SECONDS = 30
+_NEVER = "never"
+
+
+def last_success() -> datetime | None:
+    """End of the dispatch job's last successful run (cached briefly), None if never."""
+    cached = cache.get(CACHE_KEY)
+    if cached is None:
+        end = (
+            CronJobLog.objects.filter(code=DISPATCH_JOB_CODE, is_success=True)
+            .order_by("-end_time")
+            .values_list("end_time", flat=True)
+            .first()
+        )
+        cached = end or _NEVER
+        cache.set(CACHE_KEY, cached, CACHE_SECONDS)
+    return None if cached == _NEVER else cached
+
+
+def is_stalled(now: datetime | None = None) -> bool:
+    last = last_success()
+    return last is None or (now or timezone.now()) - last > STALE_AFTER
+
+
+def watches_dispatcher(user) -> bool:
+    return user.is_authenticated and (user.is_staff or user.is_superuser or user.has_perm("core.view_all_mailings"))

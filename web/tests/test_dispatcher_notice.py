@@ -1,0 +1,68 @@
+"""Staff and managers are told when the dispatcher has stopped (cron not set
+up or the job failing): then no mailing is sent."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from django_cron.models import CronJobLog
+
+from conftest import make_user
+from web.dispatcher import DISPATCH_JOB_CODE
+
+NOTICE = 'id="dispatcher-notice"'
+
+
+def log_run(minutes_ago: float, *, success: bool = True, code: str = DISPATCH_JOB_CODE):
+    end = timezone.now() - timedelta(minutes=minutes_ago)
+    CronJobLog.objects.create(code=code, start_time=end - timedelta(seconds=5), end_time=end, is_success=success)
+
+
+def home(client) -> str:
+    return client.get("/").content.decode()
+
+
+@pytest.fixture(params=["manager", "admin_user", "staff"])
+def watcher(request, db):
+    if request.param == "staff":
+        return make_user("staff@example.com", is_staff=True)
+    return request.getfixturevalue(request.param)
+
+
+def test_watchers_see_the_notice_when_the_dispatcher_never_ran(client, watcher):
+    client.force_login(watcher)
+    html = home(client)
+    assert NOTICE in html
+    assert "The dispatcher has never finished a run." in html
+
+
+def test_no_notice_while_the_dispatcher_runs(client, manager):
+    log_run(minutes_ago=1)
+    client.force_login(manager)
+    assert NOTICE not in home(client)
+
+
+def test_notice_after_five_minutes_without_a_successful_run(client, manager):
+    log_run(minutes_ago=12)
+    log_run(minutes_ago=1, success=False)  # failing runs do not count
+    log_run(minutes_ago=1, code="core.statistics")  # nor do other jobs
+    client.force_login(manager)
+    html = home(client)
+    assert NOTICE in html
+    assert "The dispatcher last finished a run at" in html and "(12\xa0minutes ago)" in html
+
+
+def test_plain_users_and_visitors_never_see_it(client, owner):
+    assert NOTICE not in home(client)
+    client.force_login(owner)
+    assert NOTICE not in home(client)
+
+
+def test_the_state_is_cached_briefly(client, manager):
+    client.force_login(manager)
+    assert NOTICE in home(client)
+    log_run(minutes_ago=0)
+    assert NOTICE in home(client)  # still the cached state
+    cache.delete("web:dispatcher-last-success")
+    assert NOTICE not in home(client)
