@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils import timezone
 
 from core import roles
@@ -18,6 +19,14 @@ def make_user(email: str, role: str | None = roles.USER, **extra) -> User:
     user = User.objects.create_user(email, PASSWORD, **extra)
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database rolls back between tests, the cache does not."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

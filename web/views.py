@@ -1,6 +1,6 @@
 from django.views.generic import TemplateView
 
-from blog.models import Post
+from blog.selectors import home_posts
 from core.selectors import home_figures
 
 
@@ -13,5 +13,5 @@ class HomeView(TemplateView):
         own = user.is_authenticated and not user.has_perm("core.view_all_mailings")
         context["figures"] = home_figures(user if own else None)
         context["figures_are_own"] = own
-        context["posts"] = Post.objects.published().order_by("?")[:3]
+        context["posts"] = home_posts(3)
         return context
