@@ -15,6 +15,12 @@ from blog.slugs import unique_slug, validate_slug_not_reserved
 EXCERPT_LENGTH = 300
 
 
+def excerpt_of(body: str) -> str:
+    """The start of the body as plain text, for lists and meta descriptions."""
+    plain = " ".join(html.unescape(strip_tags(render_markdown(body))).split())
+    return Truncator(plain).chars(EXCERPT_LENGTH)
+
+
 class PostQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True, published_at__lte=timezone.now())
@@ -78,9 +84,17 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.excerpt.strip():
-            plain = " ".join(html.unescape(strip_tags(render_markdown(self.body))).split())
-            self.excerpt = Truncator(plain).chars(EXCERPT_LENGTH)
+        # An excerpt nobody wrote follows the body; a written one is kept.
+        loaded_body = getattr(self, "_loaded_body", None)
+        if not self.excerpt.strip() or (loaded_body is not None and self.excerpt == excerpt_of(loaded_body)):
+            self.excerpt = excerpt_of(self.body)
+            self._loaded_body = self.body
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # views_count only ever moves by the atomic UPDATE of a view: an
+            # edit must not write back the number it loaded a while ago.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "views_count"
+            ]
         if self.slug:
             return super().save(*args, **kwargs)
         # Two posts with the same title saved at once may pick the same free
@@ -97,6 +111,12 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        post = super().from_db(db, field_names, values)
+        post._loaded_body = post.__dict__.get("body")
+        return post
 
     @property
     def is_public(self) -> bool:
