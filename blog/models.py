@@ -92,8 +92,9 @@ class Post(models.Model):
         if not self._state.adding and kwargs.get("update_fields") is None:
             # views_count only ever moves by the atomic UPDATE of a view: an
             # edit must not write back the number it loaded a while ago.
+            skip = {"views_count", *self.get_deferred_fields()}
             kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "views_count"
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.attname not in skip
             ]
         if self.slug:
             return super().save(*args, **kwargs)
@@ -111,6 +112,11 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # Ticking "published" in the admin without a date means "now".
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()
 
     @classmethod
     def from_db(cls, db, field_names, values):

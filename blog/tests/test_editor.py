@@ -170,3 +170,17 @@ def test_live_preview_needs_the_csrf_token(content_manager):
     token = page[page.index(marker) + len(marker) :].split('"', 1)[0]
     response = browser.post(reverse("blog:preview"), {"body": "*ok*"}, headers={"X-CSRFToken": token})
     assert response.status_code == 200 and "<em>ok</em>" in response.content.decode()
+
+
+def test_admin_site_publishes_without_a_date_and_keeps_the_counter(client, admin_user, make_post):
+    post = make_post("Via admin", published=False)
+    Post.objects.filter(pk=post.pk).update(views_count=7)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:blog_post_change", args=[post.pk]),
+        {"title": "Via admin", "slug": post.slug, "body": "Text", "author": admin_user.pk, "is_published": "on"},
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.is_published and post.published_at is not None
+    assert post.views_count == 7
