@@ -1,6 +1,7 @@
 """Cover images: what an upload must be, and where it is stored."""
 
 import uuid
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,5 +63,13 @@ def validate_cover(file) -> None:
 
 def cover_upload_to(instance, filename: str) -> str:
     """A fresh random name (never the uploader's), with the extension of the real format."""
-    fmt, _size = _image_format_and_size(instance.cover.file)
-    return f"blog/covers/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{FORMATS.get(fmt, 'img')}"
+    try:
+        # forms.ImageField leaves the picture it checked on the uploaded file.
+        image = getattr(instance.cover.file, "image", None)
+    except ValueError:  # saved from code with no form in between
+        image = None
+    extension = FORMATS.get(image.format) if image is not None else None
+    if extension is None:
+        suffix = PurePath(filename).suffix.lower().lstrip(".")
+        extension = suffix if suffix in FORMATS.values() else "img"
+    return f"blog/covers/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"

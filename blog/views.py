@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import F
 from django.http import HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from blog.models import Post
@@ -50,7 +50,7 @@ class PostDetailView(DetailView):
         return context
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

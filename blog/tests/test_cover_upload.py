@@ -100,3 +100,10 @@ def test_replacing_and_deleting_covers_removes_the_old_files(editor, media_root,
 
 def _png(name):
     return SimpleUploadedFile(name, image_bytes(), "image/png")
+
+
+def test_cover_saved_from_code_gets_a_generated_name_too(make_post, media_root):
+    post = make_post("From code")
+    post.cover.save("Holiday Photo.PNG", SimpleUploadedFile("x", image_bytes()))
+    assert re.fullmatch(r"blog/covers/\d{4}/\d{2}/[0-9a-f]{32}\.png", post.cover.name)
+    assert stored_files(media_root) == [post.cover.name]
