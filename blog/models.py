@@ -55,8 +55,8 @@ class Post(models.Model):
         help_text=_("Shown on top of the post and in link previews. JPEG, PNG, GIF or WebP."),
     )
     # Kept so that pages can size the image without opening the file.
-    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_width = models.PositiveIntegerField(_("cover width"), null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(_("cover height"), null=True, blank=True, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts", verbose_name=_("author")
     )
