@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.urls import reverse
 
 from blog.models import Post
@@ -24,12 +25,17 @@ def page(live_server, client, admin_user, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     client.force_login(admin_user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # Django keeps one connection per context, and the ORM calls inside
+    # Playwright's loop run in another one: close each when leaving it, or the
+    # test database cannot be dropped at the end.
+    connections.close_all()
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         context = browser.new_context()
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
         yield context.new_page()
         browser.close()
+        connections.close_all()
 
 
 def test_typing_markdown_updates_the_preview_and_saving_creates_the_post(page, live_server):
