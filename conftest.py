@@ -37,6 +37,14 @@ def _roles_survive_flush(request):
         roles.sync_roles(apps)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database rolls back between tests, the cache does not."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def owner(db):
     return make_user("owner@example.com", time_zone="Europe/Berlin")

@@ -6,3 +6,6 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "blog"
     verbose_name = _("Blog")
+
+    def ready(self):
+        from blog import signals  # noqa: F401 - connects the receivers

@@ -8,7 +8,7 @@ from markdown_it import MarkdownIt
 
 _TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "img", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "del",
+    "img", "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "del",
 }  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "title", "rel"}, "img": {"src", "alt", "title"}, "code": {"class"}}
 
@@ -36,4 +36,5 @@ def render_markdown(text: str) -> str:
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
+        set_tag_attribute_values={"img": {"loading": "lazy"}},
     )

@@ -223,6 +223,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Blog (issue 7): limits for uploaded cover images, and how long the home page
+# keeps its pool of published posts before it looks again (saving or deleting
+# a post refreshes it at once).
+BLOG_COVER_MAX_BYTES = env_int("BLOG_COVER_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+BLOG_COVER_MAX_WIDTH = env_int("BLOG_COVER_MAX_WIDTH", 4000, minimum=1)
+BLOG_COVER_MAX_HEIGHT = env_int("BLOG_COVER_MAX_HEIGHT", 4000, minimum=1)
+BLOG_HOME_CACHE_SECONDS = env_int("BLOG_HOME_CACHE_SECONDS", 600, minimum=0)
+
 # Brute-force protection (django-axes): lock an account or an address after
 # repeated failures, for a while.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)

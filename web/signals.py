@@ -1,10 +1,9 @@
-"""Keep the home page's cached figures and posts fresh."""
+"""Keep the home page's cached figures fresh."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from blog.models import Post
 from core.models import Client, Mailing
 from web import home
 
@@ -23,9 +22,3 @@ def _bump_now_and_after_commit(*scopes) -> None:
 @receiver(post_delete, sender=Client)
 def figures_changed(sender, instance, **kwargs):
     _bump_now_and_after_commit(home.SITE, instance.owner_id)
-
-
-@receiver(post_save, sender=Post)
-@receiver(post_delete, sender=Post)
-def posts_changed(sender, instance, **kwargs):
-    _bump_now_and_after_commit("posts")

@@ -2,7 +2,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from web.home import cached_home_figures, home_posts
+from blog.selectors import home_posts
+from web.home import cached_home_figures
 
 
 class HomeView(TemplateView):

@@ -1,0 +1,56 @@
+"""Who may read and edit which posts, and the posts the home page shows.
+
+Published posts are public. A draft (or a post scheduled for later) is seen
+only by its author and by admins; to everyone else it does not exist (404).
+Content managers edit their own posts; admins edit every post.
+"""
+
+import random
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from blog.models import Post
+
+HOME_POOL_KEY = "blog:home-pool"
+# The home page picks its random posts from the newest this many.
+HOME_POOL_SIZE = 100
+
+
+def posts_readable_by(user) -> QuerySet[Post]:
+    if user.is_superuser:
+        return Post.objects.all()
+    if user.is_authenticated:
+        return Post.objects.filter(Q(is_published=True, published_at__lte=timezone.now()) | Q(author=user))
+    return Post.objects.published()
+
+
+def posts_editable_by(user) -> QuerySet[Post]:
+    if user.is_superuser:
+        return Post.objects.all()
+    if user.is_authenticated and user.has_perm("blog.change_post"):
+        return Post.objects.filter(author=user)
+    return Post.objects.none()
+
+
+def home_posts(count: int = 3) -> list[Post]:
+    """`count` random published posts (fewer if the blog has fewer), drawn from
+    a cached pool so the home page costs no query; saving or deleting a post
+    empties the pool (blog.signals)."""
+    pool = cache.get(HOME_POOL_KEY)
+    if pool is None:
+        now = timezone.now()
+        pool = list(Post.objects.published().only("title", "slug", "excerpt", "cover")[:HOME_POOL_SIZE])
+        # A post scheduled for later appears when its time comes, not when the pool expires.
+        upcoming = Post.objects.filter(is_published=True, published_at__gt=now).order_by("published_at").first()
+        seconds = settings.BLOG_HOME_CACHE_SECONDS
+        if upcoming is not None:
+            seconds = max(1, min(seconds, int((upcoming.published_at - now).total_seconds()) + 1))
+        cache.set(HOME_POOL_KEY, pool, seconds)
+    return random.sample(pool, min(count, len(pool)))
+
+
+def forget_home_posts() -> None:
+    cache.delete(HOME_POOL_KEY)
