@@ -21,6 +21,7 @@ Successful writes trigger the client events `toast` ({"message", "level"}) and
 """
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import trigger_client_event
@@ -91,6 +92,9 @@ class TwoFacedMixin:
         if response.status_code == status.HTTP_400_BAD_REQUEST and self.action in FORM_ACTIONS:
             response["HX-Retarget"] = f"#{self.resource}-form"
             response["HX-Reswap"] = "outerHTML"
+        elif response.status_code in {400, 409} and self.action == "destroy":
+            response["HX-Retarget"] = f"#{self.resource}-confirm"
+            response["HX-Reswap"] = "outerHTML"
         elif response.status_code < 300 and self.request.method not in {"GET", "HEAD", "OPTIONS"}:
             if response.status_code == status.HTTP_204_NO_CONTENT:
                 response.status_code = status.HTTP_200_OK  # htmx swaps 200, not 204: the row goes away
@@ -139,7 +143,10 @@ class TwoFacedMixin:
             "object": self.fragment_object,
             "objects": self.page_objects,
             "user": self.request.user,
+            "list_url": reverse(f"api:{self.basename}-list"),
         }
+        if self.fragment_object is not None:
+            context["detail_url"] = reverse(f"api:{self.basename}-detail", args=[self.fragment_object.pk])
         if name == "list":
             context.update(self.list_fragment_context())
         elif name == "form":
@@ -174,7 +181,14 @@ class TwoFacedMixin:
             serializer = self.get_serializer(instance)
             fields = form_fields(serializer)
             errors = []
-        return {"fields": fields, "form_errors": errors, "editing": instance is not None}
+        editing = instance is not None
+        form_url = reverse(f"api:{self.basename}-detail", args=[instance.pk]) if editing else None
+        return {
+            "fields": fields,
+            "form_errors": errors,
+            "editing": editing,
+            "form_url": form_url or reverse(f"api:{self.basename}-list"),
+        }
 
 
 class FormFragmentsMixin:

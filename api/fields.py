@@ -52,11 +52,17 @@ class StrictFieldsMixin:
     """Reject input keys that are not writable fields of the serializer, naming them."""
 
     def to_internal_value(self, data):
+        unknown = []
         if hasattr(data, "keys"):
             writable = {name for name, field in self.fields.items() if not field.read_only}
             unknown = sorted(set(data.keys()) - writable - FORM_HOUSEKEEPING)
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("Unknown field; it cannot be set here.")] for name in unknown}
-                )
-        return super().to_internal_value(data)
+        errors = {name: [_("Unknown field; it cannot be set here.")] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not errors or not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError({**exc.detail, **errors}) from None
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value

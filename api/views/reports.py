@@ -46,7 +46,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVi
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no period
             return self.mailings()
         since, until = self.period
-        return with_report_figures(self.mailings(), since=since, until=until, tz=self.request.user.tzinfo)
+        figures = with_report_figures(self.mailings(), since=since, until=until, tz=self.request.user.tzinfo)
+        return figures.order_by("-created_at", "-id")
 
     def get_serializer_class(self):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
