@@ -145,7 +145,7 @@ class TwoFacedMixin:
             "user": self.request.user,
             "list_url": reverse(f"api:{self.basename}-list"),
         }
-        if self.fragment_object is not None:
+        if getattr(self.fragment_object, "pk", None) is not None:
             context["detail_url"] = reverse(f"api:{self.basename}-detail", args=[self.fragment_object.pk])
         if name == "list":
             context.update(self.list_fragment_context())

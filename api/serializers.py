@@ -70,7 +70,7 @@ class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
         return self.selector(self.context["request"].user)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or (isinstance(data, int) and not -(2**63) <= data < 2**63):
+        if isinstance(data, bool | float) or (isinstance(data, int) and not -(2**63) <= data < 2**63):
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
 

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -112,5 +113,6 @@ class ClientViewSet(
         else:
             code = status.HTTP_201_CREATED if result.saved else status.HTTP_200_OK
         if result.saved:
-            self.toast = _("%(count)d clients imported.") % {"count": len(result.rows)}
+            count = len(result.rows)
+            self.toast = ngettext("%(count)d client imported.", "%(count)d clients imported.", count) % {"count": count}
         return Response(ImportResultSerializer(body).data, status=code)
