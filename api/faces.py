@@ -113,14 +113,6 @@ class TwoFacedMixin:
         self.fragment_object = super().get_object()
         return self.fragment_object
 
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        self.fragment_object = serializer.instance
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        self.fragment_object = serializer.instance
-
     # Building the fragment
 
     def fragment_name(self, response) -> str:
@@ -136,6 +128,9 @@ class TwoFacedMixin:
 
     def get_fragment(self, data, response):
         name = self.fragment_name(response)
+        if self.fragment_object is None and response.status_code < 300:
+            # after create/update the object is the one the serializer saved
+            self.fragment_object = getattr(getattr(data, "serializer", None), "instance", None)
         context = {
             "data": data,
             "status_code": response.status_code,

@@ -23,10 +23,10 @@ class FragmentRenderer(BaseRenderer):
         view = renderer_context["view"]
         request = renderer_context["request"]
         response = renderer_context["response"]
-        template_names, context = view.get_fragment(data, response)
         user = getattr(request, "user", None)
         time_zone = user.tzinfo if user is not None and user.is_authenticated else None
         with timezone.override(time_zone):
+            template_names, context = view.get_fragment(data, response)
             return render_to_string(template_names, context, request=request._request)
 
 

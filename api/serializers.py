@@ -109,7 +109,7 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     clients = _ScopedPrimaryKey(clients_visible_to, many=True, allow_empty=False, label=_("Clients"))
     start_at = AwareDateTimeField(label=_("First send at"))
     end_at = AwareDateTimeField(label=_("End at"), required=False, allow_null=True)
-    is_active = serializers.BooleanField(label=_("Enabled"), required=False, default=True)
+    is_active = serializers.BooleanField(label=_("Enabled"), required=False, initial=True)
 
     class Meta(MailingListSerializer.Meta):
         fields = [*MailingListSerializer.Meta.fields, "clients"]

@@ -56,7 +56,6 @@ class ClientViewSet(
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
-        self.fragment_object = serializer.instance
 
     def perform_destroy(self, instance):
         client_delete(client=instance)

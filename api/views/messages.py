@@ -50,7 +50,6 @@ class MessageViewSet(
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
-        self.fragment_object = serializer.instance
 
     def perform_destroy(self, instance):
         message_delete(message=instance)
