@@ -46,7 +46,7 @@ def read_rows(upload) -> list[ImportRow]:
                 _("Expected %(expected)d columns, found %(found)d.")
                 % {"expected": len(IMPORT_COLUMNS), "found": len(cells)}
             )
-            cells = (cells + ["", "", ""])[: len(IMPORT_COLUMNS)]
+            cells = [*cells, "", "", ""][: len(IMPORT_COLUMNS)]
         row.email, row.full_name, row.comment = cells
         rows.append(row)
     return rows

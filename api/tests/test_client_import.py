@@ -66,7 +66,7 @@ def test_preview_lists_rows_and_errors_and_saves_nothing(api, owner):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("email,full_name,comment\n".encode() + "Zoë,é\n".encode("latin-1"), "not UTF-8"),
+        (b"email,full_name,comment\n" + "Zoë,é\n".encode("latin-1"), "not UTF-8"),
         (b"name,mail\nann,ann@example.com\n", "must be the header"),
         (b"", "empty"),
         (b"email,full_name,comment\n\x00,\x00,\n", "null character"),

@@ -90,7 +90,18 @@ class ClientViewSet(
             "every row and its errors and nothing is saved."
         ),
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={200: ImportResultSerializer, 201: ImportResultSerializer, 400: ImportResultSerializer},
+        responses={
+            200: ImportResultSerializer,
+            201: ImportResultSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=_(
+                    "Nothing saved: an import result whose `errors` list the bad rows, or field errors such as "
+                    '{"file": ["The file is not UTF-8 text. …"]} when the file cannot be read at all.'
+                ),
+            ),
+            409: OpenApiResponse(description=_("A client with one of these emails was added meanwhile.")),
+        },
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_csv(self, request):
