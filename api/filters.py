@@ -1,10 +1,14 @@
 """FilterSets for every list: the same ones filter the JSON lists and build the
 filter forms of the HTML fragments."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.widgets import DateRangeWidget
 
 from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
 
@@ -18,6 +22,33 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 datetime turned into UTC: the database refuses offsets beyond
+    ±16 h and years pushed out of range by the offset."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeRangeField(RangeField):
+    widget = DateRangeWidget
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((UtcIsoDateTimeField(), UtcIsoDateTimeField()), *args, **kwargs)
+
+
+class TimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
+    """`<name>_after` and `<name>_before`, ISO 8601 (an offset, or the user's zone)."""
+
+    field_class = UtcIsoDateTimeRangeField
 
 
 class _Bootstrap(django_filters.FilterSet):
@@ -49,7 +80,7 @@ class MailingFilter(_Bootstrap):
     status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
     periodicity = django_filters.ChoiceFilter(choices=Periodicity.choices, label=_("Periodicity"))
     is_active = django_filters.BooleanFilter(label=_("Enabled"))
-    start_at = django_filters.IsoDateTimeFromToRangeFilter(label=_("First send between"))
+    start_at = TimeRangeFilter(label=_("First send between"))
     owner = IdFilter(field_name="owner_id", label=_("Owner (id)"))
 
     class Meta:
@@ -61,8 +92,8 @@ class AttemptFilter(_Bootstrap):
     mailing = IdFilter(field_name="mailing_id", label=_("Mailing (id)"))
     client = IdFilter(field_name="client_id", label=_("Client (id)"))
     status = django_filters.ChoiceFilter(choices=AttemptStatus.choices, label=_("Status"))
-    run_at = django_filters.IsoDateTimeFromToRangeFilter(label=_("Run between"))
-    attempted_at = django_filters.IsoDateTimeFromToRangeFilter(label=_("Tried between"))
+    run_at = TimeRangeFilter(label=_("Run between"))
+    attempted_at = TimeRangeFilter(label=_("Tried between"))
 
     class Meta:
         model = Attempt

@@ -18,7 +18,7 @@ FIGURES = ("planned", "sent", "failed", "pending", "skipped")
 
 def _bounds(since: date | None, until: date | None, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
     start = datetime.combine(since, time.min, tzinfo=tz) if since else None
-    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz) if until else None
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz) if until and until < date.max else None
     return start, end
 
 

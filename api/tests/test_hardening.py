@@ -88,3 +88,21 @@ def test_search_with_odd_characters(api, owner):
     ClientFactory(owner=owner)
     for text in ["%", "_", "\\", "'; drop table", "ü" * 50]:
         assert api.as_(owner).get("/api/clients/", {"search": text}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "run_at_before=8274-11-23T04:30:12-18:41",  # an offset the database refuses
+        "attempted_at_after=9999-12-31T23:00:00-05:00",  # past year 9999 in UTC
+        "run_at_after=0001-01-01T00:30:00+01:00",  # before year 1 in UTC
+    ],
+)
+def test_extreme_times_in_filters_are_400_or_read_as_utc(api, owner, query):
+    response = api.as_(owner).get(f"/api/attempts/?{query}")
+    assert response.status_code in {200, 400}
+
+
+def test_open_ended_report_period(api, owner):
+    MailingFactory(owner=owner)
+    assert api.as_(owner).get("/api/reports/?period_before=9999-12-31").status_code == 200

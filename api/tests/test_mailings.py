@@ -223,7 +223,9 @@ def test_end_before_start_message_appears_next_to_end(page, owner, parts):
 
 
 def test_edit_form_shows_times_in_the_users_time_zone(page, owner, parts):
-    mailing = MailingFactory(owner=owner, clients=parts["clients"], start_at=datetime(2026, 7, 1, 7, tzinfo=UTC))
+    mailing = MailingFactory(
+        owner=owner, message=parts["message"], clients=parts["clients"], start_at=datetime(2026, 7, 1, 7, tzinfo=UTC)
+    )
     html = page.as_(owner).get(f"/api/mailings/{mailing.pk}/form/").content.decode()
     assert 'value="2026-07-01T09:00"' in html
     assert f'hx-put="/api/mailings/{mailing.pk}/"' in html

@@ -5,6 +5,8 @@ operation and a deadline, so the whole run takes a minute or two."""
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -13,6 +15,18 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from core.models import Attempt, DailyStats, RunStats
 from core.tests.factories import ClientFactory, MailingFactory
 from core.wsgi import application
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calls go straight into the WSGI app, whose request signals would close the
+    database connection inside the test's transaction (the test client unhooks
+    them the same way)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
