@@ -8,7 +8,7 @@ Periods are whole days in the reader's time zone, both ends included.
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.models import DailyStats, Mailing, RunStats
@@ -42,14 +42,24 @@ def with_report_figures(
     mailings: QuerySet[Mailing], *, since: date | None = None, until: date | None = None, tz: ZoneInfo
 ) -> QuerySet[Mailing]:
     """Annotate each mailing with runs, planned, sent, failed, pending, skipped and
-    its first and last attempt, over the runs inside the period."""
-    inside = _run_filter("run_stats__", since, until, tz)
-    figures = {name: Coalesce(Sum(f"run_stats__{name}", filter=inside), 0) for name in FIGURES}
+    its first and last attempt, over the runs inside the period.
+
+    Each figure is a correlated subquery on the (mailing, run) rollups, so the
+    database computes them only for the rows of the page it returns, and a
+    count of the list does not touch the rollups at all."""
+    runs = RunStats.objects.filter(_run_filter("", since, until, tz), mailing=OuterRef("pk")).order_by()
+
+    def figure(aggregate, output_field):
+        per_mailing = runs.values("mailing").annotate(value=aggregate).values("value")
+        return Subquery(per_mailing, output_field=output_field)
+
+    whole = IntegerField()
+    moment = DateTimeField()
     return mailings.annotate(
-        runs=Count("run_stats", filter=inside),
-        first_attempt_at=Min("run_stats__first_attempt_at", filter=inside),
-        last_attempt_at=Max("run_stats__last_attempt_at", filter=inside),
-        **figures,
+        runs=Coalesce(figure(Count("pk"), whole), 0),
+        first_attempt_at=figure(Min("first_attempt_at"), moment),
+        last_attempt_at=figure(Max("last_attempt_at"), moment),
+        **{name: Coalesce(figure(Sum(name), whole), 0) for name in FIGURES},
     )
 
 
