@@ -66,6 +66,7 @@ class MailingViewSet(
     write_serializer_class = MailingSerializer
     filterset_class = MailingFilter
     ordering_fields = ["id", "start_at", "next_run_at", "created_at", "status", "periodicity"]
+    ordering = ["-id"]  # newest first, straight from the primary key index
     fragment_templates = {"send_now": "row", "enable": "row", "disable": "row", "resend_failed": "row"}
 
     def get_queryset(self):

@@ -32,6 +32,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVi
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
     ordering_fields = ["id", "runs", "planned", "sent", "failed", "pending", "last_attempt_at", "created_at"]
+    ordering = ["-id"]
     csv_columns = ["mailing", "subject", "owner_email", "status", "runs", "planned", "sent", "failed", "pending"]
     csv_columns += ["skipped", "success_rate", "first_attempt_at", "last_attempt_at"]
 
@@ -47,7 +48,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVi
             return self.mailings()
         since, until = self.period
         figures = with_report_figures(self.mailings(), since=since, until=until, tz=self.request.user.tzinfo)
-        return figures.order_by("-created_at", "-id")
+        return figures.order_by("-id")
 
     def get_serializer_class(self):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
