@@ -61,7 +61,7 @@ def measure(path: str, token: str, *, htmx: bool) -> dict:
     out = subprocess.run(
         [
             "wrk",
-            "-t2",
+            f"-t{min(2, CONNECTIONS)}",
             f"-c{CONNECTIONS}",
             f"-d{DURATION}",
             "-s",
