@@ -168,14 +168,12 @@ class TwoFacedMixin:
 
     def form_fragment_context(self, data, response) -> dict:
         instance = self.fragment_object
+        serializer = self.get_serializer(instance)
         if response.status_code == status.HTTP_400_BAD_REQUEST:
-            serializer = self.get_serializer(instance)
             fields = form_fields(serializer, values=self.request.data, errors=data)
             errors = other_errors(data, fields)
         else:
-            serializer = self.get_serializer(instance)
-            fields = form_fields(serializer)
-            errors = []
+            fields, errors = form_fields(serializer), []
         editing = instance is not None
         form_url = reverse(f"api:{self.basename}-detail", args=[instance.pk]) if editing else None
         return {

@@ -1,4 +1,3 @@
-from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -90,5 +89,5 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVi
             return {"series": getattr(self, "series", [])}
         if name == "detail" and self.fragment_object is not None:
             report = self.fragment_object
-            return {"success_rate": success_rate(report.sent, report.failed), "title": _("Report")}
+            return {"success_rate": success_rate(report.sent, report.failed)}
         return {}
