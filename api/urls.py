@@ -1,10 +1,28 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api.views.attempts import AttemptViewSet
+from api.views.clients import ClientViewSet
+from api.views.mailings import MailingViewSet
+from api.views.messages import MessageViewSet
+from api.views.reports import ReportViewSet
+from api.views.users import UserViewSet
 
 app_name = "api"
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("clients", ClientViewSet, basename="client")
+router.register("messages", MessageViewSet, basename="message")
+router.register("mailings", MailingViewSet, basename="mailing")
+router.register("attempts", AttemptViewSet, basename="attempt")
+router.register("reports", ReportViewSet, basename="report")
+router.register("users", UserViewSet, basename="user")
 
 urlpatterns = [
     path("auth/", include("api.auth_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
 ]

@@ -81,6 +81,19 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as "100/minute" (per s, sec, m, minute, h, hour, d, day)."""
+    value = _raw(name) or default
+    count, _, period = value.partition("/")
+    if (
+        not count.isdigit()
+        or int(count) < 1
+        or period.lower() not in {"s", "sec", "m", "min", "minute", "h", "hour", "d", "day"}
+    ):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like 100/minute.")
+    return f"{int(count)}/{period.lower()}"
+
+
 def env_time_zone(name: str, default: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

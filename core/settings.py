@@ -14,6 +14,7 @@ from core.env import (
     env_float,
     env_int,
     env_list,
+    env_rate,
     env_redis_url,
     env_str,
     env_time_zone,
@@ -221,6 +222,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # API face of the viewsets (issue 5): the schema documents JSON; our pages use
+    # form posts and HTML fragments of the same endpoints.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "ENUM_NAME_OVERRIDES": {
+        "MailingStatusEnum": "core.models.MailingStatus",
+        "AttemptStatusEnum": "core.models.AttemptStatus",
+        "PeriodicityEnum": "core.models.Periodicity",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Throttling of the API: requests per client, e.g. "100/minute" (s, minute, hour, day).
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "rest_framework.throttling.AnonRateThrottle",
+    "rest_framework.throttling.UserRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+    "user": env_rate("API_THROTTLE_USER", "1200/minute"),
 }
 
 # Blog (issue 7): limits for uploaded cover images, and how long the home page

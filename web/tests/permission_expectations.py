@@ -89,6 +89,12 @@ EDIT_USER = {"email": "edited@example.com", "full_name": "Edited", "time_zone": 
 MANAGERS = statuses(302, 403, 403, 200, 403, 200)
 ADMINS = statuses(302, 403, 403, 403, 403, 200)
 ADMINS_REDIRECTED = statuses(302, 403, 403, 403, 403, 302)
+API_SIGNED_IN = signed_in(200, anonymous=401)
+API_CREATED = signed_in(201, anonymous=401)
+API_MANAGERS = statuses(401, 403, 403, 200, 403, 200)
+OWN = statuses(401, 200, 404, 404, 404, 200)
+SEEN_BY_MANAGERS = statuses(401, 200, 404, 200, 404, 200)
+CHANGED_BY_OWNER = statuses(401, 200, 404, 403, 404, 200)
 # djoser's user endpoints ask for a log-in before they look at the method.
 POST_ONLY = signed_in(405, anonymous=401)
 
@@ -132,6 +138,53 @@ EXPECTATIONS: dict[str, list[Check]] = {
     # API: schema and docs
     "api:schema": [get(everyone(200))],
     "api:docs": [get(everyone(200))],
+    # API: resources. Plain users see only their own (404 otherwise); managers read every
+    # mailing, attempt and report, may enable/disable any mailing, change nothing else (403);
+    # content managers are plain users here; admins do everything.
+    "api:client-list": [get(API_SIGNED_IN), post({"email": "new@example.com", "full_name": "New"}, API_CREATED)],
+    "api:client-export": [get(API_SIGNED_IN)],
+    "api:client-form": [get(API_SIGNED_IN)],
+    "api:client-import-form": [get(API_SIGNED_IN)],
+    "api:client-import-csv": [post({}, signed_in(415, anonymous=401))],  # takes a CSV upload, not JSON
+    "api:client-detail": [
+        get(OWN),
+        patch({"full_name": "Renamed"}, OWN),
+        delete(statuses(401, 409, 404, 404, 404, 409)),  # the client is on a mailing
+    ],
+    "api:client-confirm-delete": [get(OWN)],
+    "api:client-edit-form": [get(OWN)],
+    "api:message-list": [get(API_SIGNED_IN), post({"subject": "Hi", "body": "Hello"}, API_CREATED)],
+    "api:message-form": [get(API_SIGNED_IN)],
+    "api:message-detail": [
+        get(OWN),
+        patch({"subject": "Renamed"}, OWN),
+        delete(statuses(401, 409, 404, 404, 404, 409)),  # a mailing sends it
+    ],
+    "api:message-confirm-delete": [get(OWN)],
+    "api:message-edit-form": [get(OWN)],
+    "api:mailing-list": [get(API_SIGNED_IN), post({}, signed_in(400, anonymous=401))],
+    "api:mailing-form": [get(API_SIGNED_IN)],
+    "api:mailing-detail": [
+        get(SEEN_BY_MANAGERS),
+        patch({"periodicity": "daily"}, CHANGED_BY_OWNER),
+        delete(statuses(401, 204, 404, 403, 404, 204)),
+    ],
+    "api:mailing-confirm-delete": [get(CHANGED_BY_OWNER)],
+    "api:mailing-edit-form": [get(CHANGED_BY_OWNER)],
+    "api:mailing-enable": [post({}, SEEN_BY_MANAGERS)],
+    "api:mailing-disable": [post({}, SEEN_BY_MANAGERS)],
+    "api:mailing-send-now": [post({}, CHANGED_BY_OWNER)],
+    "api:mailing-resend-failed": [post({}, CHANGED_BY_OWNER)],
+    "api:attempt-list": [get(API_SIGNED_IN)],
+    "api:attempt-detail": [get(SEEN_BY_MANAGERS)],
+    "api:report-list": [get(API_SIGNED_IN)],
+    "api:report-daily": [get(API_SIGNED_IN)],
+    "api:report-export": [get(API_SIGNED_IN)],
+    "api:report-detail": [get(SEEN_BY_MANAGERS)],
+    "api:user-list": [get(API_MANAGERS)],
+    "api:user-detail": [get(API_MANAGERS)],
+    "api:user-block": [post({}, API_MANAGERS)],
+    "api:user-unblock": [post({}, API_MANAGERS)],
     # API: accounts (djoser)
     "api:auth:register": [get(POST_ONLY), post(SIGN_UP, everyone(201))],
     "api:auth:me": [

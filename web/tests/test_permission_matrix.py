@@ -26,8 +26,9 @@ class Route:
 
 
 def _arguments(pattern) -> tuple[str, ...]:
-    converters = getattr(pattern.pattern, "converters", None)
-    return tuple(converters) if converters is not None else tuple(pattern.pattern.regex.groupindex)
+    # Route patterns name their arguments as converters; regex patterns (DRF's
+    # routers) as named groups.
+    return tuple(getattr(pattern.pattern, "converters", None) or pattern.pattern.regex.groupindex)
 
 
 def _walk(patterns, *, prefix="", namespace="", urlconf="", kwargs=()):

@@ -1,0 +1,212 @@
+"""The two faces of every viewset.
+
+API clients get JSON (the OpenAPI schema documents it). A request from our own
+pages carries `HX-Request: true` and gets an HTML fragment instead, rendered by
+`FragmentRenderer` from `templates/api/<resource>/<name>.html` (falling back to
+the shared `templates/api/_<name>.html`):
+
+- list → `list` (filter form from the FilterSet, table with sorting links,
+  `row` per object, pagination); retrieve → `detail`;
+- create / update → `row` (201/200) — the page puts it into its table;
+- destroy → `deleted` (200, empty: the row is swapped out);
+- `form/` and `{id}/form/` → `form`; `{id}/confirm-delete/` → `confirm_delete`.
+
+Validation errors answer **400 with the form fragment** (the serializer's
+messages next to their fields) and the headers `HX-Retarget: #<resource>-form`,
+`HX-Reswap: outerHTML`, so the form is replaced wherever the form's own
+`hx-target` pointed. htmx does not swap 4xx answers by default: the page shell
+allows it for 400 and 409 with the `htmx-config` meta tag in `base.html`.
+Successful writes trigger the client events `toast` ({"message", "level"}) and
+`<resource>-changed`. Every response varies on `HX-Request` and `Accept`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django_htmx.http import trigger_client_event
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.forms import form_fields, other_errors
+from api.renderers import FragmentRenderer
+from core.selectors import can_change
+
+FORM_ACTIONS = {"create", "update", "partial_update", "form", "edit_form"}
+_TEMPLATES = {
+    "list": "list",
+    "retrieve": "detail",
+    "create": "row",
+    "update": "row",
+    "partial_update": "row",
+    "destroy": "deleted",
+    "form": "form",
+    "edit_form": "form",
+    "confirm_delete": "confirm_delete",
+}
+_SAVED = {
+    "create": _("Created."),
+    "update": _("Saved."),
+    "partial_update": _("Saved."),
+    "destroy": _("Deleted."),
+}
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+class TwoFacedMixin:
+    """JSON for API clients, HTML fragments for htmx requests (see module doc)."""
+
+    resource: str = ""
+    fragment_templates: dict[str, str] = {}
+    fragment_object = None
+    page_objects = None
+
+    # Choosing the face
+
+    def get_renderers(self):
+        if is_htmx(self.request):
+            return [FragmentRenderer()]
+        return super().get_renderers()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        content_type = self.request.content_type or ""
+        if self.request.user.is_authenticated and not content_type.startswith("application/json"):
+            # datetime-local inputs of our forms carry no offset: read them in the user's zone
+            context["form_time_zone"] = self.request.user.tzinfo
+        return context
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ("HX-Request", "Accept"))
+        if is_htmx(request):
+            self._htmx_headers(response)
+        return response
+
+    def _htmx_headers(self, response):
+        if response.status_code == status.HTTP_400_BAD_REQUEST and self.action in FORM_ACTIONS:
+            response["HX-Retarget"] = f"#{self.resource}-form"
+            response["HX-Reswap"] = "outerHTML"
+        elif response.status_code in {400, 409} and self.action == "destroy":
+            response["HX-Retarget"] = f"#{self.resource}-confirm"
+            response["HX-Reswap"] = "outerHTML"
+        elif response.status_code < 300 and self.request.method not in {"GET", "HEAD", "OPTIONS"}:
+            if response.status_code == status.HTTP_204_NO_CONTENT:
+                response.status_code = status.HTTP_200_OK  # htmx swaps 200, not 204: the row goes away
+            message = getattr(self, "toast", None) or _SAVED.get(self.action)
+            if message:
+                trigger_client_event(response, "toast", {"message": str(message), "level": "success"})
+                trigger_client_event(response, f"{self.resource}-changed", {})
+
+    # Remembering the objects a fragment shows
+
+    def paginate_queryset(self, queryset):
+        self.page_objects = super().paginate_queryset(queryset)
+        return self.page_objects
+
+    def get_object(self):
+        self.fragment_object = super().get_object()
+        return self.fragment_object
+
+    # Building the fragment
+
+    def fragment_name(self, response) -> str:
+        if response.status_code == status.HTTP_400_BAD_REQUEST and self.action in FORM_ACTIONS:
+            return "form"
+        if response.status_code in {400, 409} and self.action in {"destroy", "confirm_delete"}:
+            return "confirm_delete"
+        if response.status_code == status.HTTP_400_BAD_REQUEST and self.action in self.fragment_templates:
+            return self.fragment_templates[self.action]
+        if response.status_code >= 400:
+            return "error"
+        return {**_TEMPLATES, **self.fragment_templates}.get(self.action, self.action)
+
+    def get_fragment(self, data, response):
+        name = self.fragment_name(response)
+        if self.fragment_object is None and response.status_code < 300:
+            # after create/update the object is the one the serializer saved
+            self.fragment_object = getattr(getattr(data, "serializer", None), "instance", None)
+        context = {
+            "data": data,
+            "status_code": response.status_code,
+            "resource": self.resource,
+            "object": self.fragment_object,
+            "objects": self.page_objects,
+            "user": self.request.user,
+            "list_url": reverse(f"api:{self.basename}-list"),
+        }
+        if getattr(self.fragment_object, "pk", None) is not None:
+            context["detail_url"] = reverse(f"api:{self.basename}-detail", args=[self.fragment_object.pk])
+        if name == "list":
+            context.update(self.list_fragment_context())
+        elif name == "form":
+            context.update(self.form_fragment_context(data, response))
+        elif name in {"error", "confirm_delete"} and response.status_code >= 400:
+            context["error"] = data.get("detail") if isinstance(data, dict) else data
+        context.update(self.extra_fragment_context(name, data, response))
+        return [f"api/{self.resource}/{name}.html", f"api/_{name}.html"], context
+
+    def extra_fragment_context(self, name, data, response) -> dict:
+        return {}
+
+    def list_fragment_context(self) -> dict:
+        filterset = None
+        for backend in self.filter_backends:
+            if hasattr(backend, "get_filterset"):
+                filterset = backend().get_filterset(self.request, self.get_queryset(), self)
+        paginator = getattr(self, "paginator", None)
+        return {
+            "filter_form": filterset.form if filterset is not None else None,
+            "page": getattr(paginator, "page", None),
+            "ordering": self.request.query_params.get("ordering", ""),
+        }
+
+    def form_fragment_context(self, data, response) -> dict:
+        instance = self.fragment_object
+        serializer = self.get_serializer(instance)
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            fields = form_fields(serializer, values=self.request.data, errors=data)
+            errors = other_errors(data, fields)
+        else:
+            fields, errors = form_fields(serializer), []
+        editing = instance is not None
+        form_url = reverse(f"api:{self.basename}-detail", args=[instance.pk]) if editing else None
+        return {
+            "fields": fields,
+            "form_errors": errors,
+            "editing": editing,
+            "form_url": form_url or reverse(f"api:{self.basename}-list"),
+        }
+
+
+class FormFragmentsMixin:
+    """The HTML-only fragments a page needs around a writable resource: the empty
+    form, the filled edit form and the delete confirmation."""
+
+    @extend_schema(exclude=True)
+    @action(detail=False, methods=["get"], url_path="form", renderer_classes=[FragmentRenderer])
+    def form(self, request, *args, **kwargs):
+        return Response({})
+
+    @extend_schema(exclude=True)
+    @action(detail=True, methods=["get"], url_path="form", renderer_classes=[FragmentRenderer])
+    def edit_form(self, request, *args, **kwargs):
+        self._changeable_object()
+        return Response({})
+
+    @extend_schema(exclude=True)
+    @action(detail=True, methods=["get"], url_path="confirm-delete", renderer_classes=[FragmentRenderer])
+    def confirm_delete(self, request, *args, **kwargs):
+        self._changeable_object()
+        return Response({})
+
+    def _changeable_object(self):
+        obj = self.get_object()
+        if not can_change(self.request.user, obj):
+            raise PermissionDenied(_("You may look at this object but not change it."))
+        return obj

@@ -1,0 +1,68 @@
+"""Serializer building blocks shared by every resource: time-zone aware datetimes
+and the refusal of fields a client invented."""
+
+from datetime import UTC, datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+# Sent by our own HTML forms; never a field of a resource.
+FORM_HOUSEKEEPING = {"csrfmiddlewaretoken"}
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 datetime that must carry its offset (`2026-05-01T09:00:00+02:00`).
+
+    Our HTML forms send `datetime-local` values without an offset; those are read
+    in the user's time zone, which the view puts into the serializer context as
+    `form_time_zone` for form-encoded requests only.
+    """
+
+    default_error_messages = {
+        "invalid": _("Enter a date and time in ISO 8601 format, e.g. 2026-05-01T09:00:00+02:00."),
+        "naive": _("Include a time zone offset, e.g. 2026-05-01T09:00:00+02:00 or …Z for UTC."),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, datetime):
+            parsed = value
+        elif isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except (ValueError, OverflowError):
+                parsed = None
+        else:
+            parsed = None
+        if parsed is None:
+            self.fail("invalid")
+        if timezone.is_naive(parsed):
+            form_time_zone = self.context.get("form_time_zone")
+            if form_time_zone is None:
+                self.fail("naive")
+            parsed = timezone.make_aware(parsed, form_time_zone)
+        try:
+            return parsed.astimezone(UTC)
+        except (ValueError, OverflowError):
+            self.fail("invalid")
+
+
+class StrictFieldsMixin:
+    """Reject input keys that are not writable fields of the serializer, naming them."""
+
+    def to_internal_value(self, data):
+        unknown = []
+        if hasattr(data, "keys"):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data.keys()) - writable - FORM_HOUSEKEEPING)
+        errors = {name: [_("Unknown field; it cannot be set here.")] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not errors or not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError({**exc.detail, **errors}) from None
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value

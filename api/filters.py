@@ -1,0 +1,145 @@
+"""FilterSets for every list: the same ones filter the JSON lists and build the
+filter forms of the HTML fragments."""
+
+from datetime import UTC
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.widgets import DateRangeWidget
+
+from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id; rejects fractions and values no id can have."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 datetime turned into UTC: the database refuses offsets beyond
+    ±16 h and years pushed out of range by the offset."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeRangeField(RangeField):
+    widget = DateRangeWidget
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((UtcIsoDateTimeField(), UtcIsoDateTimeField()), *args, **kwargs)
+
+
+class TimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
+    """`<name>_after` and `<name>_before`, ISO 8601 (an offset, or the user's zone)."""
+
+    field_class = UtcIsoDateTimeRangeField
+
+
+class _Bootstrap(django_filters.FilterSet):
+    """Gives the filter form's widgets their Bootstrap classes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            widgets = getattr(field.widget, "widgets", [field.widget])
+            for widget in widgets:
+                css = (
+                    "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+                )
+                widget.attrs.setdefault("class", css)
+
+
+class ClientFilter(_Bootstrap):
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=200)
+
+    class Meta:
+        model = Client
+        fields = ["search"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(email__icontains=value) | Q(full_name__icontains=value) | Q(comment__icontains=value))
+
+
+class MailingFilter(_Bootstrap):
+    status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
+    periodicity = django_filters.ChoiceFilter(choices=Periodicity.choices, label=_("Periodicity"))
+    is_active = django_filters.BooleanFilter(label=_("Enabled"))
+    start_at = TimeRangeFilter(label=_("First send between"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner (id)"))
+
+    class Meta:
+        model = Mailing
+        fields = ["status", "periodicity", "is_active", "start_at", "owner"]
+
+
+class AttemptFilter(_Bootstrap):
+    mailing = IdFilter(field_name="mailing_id", label=_("Mailing (id)"))
+    client = IdFilter(field_name="client_id", label=_("Client (id)"))
+    status = django_filters.ChoiceFilter(choices=AttemptStatus.choices, label=_("Status"))
+    run_at = TimeRangeFilter(label=_("Run between"))
+    attempted_at = TimeRangeFilter(label=_("Tried between"))
+
+    class Meta:
+        model = Attempt
+        fields = ["mailing", "client", "status", "run_at", "attempted_at"]
+
+
+class ReportFilter(_Bootstrap):
+    """`period` bounds the runs and days counted (it does not hide mailings);
+    the other filters choose the mailings."""
+
+    period = django_filters.DateFromToRangeFilter(method="keep", label=_("Period"))
+    mailing = IdFilter(field_name="id", label=_("Mailing (id)"))
+    status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner (id)"))
+
+    class Meta:
+        model = Mailing
+        fields = ["period", "mailing", "status", "owner"]
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    @property
+    def period_bounds(self):
+        value = self.form.cleaned_data.get("period") if self.is_bound and self.form.is_valid() else None
+        return (
+            value.start.date() if value and value.start else None,
+            value.stop.date() if value and value.stop else None,
+        )
+
+
+class UserFilter(_Bootstrap):
+    search = django_filters.CharFilter(field_name="email", lookup_expr="icontains", label=_("Email"), max_length=200)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = User
+        fields = ["search", "is_active"]
+
+
+class MessageFilter(_Bootstrap):
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=200)
+
+    class Meta:
+        model = Message
+        fields = ["search"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(subject__icontains=value) | Q(body__icontains=value))

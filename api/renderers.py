@@ -1,0 +1,58 @@
+"""Renderers of the two faces: the HTML fragment for htmx requests and CSV for exports."""
+
+import csv
+import io
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from rest_framework.renderers import BaseRenderer
+
+# Cells a spreadsheet would run as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FragmentRenderer(BaseRenderer):
+    """Renders the fragment the view names (see `api.faces.TwoFacedMixin`) in the
+    user's time zone."""
+
+    media_type = "text/html"
+    format = "fragment"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        view = renderer_context["view"]
+        request = renderer_context["request"]
+        response = renderer_context["response"]
+        user = getattr(request, "user", None)
+        time_zone = user.tzinfo if user is not None and user.is_authenticated else None
+        with timezone.override(time_zone):
+            template_names, context = view.get_fragment(data, response)
+            return render_to_string(template_names, context, request=request._request)
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class CSVRenderer(BaseRenderer):
+    """A list of rows as CSV with the view's `csv_columns` as header; an error
+    body as `field,message` lines."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        if isinstance(data, list):
+            columns = renderer_context["view"].csv_columns
+            writer.writerow(columns)
+            writer.writerows([_cell(row.get(name)) for name in columns] for row in data)
+        else:
+            writer.writerow(["field", "message"])
+            for name, messages in (data or {}).items():
+                for message in messages if isinstance(messages, list) else [messages]:
+                    writer.writerow([name, _cell(message)])
+        return out.getvalue().encode(self.charset)

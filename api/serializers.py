@@ -1,0 +1,271 @@
+"""Serializers parse and present; the rules live in core services and selectors."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+
+from api.fields import AwareDateTimeField, StrictFieldsMixin
+from core import roles
+from core.models import Attempt, Client, Mailing, Message, RunStats, User
+from core.reports import success_rate
+from core.selectors import clients_visible_to, messages_visible_to
+from core.services.mailings import mailing_create, mailing_update
+
+TEXTAREA = {"base_template": "textarea.html"}
+
+
+def as_field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A core ValidationError (a dict for field errors) as a 400 body naming the fields."""
+    return serializers.ValidationError(get_error_detail(exc))
+
+
+class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=10000, style=TEXTAREA)
+
+    class Meta:
+        model = Client
+        fields = ["id", "email", "full_name", "comment", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def _owner(self):
+        return self.instance.owner if self.instance else self.context["request"].user
+
+    def validate_email(self, value):
+        others = Client.objects.filter(owner=self._owner(), email__iexact=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError(_("You already have a client with this email."))
+        return value
+
+    def save(self, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError:  # the same email saved meanwhile
+            raise serializers.ValidationError({"email": [_("You already have a client with this email.")]}) from None
+
+
+class MessageSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    body = serializers.CharField(max_length=100000, style=TEXTAREA)
+
+    class Meta:
+        model = Message
+        fields = ["id", "subject", "body", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
+    """Offers only what the requesting user may see; the mailing services then
+    check that it belongs to the mailing's owner."""
+
+    def __init__(self, selector, **kwargs):
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.selector(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool | float) or (isinstance(data, int) and not -(2**63) <= data < 2**63):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class MailingListSerializer(serializers.ModelSerializer):
+    owner_email = serializers.EmailField(source="owner.email", read_only=True)
+    message_subject = serializers.CharField(source="message.subject", read_only=True)
+    clients_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Mailing
+        fields = [
+            "id",
+            "owner",
+            "owner_email",
+            "message",
+            "message_subject",
+            "clients_count",
+            "start_at",
+            "end_at",
+            "periodicity",
+            "status",
+            "is_active",
+            "next_run_at",
+            "last_run_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
+    """Create and change a mailing through the mailing services."""
+
+    message = _ScopedPrimaryKey(messages_visible_to, label=_("Message"))
+    clients = _ScopedPrimaryKey(clients_visible_to, many=True, allow_empty=False, label=_("Clients"))
+    start_at = AwareDateTimeField(label=_("First send at"))
+    end_at = AwareDateTimeField(label=_("End at"), required=False, allow_null=True)
+    is_active = serializers.BooleanField(label=_("Enabled"), required=False, initial=True)
+
+    class Meta(MailingListSerializer.Meta):
+        fields = [*MailingListSerializer.Meta.fields, "clients"]
+        read_only_fields = [
+            "id",
+            "owner",
+            "owner_email",
+            "message_subject",
+            "clients_count",
+            "status",
+            "next_run_at",
+            "last_run_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def create(self, validated_data):
+        try:
+            return mailing_create(owner=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            raise as_field_errors(exc) from None
+
+    def update(self, instance, validated_data):
+        try:
+            return mailing_update(mailing=instance, **validated_data)
+        except DjangoValidationError as exc:
+            raise as_field_errors(exc) from None
+
+    def to_representation(self, instance):
+        if not hasattr(instance, "clients_count"):
+            instance.clients_count = instance.recipients.count()
+        return super().to_representation(instance)
+
+
+class SendNowSerializer(serializers.Serializer):
+    run_at = serializers.DateTimeField(read_only=True, help_text=_("The time of the extra run just planned."))
+
+
+class ResendFailedSerializer(StrictFieldsMixin, serializers.Serializer):
+    run_at = AwareDateTimeField(
+        required=False, allow_null=True, help_text=_("Only this run's failures; all runs when left out.")
+    )
+
+
+class ResendFailedResultSerializer(serializers.Serializer):
+    requeued = serializers.IntegerField(read_only=True, help_text=_("How many failed attempts were queued again."))
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    client_email = serializers.EmailField(source="client.email", read_only=True)
+
+    class Meta:
+        model = Attempt
+        fields = [
+            "id",
+            "mailing",
+            "client",
+            "client_email",
+            "run_at",
+            "status",
+            "tries",
+            "attempted_at",
+            "next_try_at",
+            "smtp_code",
+            "server_response",
+        ]
+        read_only_fields = fields
+
+
+class _FiguresSerializer(serializers.Serializer):
+    runs = serializers.IntegerField(read_only=True)
+    planned = serializers.IntegerField(read_only=True)
+    sent = serializers.IntegerField(read_only=True)
+    failed = serializers.IntegerField(read_only=True)
+    pending = serializers.IntegerField(read_only=True)
+    skipped = serializers.IntegerField(read_only=True)
+    success_rate = serializers.SerializerMethodField(help_text=_("Sent out of sent + failed, in percent."))
+    first_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_success_rate(self, obj) -> float | None:
+        return success_rate(obj.sent, obj.failed)
+
+
+class ReportSerializer(_FiguresSerializer):
+    mailing = serializers.IntegerField(source="id", read_only=True)
+    subject = serializers.CharField(source="message.subject", read_only=True)
+    owner = serializers.IntegerField(source="owner_id", read_only=True)
+    owner_email = serializers.EmailField(source="owner.email", read_only=True)
+    status = serializers.ChoiceField(choices=Mailing._meta.get_field("status").choices, read_only=True)
+    periodicity = serializers.ChoiceField(choices=Mailing._meta.get_field("periodicity").choices, read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+
+
+class RunReportSerializer(serializers.ModelSerializer):
+    success_rate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RunStats
+        fields = ["run_at", "planned", "sent", "failed", "pending", "skipped", "success_rate"]
+        fields += ["first_attempt_at", "last_attempt_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_success_rate(self, obj) -> float | None:
+        return success_rate(obj.sent, obj.failed)
+
+
+class DaySerializer(serializers.Serializer):
+    date = serializers.DateField(read_only=True)
+    sent = serializers.IntegerField(read_only=True)
+    failed = serializers.IntegerField(read_only=True)
+    pending = serializers.IntegerField(read_only=True)
+    skipped = serializers.IntegerField(read_only=True)
+
+
+class ReportDetailSerializer(ReportSerializer):
+    run_list = RunReportSerializer(many=True, read_only=True, source="report_runs")
+    days = DaySerializer(many=True, read_only=True, source="report_days")
+
+
+class UserSerializer(serializers.ModelSerializer):
+    mailings_count = serializers.IntegerField(read_only=True)
+    is_manager = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "is_active", "is_manager", "is_superuser", "date_joined"]
+        fields += ["mailings_count"]
+        read_only_fields = fields
+
+    def get_is_manager(self, obj) -> bool:
+        return any(group.name == roles.MANAGER for group in obj.groups.all())
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text=_("Line number in the file (the header is line 1)."))
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ImportRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    email = serializers.CharField()
+    full_name = serializers.CharField()
+    comment = serializers.CharField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ImportResultSerializer(serializers.Serializer):
+    saved = serializers.BooleanField(help_text=_("True when the clients were created."))
+    count = serializers.IntegerField(help_text=_("Rows read from the file."))
+    rows = ImportRowSerializer(many=True, help_text=_("Every row as read (preview only; empty otherwise)."))
+    errors = ImportErrorSerializer(many=True)
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("CSV, UTF-8, header row email,full_name,comment."))
+    preview = serializers.BooleanField(required=False, default=False, help_text=_("Check only, save nothing."))

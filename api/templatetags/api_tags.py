@@ -1,0 +1,38 @@
+"""Small helpers for the API's HTML fragments; the rules come from core.selectors."""
+
+from django import template
+
+from core.reports import success_rate
+from core.selectors import can_change, can_toggle_mailing
+
+register = template.Library()
+
+
+@register.filter
+def changeable_by(obj, user) -> bool:
+    return can_change(user, obj)
+
+
+@register.filter
+def toggleable_by(mailing, user) -> bool:
+    return can_toggle_mailing(user, mailing)
+
+
+@register.filter
+def next_ordering(current: str, field: str) -> str:
+    """Clicking a sorted column reverses it; any other column sorts ascending."""
+    return f"-{field}" if current == field else field
+
+
+@register.filter
+def sort_state(current: str, field: str) -> str:
+    if current == field:
+        return "ascending"
+    if current == f"-{field}":
+        return "descending"
+    return "none"
+
+
+@register.filter(name="success_rate")
+def success_rate_of(figures) -> float | None:
+    return success_rate(figures.sent, figures.failed)

@@ -1,0 +1,59 @@
+"""Messages through the API and the HTML fragments."""
+
+from api.tests.conftest import triggers
+from core.models import Message
+from core.tests.factories import MailingFactory, MessageFactory
+
+
+def test_owner_writes_reads_changes_and_deletes_a_message(api, owner):
+    client = api.as_(owner)
+    created = client.post("/api/messages/", {"subject": "Hello", "body": "Hi {full_name}"}, format="json")
+    assert created.status_code == 201
+    pk = created.json()["id"]
+    assert client.get(f"/api/messages/{pk}/").json()["body"] == "Hi {full_name}"
+    assert client.put(f"/api/messages/{pk}/", {"subject": "Hi", "body": "b"}, format="json").status_code == 200
+    assert Message.objects.get(pk=pk).subject == "Hi"
+    assert client.delete(f"/api/messages/{pk}/").status_code == 204
+
+
+def test_subject_must_be_one_non_empty_line(api, owner):
+    client = api.as_(owner)
+    broken = client.post("/api/messages/", {"subject": "Hi\r\nBcc: x@example.com", "body": "b"}, format="json")
+    assert broken.status_code == 400 and "subject" in broken.json()
+    blank = client.post("/api/messages/", {"subject": "   ", "body": "b"}, format="json")
+    assert blank.status_code == 400 and "subject" in blank.json()
+    assert not Message.objects.exists()
+
+
+def test_search(api, owner):
+    MessageFactory(owner=owner, subject="Spring sale", body="x")
+    MessageFactory(owner=owner, subject="News", body="the spring is here")
+    MessageFactory(owner=owner, subject="Winter", body="cold")
+    rows = api.as_(owner).get("/api/messages/?search=spring&ordering=subject").json()["results"]
+    assert [row["subject"] for row in rows] == ["News", "Spring sale"]
+
+
+def test_message_sent_by_a_mailing_is_not_deleted(api, page, owner):
+    mailing = MailingFactory(owner=owner)
+    response = api.as_(owner).delete(f"/api/messages/{mailing.message_id}/")
+    assert response.status_code == 409
+    assert "sent by the mailing" in response.json()["detail"]
+    fragment = page.as_(owner).delete(f"/api/messages/{mailing.message_id}/")
+    assert fragment.status_code == 409 and "sent by the mailing" in fragment.content.decode()
+    assert Message.objects.filter(pk=mailing.message_id).exists()
+
+
+def test_fragments(page, owner):
+    message = MessageFactory(owner=owner, subject="Hello", body="Line one\nline two")
+    page.as_(owner)
+    assert "Hello" in page.get("/api/messages/").content.decode()
+    assert "Line one" in page.get(f"/api/messages/{message.pk}/").content.decode()
+    assert '<textarea class="form-control" id="id_body"' in page.get("/api/messages/form/").content.decode()
+    created = page.post("/api/messages/", {"subject": "New", "body": "text"})
+    assert created.status_code == 201 and "New" in created.content.decode()
+    assert triggers(created)["toast"]["message"] == "Created."
+    invalid = page.post("/api/messages/", {"subject": "a\nb", "body": ""})
+    assert invalid.status_code == 400
+    html = invalid.content.decode()
+    assert 'id="id_subject-errors"' in html and 'id="id_body-errors"' in html
+    assert Message.objects.count() == 2

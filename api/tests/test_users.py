@@ -1,0 +1,49 @@
+"""Managers list users with their mailing counts and block or unblock them."""
+
+from api.tests.conftest import triggers
+from core.models import User
+from core.tests.factories import MailingFactory
+
+
+def test_manager_lists_users_with_mailing_counts(api, manager, owner, other_user):
+    MailingFactory.create_batch(2, owner=owner)
+    rows = api.as_(manager).get("/api/users/?search=example.com").json()["results"]
+    counts = {row["email"]: row["mailings_count"] for row in rows}
+    assert counts["owner@example.com"] == 2 and counts["other@example.com"] == 0
+    assert next(row for row in rows if row["email"] == manager.email)["is_manager"] is True
+
+
+def test_plain_user_may_not_list_users(api, owner):
+    assert api.as_(owner).get("/api/users/").status_code == 403
+
+
+def test_manager_blocks_and_unblocks(api, manager, owner):
+    client = api.as_(manager)
+    assert client.post(f"/api/users/{owner.pk}/block/").json()["is_active"] is False
+    assert User.objects.get(pk=owner.pk).is_active is False
+    assert client.get("/api/users/?is_active=false").json()["results"][0]["email"] == owner.email
+    assert client.post(f"/api/users/{owner.pk}/unblock/").json()["is_active"] is True
+
+
+def test_manager_cannot_block_an_admin_or_themselves(api, manager, admin_user):
+    client = api.as_(manager)
+    assert client.post(f"/api/users/{admin_user.pk}/block/").status_code == 403
+    assert client.post(f"/api/users/{manager.pk}/block/").status_code == 403
+    assert User.objects.filter(is_active=False).count() == 0
+
+
+def test_admin_blocks_a_manager(api, admin_user, manager):
+    assert api.as_(admin_user).post(f"/api/users/{manager.pk}/block/").status_code == 200
+    assert User.objects.get(pk=manager.pk).is_active is False
+
+
+def test_fragments(page, manager, owner, admin_user):
+    page.as_(manager)
+    listing = page.get("/api/users/").content.decode()
+    assert f"/api/users/{owner.pk}/block/" in listing
+    assert f"/api/users/{admin_user.pk}/block/" not in listing  # managers cannot block admins
+    assert f"/api/users/{manager.pk}/block/" not in listing
+    blocked = page.post(f"/api/users/{owner.pk}/block/")
+    assert blocked.status_code == 200
+    assert f"/api/users/{owner.pk}/unblock/" in blocked.content.decode()
+    assert triggers(blocked)["toast"]["message"] == "User blocked."

@@ -1,0 +1,1 @@
+"""The viewsets of the API, one module per resource."""

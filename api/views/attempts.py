@@ -1,0 +1,28 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+
+from api.filters import AttemptFilter
+from api.serializers import AttemptSerializer
+from api.views.base import ResourceViewSet
+from core.selectors import attempts_visible_to
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List send attempts",
+        description="One row per recipient per run, with the mail server's answer. Filter by mailing, client, "
+        "status and time ranges (`run_at_after`, `run_at_before`, `attempted_at_after`, `attempted_at_before`).",
+    ),
+    retrieve=extend_schema(summary="One send attempt"),
+)
+@extend_schema(tags=["attempts"])
+class AttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """What happened to every send: read only."""
+
+    resource = "attempts"
+    serializer_class = AttemptSerializer
+    filterset_class = AttemptFilter
+    ordering_fields = ["run_at", "attempted_at", "status", "id"]
+
+    def get_queryset(self):
+        return attempts_visible_to(self.request.user).select_related("client", "mailing")

@@ -1,0 +1,128 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from api.csv_import import read_rows
+from api.faces import FormFragmentsMixin
+from api.filters import ClientFilter
+from api.renderers import CSVRenderer, FragmentRenderer
+from api.serializers import ClientSerializer, ImportResultSerializer, ImportUploadSerializer
+from api.views.base import ResourceViewSet
+from core.selectors import clients_visible_to
+from core.services.clients import clients_import
+from core.services.objects import ObjectInUse, client_delete
+
+CONFLICT = OpenApiResponse(description=_("The client is used by a mailing and was not deleted."))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your clients", description="Search with `search` (email, name, comment)."),
+    retrieve=extend_schema(summary="One client"),
+    create=extend_schema(summary="Add a client", description="The email must be unique among your clients."),
+    update=extend_schema(summary="Change a client"),
+    partial_update=extend_schema(summary="Change some fields of a client"),
+    destroy=extend_schema(
+        summary="Delete a client",
+        description="Refused (409) while a mailing uses the client.",
+        responses={204: None, 409: CONFLICT},
+    ),
+)
+@extend_schema(tags=["clients"])
+class ClientViewSet(
+    FormFragmentsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ResourceViewSet,
+):
+    """The people who receive your mailings."""
+
+    resource = "clients"
+    serializer_class = ClientSerializer
+    filterset_class = ClientFilter
+    ordering_fields = ["email", "full_name", "created_at", "id"]
+    fragment_templates = {"import_form": "import", "import_csv": "import"}
+    csv_columns = ["email", "full_name", "comment"]
+
+    def get_queryset(self):
+        return clients_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)
+
+    def perform_destroy(self, instance):
+        client_delete(client=instance)
+
+    def destroy(self, request, *args, **kwargs):
+        try:
+            return super().destroy(request, *args, **kwargs)
+        except ObjectInUse as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
+
+    @extend_schema(
+        summary="Export clients as CSV",
+        description="Exactly the clients the list filters select (`search`, `ordering`), without pagination.",
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer], pagination_class=None)
+    def export(self, request):
+        rows = self.filter_queryset(self.get_queryset()).values(*self.csv_columns)
+        return Response(list(rows), headers={"Content-Disposition": 'attachment; filename="clients.csv"'})
+
+    @extend_schema(exclude=True)
+    @action(detail=False, methods=["get"], url_path="import/form", renderer_classes=[FragmentRenderer])
+    def import_form(self, request):
+        return Response({})
+
+    @extend_schema(
+        summary="Import clients from CSV",
+        description=(
+            "Header row `email,full_name,comment`, UTF-8. All or nothing: when any row is wrong nothing is saved "
+            "and the answer (400) lists each bad row with its line number and why. Duplicates within the file "
+            "and emails you already have are errors. With `preview` the file is only checked: the answer lists "
+            "every row and its errors and nothing is saved."
+        ),
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={
+            200: ImportResultSerializer,
+            201: ImportResultSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=_(
+                    "Nothing saved: an import result whose `errors` list the bad rows, or field errors such as "
+                    '{"file": ["The file is not UTF-8 text. …"]} when the file cannot be read at all.'
+                ),
+            ),
+            409: OpenApiResponse(description=_("A client with one of these emails was added meanwhile.")),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_csv(self, request):
+        upload = ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        preview = upload.validated_data["preview"]
+        try:
+            result = clients_import(owner=request.user, rows=read_rows(upload.validated_data["file"]), save=not preview)
+        except DjangoValidationError as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
+        body = {
+            "saved": result.saved,
+            "count": len(result.rows),
+            "rows": [vars(row) for row in result.rows] if preview else [],
+            "errors": [{"line": row.line, "errors": row.errors} for row in result.errors],
+        }
+        if result.errors:
+            code = status.HTTP_400_BAD_REQUEST
+        else:
+            code = status.HTTP_201_CREATED if result.saved else status.HTTP_200_OK
+        if result.saved:
+            count = len(result.rows)
+            self.toast = ngettext("%(count)d client imported.", "%(count)d clients imported.", count) % {"count": count}
+        return Response(ImportResultSerializer(body).data, status=code)

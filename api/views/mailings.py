@@ -1,0 +1,127 @@
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.faces import FormFragmentsMixin
+from api.filters import MailingFilter
+from api.serializers import (
+    MailingListSerializer,
+    MailingSerializer,
+    ResendFailedResultSerializer,
+    ResendFailedSerializer,
+    SendNowSerializer,
+)
+from api.views.base import ResourceViewSet
+from core.models import MailingRecipient
+from core.selectors import mailings_visible_to
+from core.services.mailings import mailing_resend_failed, mailing_send_now, mailing_set_active
+
+WRITE_DOC = (
+    "Times are ISO 8601 with an offset. The message and the clients must be the mailing owner's. "
+    "`status`, `next_run_at` and `last_run_at` are kept by the scheduler."
+)
+
+
+def with_clients_count(queryset):
+    recipients = (
+        MailingRecipient.objects.filter(mailing=OuterRef("pk"))
+        .order_by()
+        .values("mailing")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return queryset.annotate(clients_count=Coalesce(Subquery(recipients, output_field=IntegerField()), 0))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List mailings",
+        description="Your mailings; managers and admins see everyone's (and may filter by `owner`).",
+    ),
+    retrieve=extend_schema(summary="One mailing, with its clients"),
+    create=extend_schema(summary="Create a mailing", description=WRITE_DOC),
+    update=extend_schema(summary="Change a mailing", description=WRITE_DOC),
+    partial_update=extend_schema(summary="Change some fields of a mailing", description=WRITE_DOC),
+    destroy=extend_schema(summary="Delete a mailing and its history"),
+)
+@extend_schema(tags=["mailings"])
+class MailingViewSet(
+    FormFragmentsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ResourceViewSet,
+):
+    """One message sent to many clients, once or on a period. Managers may look
+    at every mailing and enable or disable it, but change only their own."""
+
+    resource = "mailings"
+    serializer_class = MailingListSerializer
+    write_serializer_class = MailingSerializer
+    filterset_class = MailingFilter
+    ordering_fields = ["id", "start_at", "next_run_at", "created_at", "status", "periodicity"]
+    ordering = ["-id"]  # newest first, straight from the primary key index
+    fragment_templates = {"send_now": "row", "enable": "row", "disable": "row", "resend_failed": "row"}
+
+    def get_queryset(self):
+        return with_clients_count(mailings_visible_to(self.request.user).select_related("owner", "message"))
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return MailingSerializer
+        return super().get_serializer_class()
+
+    def _answer(self, mailing, toast, body=None):
+        self.fragment_object = self.get_queryset().get(pk=mailing.pk)
+        self.toast = toast
+        return Response(body if body is not None else MailingListSerializer(self.fragment_object).data)
+
+    @extend_schema(summary="Enable a mailing", request=None, responses=MailingListSerializer)
+    @action(detail=True, methods=["post"])
+    def enable(self, request, pk=None):
+        mailing = mailing_set_active(mailing=self.get_object(), active=True, by=request.user)
+        return self._answer(mailing, _("Mailing enabled."))
+
+    @extend_schema(
+        summary="Disable a mailing",
+        description="Nothing is sent while disabled; its pending sends wait for re-enabling.",
+        request=None,
+        responses=MailingListSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def disable(self, request, pk=None):
+        mailing = mailing_set_active(mailing=self.get_object(), active=False, by=request.user)
+        return self._answer(mailing, _("Mailing disabled."))
+
+    @extend_schema(
+        summary="Send a mailing now",
+        description="Plans an extra run at once, outside the schedule; the next dispatcher pass sends it.",
+        request=None,
+        responses=SendNowSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="send-now")
+    def send_now(self, request, pk=None):
+        mailing = self.get_object()
+        run_at = mailing_send_now(mailing=mailing)
+        return self._answer(mailing, _("Sending has been queued."), SendNowSerializer({"run_at": run_at}).data)
+
+    @extend_schema(
+        summary="Send a mailing's failures again",
+        description="Queues the failed sends of one run (`run_at`) or of all runs again.",
+        request=ResendFailedSerializer,
+        responses={200: ResendFailedResultSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="resend-failed")
+    def resend_failed(self, request, pk=None):
+        mailing = self.get_object()
+        options = ResendFailedSerializer(data=request.data, context=self.get_serializer_context())
+        options.is_valid(raise_exception=True)
+        count = mailing_resend_failed(mailing=mailing, run_at=options.validated_data.get("run_at"))
+        toast = _("%(count)d failed sends queued again.") % {"count": count}
+        return self._answer(mailing, toast, ResendFailedResultSerializer({"requeued": count}).data)

@@ -1,0 +1,93 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.filters import ReportFilter
+from api.renderers import CSVRenderer
+from api.serializers import DaySerializer, ReportDetailSerializer, ReportSerializer
+from api.views.base import ResourceViewSet
+from core.reports import daily_series, runs_of, success_rate, with_report_figures
+from core.selectors import daily_stats_visible_to, mailings_visible_to
+
+PERIOD_DOC = (
+    "`period_after` and `period_before` (dates, both included, in your time zone) bound the runs and days "
+    "counted; `mailing`, `status` and `owner` (managers) choose the mailings. Figures come from the rollups "
+    "the statistics job keeps, so they may lag the attempts by a minute."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Report per mailing", description=PERIOD_DOC),
+    retrieve=extend_schema(summary="Report of one mailing, with its runs and days", description=PERIOD_DOC),
+)
+@extend_schema(tags=["reports"])
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """Runs, planned, sent, failed and pending sends, success rate, first and last
+    attempt — per mailing, per run and per day."""
+
+    resource = "reports"
+    serializer_class = ReportSerializer
+    filterset_class = ReportFilter
+    ordering_fields = ["id", "runs", "planned", "sent", "failed", "pending", "last_attempt_at", "created_at"]
+    ordering = ["-id"]
+    csv_columns = ["mailing", "subject", "owner_email", "status", "runs", "planned", "sent", "failed", "pending"]
+    csv_columns += ["skipped", "success_rate", "first_attempt_at", "last_attempt_at"]
+
+    @property
+    def period(self):
+        return ReportFilter(self.request.query_params, queryset=self.mailings()).period_bounds
+
+    def mailings(self):
+        return mailings_visible_to(self.request.user).select_related("owner", "message")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no period
+            return self.mailings()
+        since, until = self.period
+        figures = with_report_figures(self.mailings(), since=since, until=until, tz=self.request.user.tzinfo)
+        return figures.order_by("-id")
+
+    def get_serializer_class(self):
+        return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
+
+    def get_object(self):
+        report = super().get_object()
+        since, until = self.period
+        report.report_runs = runs_of(report, since=since, until=until, tz=self.request.user.tzinfo)
+        days = daily_stats_visible_to(self.request.user).filter(mailing=report)
+        report.report_days = daily_series(days, since=since, until=until)
+        return report
+
+    @extend_schema(
+        summary="Per-day series",
+        description="Sent, failed, pending and skipped per day, summed over the mailings the filters choose. "
+        + PERIOD_DOC,
+        responses=DaySerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def daily(self, request):
+        chosen = DjangoFilterBackend().filter_queryset(request, self.mailings(), self).values("pk")
+        days = daily_stats_visible_to(request.user).filter(mailing__in=chosen)
+        since, until = self.period
+        self.series = list(daily_series(days, since=since, until=until))
+        return Response(DaySerializer(self.series, many=True).data)
+
+    @extend_schema(
+        summary="Report per mailing as CSV",
+        description="Exactly the rows the filters select, without pagination. " + PERIOD_DOC,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer], pagination_class=None)
+    def export(self, request):
+        rows = ReportSerializer(self.filter_queryset(self.get_queryset()), many=True).data
+        return Response(rows, headers={"Content-Disposition": 'attachment; filename="report.csv"'})
+
+    def extra_fragment_context(self, name, data, response):
+        if name == "daily":
+            return {"series": getattr(self, "series", [])}
+        if name == "detail" and self.fragment_object is not None:
+            report = self.fragment_object
+            return {"success_rate": success_rate(report.sent, report.failed)}
+        return {}

@@ -1,0 +1,59 @@
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from api.filters import UserFilter
+from api.permissions import ManagesUsers
+from api.serializers import UserSerializer
+from api.views.base import ResourceViewSet
+from core.models import Mailing, User
+from core.services.users import user_set_blocked
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List users with their mailing counts", description="Managers and admins only."),
+    retrieve=extend_schema(summary="One user"),
+)
+@extend_schema(tags=["users"])
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """The service's users, for managers: who they are, how many mailings they
+    keep, and blocking. Managers cannot block admins; nobody blocks themselves."""
+
+    resource = "users"
+    serializer_class = UserSerializer
+    permission_classes = [ManagesUsers]
+    filterset_class = UserFilter
+    filter_backends = [*ResourceViewSet.filter_backends[:1], OrderingFilter]
+    ordering_fields = ["email", "date_joined", "mailings_count", "id"]
+    fragment_templates = {"block": "row", "unblock": "row"}
+
+    def get_queryset(self):
+        mailings = (
+            Mailing.objects.filter(owner=OuterRef("pk")).order_by().values("owner").annotate(n=Count("*")).values("n")
+        )
+        return (
+            User.objects.annotate(mailings_count=Coalesce(Subquery(mailings, output_field=IntegerField()), 0))
+            .prefetch_related("groups")
+            .order_by("email")
+        )
+
+    def _set_blocked(self, blocked: bool, toast):
+        user = user_set_blocked(user=self.get_object(), blocked=blocked, by=self.request.user)
+        self.fragment_object = self.get_queryset().get(pk=user.pk)
+        self.toast = toast
+        return Response(UserSerializer(self.fragment_object).data)
+
+    @extend_schema(summary="Block a user", description="No login, no API token, no sending.", request=None)
+    @action(detail=True, methods=["post"])
+    def block(self, request, pk=None):
+        return self._set_blocked(True, _("User blocked."))
+
+    @extend_schema(summary="Unblock a user", request=None)
+    @action(detail=True, methods=["post"])
+    def unblock(self, request, pk=None):
+        return self._set_blocked(False, _("User unblocked."))

@@ -1,0 +1,146 @@
+"""Latency and throughput of the API lists under gunicorn on PostgreSQL, next to
+a trivial authenticated DRF endpoint in the same run, with `wrk` on loopback.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_api_bench python -m bench.api.run
+
+Needs `wrk` (Debian package). Builds the data set first (bench/api/generate.py)
+unless it is there. Prints a Markdown table for bench/README.md.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+DURATION = os.environ.get("BENCH_DURATION", "15s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = os.environ.get("BENCH_WORKERS", "3")
+
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "bench.api.settings",
+    "DEBUG": "0",
+    "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"),
+    "HTTPS": "0",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "STATIC_STORAGE": "plain",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def tokens() -> dict[str, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", "import json; from bench.api.generate import build; print(json.dumps(build()))"],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def wait_until_up(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
+            return
+        except OSError as exc:
+            if getattr(exc, "code", None):  # an HTTP answer (401) means it is serving
+                return
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def measure(path: str, token: str, *, htmx: bool) -> dict:
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(2, CONNECTIONS)}",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION}",
+            "-s",
+            str(ROOT / "bench/api/report.lua"),
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        env={**os.environ, "BENCH_TOKEN": token, "BENCH_HTMX": "1" if htmx else "0"},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    figures = json.loads(out.strip().splitlines()[-1])
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+def main() -> None:
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=ENV, check=True)
+    keys = tokens()
+    mailing_id = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from core.models import Mailing; "
+            "print(Mailing.objects.order_by('id').values_list('id', flat=True)[500])",
+        ],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "core.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            WORKERS,
+            "--access-logfile",
+            "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+        ],
+        cwd=ROOT,
+        env={**ENV, "DJANGO_SETTINGS_MODULE": "bench.api.settings"},
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{PORT}/bench/ping/")
+        cases = [
+            ("trivial DRF endpoint `/bench/ping/`", "/bench/ping/", False),
+            ("`/api/mailings/` JSON", "/api/mailings/", False),
+            ("`/api/mailings/` HTML", "/api/mailings/", True),
+            (f"`/api/attempts/?mailing={mailing_id}` JSON", f"/api/attempts/?mailing={mailing_id}", False),
+            (f"`/api/attempts/?mailing={mailing_id}` HTML", f"/api/attempts/?mailing={mailing_id}", True),
+            ("`/api/reports/` JSON", "/api/reports/", False),
+            ("`/api/reports/` HTML", "/api/reports/", True),
+        ]
+        for path, _label in [("/bench/ping/", 0), ("/api/mailings/", 0), ("/api/reports/", 0)]:
+            measure(path, keys["manager"], htmx=False)  # warm up workers and caches
+        results = [(label, measure(path, keys["manager"], htmx=htmx)) for label, path, htmx in cases]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    baseline = results[0][1]["rps"]
+    print(
+        f"\n{CONNECTIONS} connections, {DURATION} each, gunicorn {WORKERS} sync workers, as a manager "
+        "(sees all 1,000 mailings and 1,000,000 attempts)\n"
+    )
+    print("| endpoint | req/s | vs trivial | p50 ms | p95 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, f in results:
+        share = f["rps"] / baseline * 100
+        print(
+            f"| {label} | {f['rps']:.0f} | {share:.0f} % | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} | "
+            f"{f['p99_ms']:.1f} | {f['errors']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

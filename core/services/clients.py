@@ -1,0 +1,85 @@
+"""Client writes that carry rules: importing a list all or nothing."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.models import Client, User
+
+IMPORT_COLUMNS = ("email", "full_name", "comment")
+_MAX_LENGTHS = {"email": 254, "full_name": 255}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    email: str
+    full_name: str
+    comment: str
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    rows: list[ImportRow]
+    saved: bool = False
+
+    @property
+    def errors(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.errors]
+
+
+def _check_row(row: ImportRow) -> None:
+    if not row.email:
+        row.errors.append(_("The email is missing."))
+    else:
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            row.errors.append(_("“%(email)s” is not a valid email address.") % {"email": row.email[:80]})
+    if not row.full_name:
+        row.errors.append(_("The full name is missing."))
+    for name, limit in _MAX_LENGTHS.items():
+        if len(getattr(row, name)) > limit:
+            row.errors.append(
+                _("The %(column)s is longer than %(limit)d characters.") % {"column": name, "limit": limit}
+            )
+    if any("\x00" in value for value in (row.email, row.full_name, row.comment)):
+        row.errors.append(_("The row contains a null character."))
+
+
+def clients_import(*, owner: User, rows: list[ImportRow], save: bool = True) -> ImportResult:
+    """Check every row (valid address, lengths, no duplicates within the list or
+    against the owner's clients, case-insensitively) and, when all are fine and
+    `save` is set, create them together. One bad row saves nothing."""
+    existing = {email.lower() for email in Client.objects.filter(owner=owner).values_list("email", flat=True)}
+    first_line: dict[str, int] = {}
+    for row in rows:
+        _check_row(row)
+        key = row.email.lower()
+        if not key:
+            continue
+        if key in existing:
+            row.errors.append(_("You already have a client with this email."))
+        elif key in first_line:
+            row.errors.append(_("Duplicate of line %(line)d.") % {"line": first_line[key]})
+        else:
+            first_line[key] = row.line
+    result = ImportResult(rows=rows)
+    if result.errors or not save or not rows:
+        return result
+    try:
+        with transaction.atomic():
+            Client.objects.bulk_create(
+                [Client(owner=owner, email=r.email, full_name=r.full_name, comment=r.comment) for r in rows],
+                batch_size=1000,
+            )
+    except IntegrityError:  # a client with one of these emails was added meanwhile
+        raise ValidationError(
+            _("A client with one of these emails was added meanwhile; nothing was imported.")
+        ) from None
+    result.saved = True
+    return result
