@@ -10,7 +10,7 @@ blocked"; ours sets `email_verified_at` and never unblocks anyone.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from djoser import views as djoser_views
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -36,8 +36,20 @@ from core.services.accounts import (
 )
 
 
+@extend_schema_view(
+    create=extend_schema(summary="Sign up (a verification email follows)"),
+    me=extend_schema(summary="Your own account: read, change or delete it"),
+    set_password=extend_schema(summary="Change your password"),
+)
 class AccountViewSet(djoser_views.UserViewSet):
     """djoser's user endpoints, each action handed to core.services.accounts."""
+
+    def get_object(self):
+        # Only /users/me/ names a user here, and it has no id in the URL; an
+        # OPTIONS request (metadata) asks for the object without djoser's "me".
+        if (self.lookup_url_kwarg or self.lookup_field) not in self.kwargs:
+            return self.request.user
+        return super().get_object()
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -69,7 +81,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         detail = _("Check your inbox: we sent a link to confirm the address before you can log in.")
         return Response({"email": serializer.validated_data["email"], "detail": detail}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Verify the email address with the link's uid and token", responses={204: None})
     def activation(self, request, *args, **kwargs):
         """Confirm the address with the uid and token of the emailed link."""
         serializer = self.get_serializer(data=request.data)
@@ -80,7 +92,7 @@ class AccountViewSet(djoser_views.UserViewSet):
             raise ValidationError({"token": [error.message]}, code=error.code) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Send the verification link again", responses={204: None})
     def resend_activation(self, request, *args, **kwargs):
         """Send a new verification link; 204 whether or not one was sent."""
         serializer = self.get_serializer(data=request.data)
@@ -88,7 +100,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         verification_resend(email=serializer.validated_data["email"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Ask for a password reset email", responses={204: None})
     def reset_password(self, request, *args, **kwargs):
         """Email a password reset link; 204 whether or not the address is registered."""
         serializer = self.get_serializer(data=request.data)
@@ -96,7 +108,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         password_reset_request(email=serializer.validated_data["email"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Set a new password with the reset link's uid and token", responses={204: None})
     def reset_password_confirm(self, request, *args, **kwargs):
         """Set a new password with the uid and token of the emailed link."""
         serializer = self.get_serializer(data=request.data)
@@ -134,9 +146,14 @@ class PasswordResetEmail(_DjoserEmail):
         send_password_reset_email(self.user)
 
 
+@extend_schema_view(post=extend_schema(summary="Log in: exchange email and password for an API token"))
+class TokenLoginView(djoser_views.TokenCreateView):
+    """Log in: djoser's token creation (axes counts every failure)."""
+
+
 class TokenLogoutView(djoser_views.TokenDestroyView):
     """Log out: delete the caller's API token."""
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(summary="Log out: delete your API token", request=None, responses={204: None})
     def post(self, request):
         return super().post(request)

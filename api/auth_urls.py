@@ -1,9 +1,8 @@
 """/api/auth/: djoser's account endpoints, only the ones the service offers."""
 
 from django.urls import path
-from djoser import views as djoser_views
 
-from api.accounts import AccountViewSet, TokenLogoutView
+from api.accounts import AccountViewSet, TokenLoginView, TokenLogoutView
 
 app_name = "auth"
 
@@ -23,6 +22,6 @@ urlpatterns = [
         name="reset-password-confirm",
     ),
     path("users/set_password/", AccountViewSet.as_view({"post": "set_password"}), name="set-password"),
-    path("token/login/", djoser_views.TokenCreateView.as_view(), name="token-login"),
+    path("token/login/", TokenLoginView.as_view(), name="token-login"),
     path("token/logout/", TokenLogoutView.as_view(), name="token-logout"),
 ]

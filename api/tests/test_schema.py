@@ -30,3 +30,10 @@ def test_swagger_ui_uses_local_assets(client, owner):
     html = client.get(reverse("api:docs")).content.decode()
     assert "drf_spectacular_sidecar" in html
     assert "cdn" not in html.lower()
+
+
+def test_options_on_the_own_account_describes_it(client, owner):
+    client.force_login(owner)
+    response = client.options("/api/auth/users/me/")
+    assert response.status_code == 200
+    assert response.json()["name"]
