@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core import scheduling
 from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, User
 from core.selectors import can_toggle_mailing
+from core.services.stats import mark_runs_stale
 
 OPEN_STATUSES = (AttemptStatus.PENDING, AttemptStatus.SENDING)
 SCHEDULE_FIELDS = ("start_at", "end_at", "periodicity")
@@ -146,6 +147,7 @@ def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
         batch_size=2000,
         ignore_conflicts=True,
     )
+    mark_runs_stale([(mailing.pk, run_at)])
     return Attempt.objects.filter(mailing=mailing, run_at=run_at).count() - before
 
 
@@ -170,6 +172,8 @@ def mailing_resend_failed(*, mailing: Mailing, run_at: datetime | None = None, n
     if run_at is not None:
         failed = failed.filter(run_at=run_at)
     with transaction.atomic():
+        runs = {(mailing.pk, run) for run in failed.values_list("run_at", flat=True).distinct()}
         count = failed.update(status=AttemptStatus.PENDING, next_try_at=_now(now), lease_until=None, tries=0)
+        mark_runs_stale(runs)
     refresh_status(mailing)
     return count
