@@ -1,0 +1,90 @@
+"""A mail server that accepts everything: every recipient gets their own,
+correctly encoded message over one reused connection, and every attempt records
+the server's reply."""
+
+from core.models import Attempt, AttemptStatus, Mailing
+from core.tests.conftest import assert_no_recipient_lost, dispatcher_for, make_mailing
+from core.tests.factories import ClientFactory
+
+
+def test_accepting_server_receives_one_message_per_recipient_and_replies_are_stored(owner, peer):
+    mailing = make_mailing(owner, 5)
+
+    dispatcher = dispatcher_for(peer.port)
+    dispatcher.run()
+
+    assert sorted(peer.handler.recipients()) == [f"c{i}@example.com" for i in range(5)]
+    assert peer.handler.connections == 1
+    attempts = Attempt.objects.filter(mailing=mailing)
+    assert {a.status for a in attempts} == {AttemptStatus.SUCCESS}
+    assert {a.tries for a in attempts} == {1}
+    assert all(a.smtp_code == 250 and a.server_response.startswith("250 2.0.0 Ok: queued as Q") for a in attempts)
+    assert all(a.attempted_at is not None and a.lease_until is None for a in attempts)
+    assert assert_no_recipient_lost(mailing) == {"success": 5}
+    assert Mailing.objects.get(pk=mailing.pk).status == "finished"
+    assert dispatcher.summary() == "planned 1 run(s); 5 sent, 0 failed, 0 retrying"
+
+
+def test_placeholders_and_non_ascii_subject_names_and_body_arrive_intact(owner, peer):
+    mailing = make_mailing(
+        owner, 0, subject="Привет, {full_name} — grüße", body="Здравствуйте, {full_name}!\n{email} ✓"
+    )
+    client = ClientFactory(owner=owner, email="jose@exämple.com", full_name="José Müller")
+    mailing.clients.add(client)
+    mailing.clients.add(ClientFactory(owner=owner, email="plain@example.com", full_name="Plain Name"))
+
+    dispatcher_for(peer.port).run()
+
+    by_rcpt = {item.rcpt_tos[0]: item.message for item in peer.handler.received}
+    message = by_rcpt["jose@xn--exmple-cua.com"]
+    assert message["Subject"] == "Привет, José Müller — grüße"
+    assert message["To"].addresses[0].display_name == "José Müller"
+    assert message.get_content().replace("\r\n", "\n") == "Здравствуйте, José Müller!\njose@exämple.com ✓\n"
+    assert message["Message-ID"] and message["Date"]
+    plain = by_rcpt["plain@example.com"]
+    assert plain["Subject"] == "Привет, Plain Name — grüße"
+    assert plain["Message-ID"] != message["Message-ID"]
+
+
+def test_message_that_cannot_be_rendered_fails_only_that_attempt(owner, peer):
+    mailing = make_mailing(owner, 2, subject="News for {full_name}")
+    broken = ClientFactory(owner=owner, email="broken@example.com", full_name="Evil\r\nBcc: victim@example.com")
+    mailing.clients.add(broken)
+
+    dispatcher_for(peer.port).run()
+
+    assert sorted(peer.handler.recipients()) == ["c0@example.com", "c1@example.com"]
+    failed = Attempt.objects.get(mailing=mailing, client=broken)
+    assert failed.status == AttemptStatus.FAILURE
+    assert "could not be built" in failed.server_response and "line break" in failed.server_response
+    assert assert_no_recipient_lost(mailing) == {"success": 2, "failure": 1}
+
+
+def test_unknown_placeholder_fails_every_attempt_with_the_reason_and_sends_nothing(owner, peer):
+    mailing = make_mailing(owner, 3, body="Hi {first_name}")
+
+    dispatcher_for(peer.port).run()
+
+    assert peer.handler.received == []
+    reasons = set(Attempt.objects.filter(mailing=mailing).values_list("server_response", flat=True))
+    assert len(reasons) == 1 and "unknown placeholder {first_name}" in reasons.pop()
+    assert assert_no_recipient_lost(mailing) == {"failure": 3}
+
+
+def test_connection_is_reused_and_renewed_after_the_configured_number_of_messages(owner, peer):
+    make_mailing(owner, 7)
+
+    dispatcher_for(peer.port, reconnect_after=3, batch_size=2).run()
+
+    assert len(peer.handler.received) == 7
+    assert peer.handler.connections == 3  # 3 + 3 + 1 messages
+
+
+def test_rate_limit_spaces_the_messages(owner, peer):
+    import time
+
+    make_mailing(owner, 4)
+    started = time.monotonic()
+    dispatcher_for(peer.port, rate_limit=10).run()
+    assert len(peer.handler.received) == 4
+    assert time.monotonic() - started >= 0.3  # four messages at 10 per second need three gaps of 0.1 s
