@@ -214,9 +214,10 @@ AXES_VERBOSE = False
 
 # Cron: `manage.py runcrons` runs these jobs; the file lock really excludes
 # overlapping runs on one host (the default cache lock does not with a
-# per-process cache).
+# per-process cache, and django-cron's own FileLock does not either: see
+# core/cron_lock.py).
 CRON_CLASSES = ["core.cron.DispatchJob", "core.cron.StatisticsJob"]
-DJANGO_CRON_LOCK_BACKEND = "django_cron.backends.lock.file.FileLock"
+DJANGO_CRON_LOCK_BACKEND = "core.cron_lock.ExclusiveFileLock"
 DJANGO_CRON_LOCKFILE_PATH = env_str("CRON_LOCK_DIR", tempfile.gettempdir())
 DJANGO_CRON_DELETE_LOGS_OLDER_THAN = 7
 
