@@ -24,14 +24,16 @@ def plan_one(now: datetime, *, mailing_id: int | None = None) -> Mailing | None:
     """Plan the run of one due mailing (or of `mailing_id` if it is due).
     Returns the planned mailing, or None when nothing was due.
 
-    On PostgreSQL the mailing row is locked with SKIP LOCKED, so concurrent
-    dispatchers plan different mailings and never the same run twice."""
+    On PostgreSQL the mailing row is locked: cron dispatchers skip rows another
+    one holds (SKIP LOCKED), so they plan different mailings and never the same
+    run twice; a dispatcher asked for one mailing waits for the other planner
+    instead, then finds the run planned and helps send it."""
     due = due_mailings(now)
     if mailing_id is not None:
         due = due.filter(pk=mailing_id)
     with transaction.atomic():
         mailing = (
-            due.select_for_update(skip_locked=True, of=("self",))
+            due.select_for_update(skip_locked=mailing_id is None, of=("self",))
             .select_related("owner")
             .order_by("next_run_at", "pk")
             .first()
