@@ -7,12 +7,17 @@ import subprocess
 import sys
 from io import StringIO
 
+import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 
 from core.models import Attempt, AttemptStatus, DailyStats, Mailing, RunStats
 from core.tests.conftest import make_mailing
+
+# runcrons closes the database connection when it ends, as a process would;
+# that needs real transactions (the roles created by migrations are restored after).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 HOLD_LOCK = """
 import django, sys, time
