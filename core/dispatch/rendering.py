@@ -67,7 +67,7 @@ def encode_header_value(value: str) -> bytes:
         raise RenderError("a header would contain a line break")
     if value.isascii() and len(value) < _MAX_LINE - 100:
         return value.encode("ascii")
-    return Header(value, "utf-8", header_name="Subject").encode().encode("ascii")
+    return Header(value, "utf-8", header_name="Subject").encode(linesep="\r\n").encode("ascii")
 
 
 def encode_address(name: str, email: str) -> tuple[str, bytes]:

@@ -8,6 +8,7 @@ applies explicit connect and read timeouts and an optional rate limit.
 it is not SMTP (file, console, locmem), so development and tests need no server.
 """
 
+import re
 import smtplib
 import ssl
 import time
@@ -21,6 +22,22 @@ from core.dispatch.outcomes import Kind, Outcome, ServerFault, from_error, from_
 from core.dispatch.rendering import Rendered
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+
+
+def dot_stuffed(data: bytes) -> bytes:
+    """The DATA payload: leading dots doubled, ended by CRLF . CRLF (RFC 5321 4.5.2)."""
+    data = _LEADING_DOT.sub(b"..", data)
+    return data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n")
+
+
+def _at(stage: str, step, *args):
+    """Run one SMTP step; an error raised by it carries the step's name."""
+    try:
+        return step(*args)
+    except (smtplib.SMTPException, OSError) as exc:
+        exc.stage = stage
+        raise
 
 
 class Pacer:
@@ -59,6 +76,7 @@ class SmtpTransport:
         self.pacer = Pacer(config.rate_limit)
         self._smtp: smtplib.SMTP | None = None
         self._sent_on_connection = 0
+        self._pipelining = False
 
     @classmethod
     def from_settings(cls, config: DispatchConfig) -> "SmtpTransport":
@@ -107,6 +125,7 @@ class SmtpTransport:
             reason = str(exc) or exc.__class__.__name__
             raise ServerFault(f"cannot connect to the mail server {self.server}: {reason}") from None
         self._smtp, self._sent_on_connection = smtp, 0
+        self._pipelining = smtp.has_extn("pipelining")
 
     def close(self) -> None:
         smtp, self._smtp = self._smtp, None
@@ -126,23 +145,49 @@ class SmtpTransport:
         self._sent_on_connection += 1
         stage = "MAIL FROM"
         try:
-            code, reply = smtp.mail(envelope_from)
-            if code == 250:
-                stage = "RCPT TO"
-                code, reply = smtp.rcpt(message.recipient)
-                if code in (250, 251):
-                    stage = "DATA"
-                    code, reply = smtp.data(message.data)
+            if self._pipelining:
+                stage, code, reply = self._send_pipelined(smtp, envelope_from, message)
+            else:
+                stage, code, reply = self._send_stepwise(smtp, envelope_from, message)
             outcome = from_reply(code, reply, stage="" if stage == "DATA" and 200 <= code < 300 else stage)
-        except smtplib.SMTPDataError as exc:
-            outcome = from_reply(exc.smtp_code, exc.smtp_error, stage=stage)
+        except smtplib.SMTPDataError as exc:  # the stepwise DATA command itself was refused
+            outcome = from_reply(exc.smtp_code, exc.smtp_error, stage="DATA")
         except (smtplib.SMTPException, OSError) as exc:
-            outcome = from_error(exc, stage=stage)
+            outcome = from_error(exc, stage=getattr(exc, "stage", stage))
         if outcome.broken:
             self.close_broken()
         elif outcome.kind is not Kind.SUCCESS:
             self._reset()
         return outcome
+
+    @staticmethod
+    def _send_stepwise(smtp, envelope_from: str, message: Rendered) -> tuple[str, int, bytes]:
+        code, reply = _at("MAIL FROM", smtp.mail, envelope_from)
+        if code != 250:
+            return "MAIL FROM", code, reply
+        code, reply = _at("RCPT TO", smtp.rcpt, message.recipient)
+        if code not in (250, 251):
+            return "RCPT TO", code, reply
+        code, reply = _at("DATA", smtp.data, message.data)
+        return "DATA", code, reply
+
+    @staticmethod
+    def _send_pipelined(smtp, envelope_from: str, message: Rendered) -> tuple[str, int, bytes]:
+        """MAIL, RCPT and DATA in one write, their replies read after (RFC 2920):
+        two round trips per message instead of four, the same reply for every step."""
+        _at("MAIL FROM", smtp.send, f"MAIL FROM:<{envelope_from}>\r\nRCPT TO:<{message.recipient}>\r\nDATA\r\n")
+        replies = [(stage, *_at(stage, smtp.getreply)) for stage in ("MAIL FROM", "RCPT TO", "DATA")]
+        if replies[2][1] == 354:
+            if replies[0][1] == 250 and replies[1][1] in (250, 251):
+                _at("DATA", smtp.send, dot_stuffed(message.data))
+                return ("DATA", *_at("DATA", smtp.getreply))
+            # DATA was accepted although a step before it failed: end an empty message.
+            _at("DATA", smtp.send, b".\r\n")
+            _at("DATA", smtp.getreply)
+        for (stage, code, reply), expected in zip(replies[:2], ((250,), (250, 251)), strict=True):
+            if code not in expected:
+                return stage, code, reply
+        return replies[2]  # MAIL and RCPT were fine: DATA itself was refused
 
     def _reset(self) -> None:
         try:

@@ -99,23 +99,30 @@ class _ScriptedHandler(socketserver.StreamRequestHandler):
         mode = self.server.mode
         self.server.connections += 1
         self.wfile.write(b"220 scripted peer ready\r\n")
+        rcpt_ok = False
         while line := self.rfile.readline():
             verb = line[:4].upper()
             if verb in (b"EHLO", b"HELO"):
-                self.wfile.write(b"250 scripted peer\r\n")
+                self.wfile.write(b"250-scripted peer\r\n250 PIPELINING\r\n")
             elif verb == b"MAIL":
                 self.wfile.write(b"ZZZ this is not an SMTP reply\r\n" if mode == "garbage" else b"250 OK\r\n")
             elif verb == b"RCPT":
-                self.wfile.write(b"250 OK\r\n")
+                rcpt_ok = mode != "reject"
+                self.wfile.write(b"250 OK\r\n" if rcpt_ok else b"550 5.1.1 no such mailbox\r\n")
             elif verb == b"DATA":
+                if not rcpt_ok:
+                    self.wfile.write(b"554 5.5.1 no valid recipients\r\n")
+                    continue
                 self.wfile.write(b"354 go ahead\r\n")
                 if mode == "drop":
                     self.rfile.read(64)  # part of the message, then the line goes dead
                     self.server.dropped += 1
                     return
-                while self.rfile.readline() not in (b".\r\n", b""):
-                    pass
-                self.wfile.write(b"250 OK\r\n")
+                lines = []
+                while (data := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(data[1:] if data.startswith(b"..") else data)
+                self.server.received.append(b"".join(lines))
+                self.wfile.write(b"250 OK queued\r\n")
             elif verb == b"QUIT":
                 self.wfile.write(b"221 bye\r\n")
                 return
@@ -124,8 +131,10 @@ class _ScriptedHandler(socketserver.StreamRequestHandler):
 
 
 class ScriptedPeer(socketserver.ThreadingTCPServer):
-    """mode "garbage": answers MAIL FROM with a line that is not SMTP;
-    mode "drop": closes the connection in the middle of DATA."""
+    """Advertises PIPELINING. mode "accept": takes every message; "reject":
+    refuses every recipient (550) and so DATA (554); "garbage": answers MAIL
+    FROM with a line that is not SMTP; "drop": closes the connection in the
+    middle of DATA."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -136,6 +145,7 @@ class ScriptedPeer(socketserver.ThreadingTCPServer):
         self.port = self.server_address[1]
         self.connections = 0
         self.dropped = 0
+        self.received: list[bytes] = []
 
     def __enter__(self) -> "ScriptedPeer":
         threading.Thread(target=self.serve_forever, daemon=True).start()

@@ -2,9 +2,13 @@
 correctly encoded message over one reused connection, and every attempt records
 the server's reply."""
 
+import email
+import email.policy
+
 from core.models import Attempt, AttemptStatus, Mailing
 from core.tests.conftest import assert_no_recipient_lost, dispatcher_for, make_mailing
 from core.tests.factories import ClientFactory
+from core.tests.smtp_peers import ScriptedPeer
 
 
 def test_accepting_server_receives_one_message_per_recipient_and_replies_are_stored(owner, peer):
@@ -88,3 +92,27 @@ def test_rate_limit_spaces_the_messages(owner, peer):
     dispatcher_for(peer.port, rate_limit=10).run()
     assert len(peer.handler.received) == 4
     assert time.monotonic() - started >= 0.3  # four messages at 10 per second need three gaps of 0.1 s
+
+
+def test_pipelining_server_gets_whole_messages_with_leading_dots_intact(owner):
+    mailing = make_mailing(owner, 3, body=".hidden line\n..two dots\nDear {full_name}\n.")
+    with ScriptedPeer("accept") as peer:
+        dispatcher_for(peer.port).run()
+
+    assert len(peer.received) == 3
+    body = email.message_from_bytes(peer.received[0], policy=email.policy.default).get_content()
+    assert body.replace("\r\n", "\n").startswith(".hidden line\n..two dots\nDear Client ")
+    assert assert_no_recipient_lost(mailing) == {"success": 3}
+    assert set(Attempt.objects.values_list("server_response", flat=True)) == {"250 OK queued"}
+
+
+def test_pipelining_server_refusing_the_recipient_fails_the_attempt_with_the_rcpt_reply(owner):
+    mailing = make_mailing(owner, 2)
+    with ScriptedPeer("reject") as peer:
+        dispatcher_for(peer.port).run()
+        assert peer.connections == 1  # the connection stays usable after a refusal
+
+    assert set(Attempt.objects.values_list("status", "smtp_code", "server_response")) == {
+        ("failure", 550, "550 5.1.1 no such mailbox (at RCPT TO)")
+    }
+    assert assert_no_recipient_lost(mailing) == {"failure": 2}
