@@ -27,10 +27,14 @@ class MessageCache:
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
         self._messages: dict[int, RunMessage] = {}
 
-    def get(self, mailing_id: int) -> RunMessage:
+    def get(self, mailing_id: int) -> RunMessage | None:
+        """The mailing's message, or None if the mailing was deleted meanwhile."""
         message = self._messages.get(mailing_id)
         if message is None:
-            subject, body = Message.objects.filter(mailings=mailing_id).values_list("subject", "body").get()
+            found = Message.objects.filter(mailings=mailing_id).values_list("subject", "body").first()
+            if found is None:
+                return None
+            subject, body = found
             try:
                 message = RunMessage(subject=subject, body=body, from_email=self.from_email)
             except RenderError as exc:
@@ -107,6 +111,8 @@ def send_batch(
 
 def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
     message = messages.get(item.mailing_id)
+    if message is None:  # deleted with its attempts: there is nothing left to send or record
+        return Outcome(Kind.PERMANENT, None, "the mailing was deleted")
     try:
         rendered = message.render(email=item.email, full_name=item.full_name)
     except RenderError as exc:
@@ -125,9 +131,10 @@ def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) ->
             counts["failed"] += 1
         else:
             counts["retrying"] += 1
-    runs = {(c.mailing_id, c.run_at) for c in claimed}
-    mark_runs_stale(runs)
-    for mailing in Mailing.objects.filter(pk__in={mailing_id for mailing_id, _ in runs}):
+    mailings = list(Mailing.objects.filter(pk__in={c.mailing_id for c in claimed}))
+    alive = {mailing.pk for mailing in mailings}
+    mark_runs_stale({(c.mailing_id, c.run_at) for c in claimed if c.mailing_id in alive})
+    for mailing in mailings:
         refresh_status(mailing)
 
 

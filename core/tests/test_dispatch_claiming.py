@@ -4,9 +4,11 @@ lease runs, and handed out again once a killed dispatcher's lease ran out."""
 from datetime import UTC, datetime, timedelta
 
 from core.dispatch.claiming import claim_batch, release
+from core.dispatch.outcomes import Kind, Outcome
 from core.dispatch.planning import plan_due_runs
+from core.dispatch.sending import MessageCache, send_batch
 from core.models import Attempt, AttemptStatus
-from core.tests.conftest import make_mailing
+from core.tests.conftest import fast_config, make_mailing
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -57,3 +59,23 @@ def test_released_attempts_are_pending_again_with_the_reason(owner):
     assert set(Attempt.objects.values_list("status", "server_response", "smtp_code", "tries")) == {
         ("pending", "server down", 421, 0)
     }
+
+
+def test_a_batch_whose_mailing_was_deleted_meanwhile_is_dropped_without_a_crash(owner):
+    mailing = make_mailing(owner, 2, now=NOW)
+    kept = make_mailing(owner, 0, now=NOW)
+    kept.clients.add(*mailing.clients.all())
+    plan_due_runs(NOW)
+    claimed = claim_batch(now=NOW, lease_until=NOW + timedelta(minutes=5), size=10)
+    assert len(claimed) == 4
+    mailing.delete()
+
+    class Accepting:
+        server = "test"
+
+        def send(self, envelope_from, message):
+            return Outcome(Kind.SUCCESS, 250, "OK")
+
+    result = send_batch(claimed, transport=Accepting(), messages=MessageCache(), config=fast_config())
+    assert result.fault is None
+    assert list(Attempt.objects.values_list("mailing_id", "status")) == [(kept.pk, "success")] * 2

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.dispatch.engine import Dispatcher
+from core.dispatch.outcomes import ServerFault
 from core.dispatch.rendering import RenderError
 from core.dispatch.sending import MessageCache
 from core.models import Attempt, AttemptStatus, Mailing
@@ -67,7 +68,10 @@ class Command(BaseCommand):
             mailing=mailing, status=AttemptStatus.PENDING, next_try_at__lte=timezone.now()
         ).select_related("client")
         clients = [a.client for a in open_attempts] or list(mailing.clients.all())
-        message = MessageCache().get(mailing.pk)
+        try:
+            message = MessageCache().get(mailing.pk)
+        except ServerFault as fault:
+            raise CommandError(fault.reason) from None
         self.stdout.write(f"Mailing #{mailing.pk} would be sent to {len(clients)} recipient(s):")
         for client in clients:
             try:
