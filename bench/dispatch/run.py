@@ -91,12 +91,15 @@ class Worker:
         return json.loads(output.strip().splitlines()[-1])
 
 
-def rate(results: list[dict], count: int) -> float:
+def rate(results: list[dict], count: int, *, within_budget: bool = False) -> float:
+    """msgs/s. A cron cycle stops at its time budget: then it counts what it sent in that time."""
     seconds = max(r["end"] for r in results) - min(r["start"] for r in results)
     sent = sum(r["sent"] for r in results)
-    if sent != count:
+    if sent != count and not (within_budget and sent):
         raise SystemExit(f"sent {sent} of {count}: {results}")
-    return count / seconds
+    if sent != count:
+        print(f"  (one cron cycle sent {sent} of {count} within its time budget)", flush=True)
+    return sent / seconds
 
 
 def median_rate(measure, repeat: int) -> float:
@@ -137,7 +140,7 @@ def main() -> None:
 
         def cron_cycle(worker, mailing_id):
             worker.run("reset", mailing_id)
-            return rate([worker.run("runcrons", mailing_id)], n)
+            return rate([worker.run("runcrons", mailing_id)], n, within_budget=True)
 
         figures["sqlite_runcrons"] = median_rate(lambda: cron_cycle(lite, mailing), args.repeat)
         print(f"runcrons on SQLite:        {figures['sqlite_runcrons']:8.0f} msgs/s", flush=True)

@@ -116,3 +116,15 @@ def test_pipelining_server_refusing_the_recipient_fails_the_attempt_with_the_rcp
         ("failure", 550, "550 5.1.1 no such mailbox (at RCPT TO)")
     }
     assert assert_no_recipient_lost(mailing) == {"failure": 2}
+
+
+def test_long_non_ascii_subject_is_folded_into_valid_encoded_words(owner, peer):
+    subject = "Большая распродажа для {full_name}: " + "скидки до 50 % на всё — " * 6
+    make_mailing(owner, 1, subject=subject)
+
+    dispatcher_for(peer.port).run()
+
+    raw = peer.handler.received[0].data
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+    assert peer.handler.received[0].message["Subject"] == subject.format(full_name="Client 0")
