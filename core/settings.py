@@ -288,11 +288,27 @@ DJOSER = {
 
 # Cron: `manage.py runcrons` runs these jobs; the file lock really excludes
 # overlapping runs on one host (the default cache lock does not with a
-# per-process cache).
-CRON_CLASSES: list[str] = []
-DJANGO_CRON_LOCK_BACKEND = "django_cron.backends.lock.file.FileLock"
+# per-process cache, and django-cron's own FileLock does not either: see
+# core/cron_lock.py).
+CRON_CLASSES = ["core.cron.DispatchJob", "core.cron.StatisticsJob"]
+DJANGO_CRON_LOCK_BACKEND = "core.cron_lock.ExclusiveFileLock"
 DJANGO_CRON_LOCKFILE_PATH = env_str("CRON_LOCK_DIR", tempfile.gettempdir())
 DJANGO_CRON_DELETE_LOGS_OLDER_THAN = 7
+
+# Dispatch (core/dispatch): how mailings are sent. Timeouts in seconds; the
+# time budget keeps one cron run shorter than the one-minute cron interval.
+DISPATCH_BATCH_SIZE = env_int("DISPATCH_BATCH_SIZE", 500, minimum=1)
+DISPATCH_RECONNECT_AFTER = env_int("DISPATCH_RECONNECT_AFTER", 1000, minimum=1)
+DISPATCH_MAX_TRIES = env_int("DISPATCH_MAX_TRIES", 5, minimum=1)
+DISPATCH_BACKOFF_SECONDS = env_float("DISPATCH_BACKOFF_SECONDS", 60, minimum=0)
+DISPATCH_LEASE_SECONDS = env_float("DISPATCH_LEASE_SECONDS", 300, minimum=1)
+DISPATCH_TIME_BUDGET = env_float("DISPATCH_TIME_BUDGET", 50, minimum=1)
+if DISPATCH_TIME_BUDGET >= 60:
+    raise ImproperlyConfigured("DISPATCH_TIME_BUDGET must stay below the 60 s cron interval.")
+DISPATCH_RATE_LIMIT = env_float("DISPATCH_RATE_LIMIT", 0, minimum=0)
+DISPATCH_CONNECT_TIMEOUT = env_float("DISPATCH_CONNECT_TIMEOUT", 10, minimum=0.01)
+DISPATCH_READ_TIMEOUT = env_float("DISPATCH_READ_TIMEOUT", EMAIL_TIMEOUT, minimum=0.01)
+DISPATCH_SERVER_FAULT_AFTER = env_int("DISPATCH_SERVER_FAULT_AFTER", 3, minimum=1)
 
 LOGGING = {
     "version": 1,

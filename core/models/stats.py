@@ -15,6 +15,9 @@ class RunStats(models.Model):
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
     first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # Set whenever an attempt of this run changes (planning, sending, resending);
+    # the statistics job recounts only stale runs, then clears the mark.
+    stale = models.BooleanField(_("needs recounting"), default=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -22,13 +25,16 @@ class RunStats(models.Model):
         verbose_name_plural = _("run statistics")
         ordering = ["-run_at"]
         constraints = [models.UniqueConstraint(fields=["mailing", "run_at"], name="runstats_unique")]
+        indexes = [models.Index(fields=["mailing"], condition=models.Q(stale=True), name="runstats_stale_idx")]
 
     def __str__(self):
         return f"{self.mailing_id}@{self.run_at:%Y-%m-%d %H:%M}"
 
 
 class DailyStats(models.Model):
-    """Rollup of a mailing's attempts per day (`day` is the date in the owner's time zone)."""
+    """Rollup of a mailing's attempts per day: the sum of the runs that fall on
+    `day`, the run's date in the owner's time zone (a retry after midnight still
+    counts for the day its run was planned)."""
 
     mailing = models.ForeignKey("core.Mailing", on_delete=models.CASCADE, related_name="daily_stats")
     day = models.DateField(_("day"))

@@ -2,7 +2,7 @@
 planning a run's attempts and deriving the status. The scheduler owns
 `status`, `next_run_at` and `last_run_at`; users never set them."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +13,22 @@ from django.utils.translation import gettext as _
 from core import scheduling
 from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, User
 from core.selectors import can_toggle_mailing
+from core.services.stats import mark_runs_stale
 
 OPEN_STATUSES = (AttemptStatus.PENDING, AttemptStatus.SENDING)
+PLAN_CHUNK = 2000
 SCHEDULE_FIELDS = ("start_at", "end_at", "periodicity")
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _now(now: datetime | None) -> datetime:
@@ -139,13 +152,15 @@ def mailing_set_active(*, mailing: Mailing, active: bool, by: User, now: datetim
 def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
     """Create the pending attempts of one run (one per recipient), idempotently:
     planning the same run twice creates nothing new. Returns how many were new."""
-    client_ids = list(mailing.recipients.values_list("client_id", flat=True))
     before = Attempt.objects.filter(mailing=mailing, run_at=run_at).count()
-    Attempt.objects.bulk_create(
-        [Attempt(mailing=mailing, client_id=client_id, run_at=run_at, next_try_at=run_at) for client_id in client_ids],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
+    # In chunks, so that planning a run of any size needs the same memory.
+    client_ids = mailing.recipients.order_by("client_id").values_list("client_id", flat=True)
+    for chunk in batched(client_ids.iterator(chunk_size=PLAN_CHUNK), PLAN_CHUNK):
+        Attempt.objects.bulk_create(
+            [Attempt(mailing=mailing, client_id=client_id, run_at=run_at, next_try_at=run_at) for client_id in chunk],
+            ignore_conflicts=True,
+        )
+    mark_runs_stale([(mailing.pk, run_at)])
     return Attempt.objects.filter(mailing=mailing, run_at=run_at).count() - before
 
 
@@ -170,6 +185,8 @@ def mailing_resend_failed(*, mailing: Mailing, run_at: datetime | None = None, n
     if run_at is not None:
         failed = failed.filter(run_at=run_at)
     with transaction.atomic():
+        runs = {(mailing.pk, run) for run in failed.values_list("run_at", flat=True).distinct()}
         count = failed.update(status=AttemptStatus.PENDING, next_try_at=_now(now), lease_until=None, tries=0)
+        mark_runs_stale(runs)
     refresh_status(mailing)
     return count

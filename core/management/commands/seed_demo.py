@@ -11,6 +11,7 @@ from django.utils import timezone
 from blog.models import Post
 from core import roles
 from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
+from core.services.stats import mark_runs_stale
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose: demo accounts
 
@@ -165,6 +166,7 @@ class Command(BaseCommand):
                     )
                 )
         Attempt.objects.bulk_create(rows, ignore_conflicts=True)
+        mark_runs_stale((mailing.pk, run_at) for run_at in runs)  # the statistics job rolls them up
 
     @staticmethod
     def _posts(author):

@@ -1,0 +1,201 @@
+"""Dispatch benchmark: how fast the dispatcher sends, against bare Django and
+the ceiling of one Python SMTP connection, into Postfix's smtp-sink.
+
+    .venv/bin/python bench/dispatch/run.py [--clients 20000] [--repeat 3] [--memory-clients 200000]
+
+Fetches Postfix's package into var/cache/ when smtp-sink is missing (the
+package's binaries are only unpacked, never installed). Needs PostgreSQL at
+--postgres (a database `bench_dispatch` is created and dropped). Prints msgs/s
+(medians of --repeat runs) and the ratios the targets are about, and writes
+the figures to bench/out/dispatch.json. See bench/README.md.
+"""
+
+import argparse
+import glob
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / "var" / "cache"
+POSTFIX = CACHE / "postfix"
+SINK = POSTFIX / "usr" / "sbin" / "smtp-sink"
+OUT = ROOT / "bench" / "out"
+PY = sys.executable
+
+
+def ensure_sink() -> None:
+    if SINK.exists():
+        return
+    CACHE.mkdir(parents=True, exist_ok=True)
+    downloaded = glob.glob(str(CACHE / "postfix_*.deb"))
+    if not downloaded and subprocess.run(["apt-get", "download", "postfix"], cwd=CACHE).returncode != 0:
+        subprocess.run(["apt-get", "update"], check=True)  # the package lists were missing or stale
+        subprocess.run(["apt-get", "download", "postfix"], cwd=CACHE, check=True)
+    subprocess.run(["dpkg", "-x", glob.glob(str(CACHE / "postfix_*.deb"))[0], str(POSTFIX)], check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    env = {**os.environ, "LD_LIBRARY_PATH": str(POSTFIX / "usr" / "lib" / "postfix")}
+    sink = subprocess.Popen([str(SINK), "-u", "nobody", f"127.0.0.1:{port}", "1000"], env=env)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return sink
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("smtp-sink did not start")
+
+
+class Worker:
+    def __init__(self, database_url: str, port: int):
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "core.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
+            "DATABASE_URL": database_url,
+            "EMAIL_BACKEND": "smtp",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "EMAIL_USE_TLS": "0",
+            "EMAIL_USE_SSL": "0",
+            "DISPATCH_RATE_LIMIT": "0",
+            "CRON_LOCK_DIR": str(OUT / "locks"),
+            "LOG_LEVEL": "WARNING",
+        }
+
+    def start(self, *args) -> subprocess.Popen:
+        command = [PY, str(Path(__file__).with_name("worker.py")), *map(str, args)]
+        return subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, text=True)
+
+    def run(self, *args) -> dict:
+        process = self.start(*args)
+        output, _ = process.communicate()
+        if process.returncode:
+            raise SystemExit(f"worker {args} failed")
+        return json.loads(output.strip().splitlines()[-1])
+
+
+def rate(results: list[dict], count: int, *, within_budget: bool = False) -> float:
+    """msgs/s. A cron cycle stops at its time budget: then it counts what it sent in that time."""
+    seconds = max(r["end"] for r in results) - min(r["start"] for r in results)
+    sent = sum(r["sent"] for r in results)
+    if sent != count and not (within_budget and sent):
+        raise SystemExit(f"sent {sent} of {count}: {results}")
+    if sent != count:
+        print(f"  (one cron cycle sent {sent} of {count} within its time budget)", flush=True)
+    return sent / seconds
+
+
+def median_rate(measure, repeat: int) -> float:
+    return statistics.median(measure() for _ in range(repeat))
+
+
+def pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{url}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memory-clients", type=int, default=200000, help="0 skips the memory comparison")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+    n = args.clients
+    OUT.mkdir(parents=True, exist_ok=True)
+    ensure_sink()
+    port = free_port()
+    sink = start_sink(port)
+    figures: dict = {"clients": n, "repeat": args.repeat}
+    try:
+        sqlite_path = OUT / "dispatch.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+        lite = Worker(f"sqlite:///{sqlite_path}", port)
+        figures["django"] = median_rate(lambda: rate([lite.run("baseline-django", n)], n), args.repeat)
+        figures["smtplib"] = median_rate(lambda: rate([lite.run("baseline-smtplib", n)], n), args.repeat)
+        print(f"bare Django send_messages: {figures['django']:8.0f} msgs/s", flush=True)
+        print(f"smtplib, pre-built bytes:  {figures['smtplib']:8.0f} msgs/s", flush=True)
+
+        mailing = lite.run("setup", n, "lite@example.com")["mailing"]
+
+        def cron_cycle(worker, mailing_id):
+            worker.run("reset", mailing_id)
+            return rate([worker.run("runcrons", mailing_id)], n, within_budget=True)
+
+        figures["sqlite_runcrons"] = median_rate(lambda: cron_cycle(lite, mailing), args.repeat)
+        print(f"runcrons on SQLite:        {figures['sqlite_runcrons']:8.0f} msgs/s", flush=True)
+
+        pg_admin(args.postgres, "DROP DATABASE IF EXISTS bench_dispatch WITH (FORCE)")
+        pg_admin(args.postgres, "CREATE DATABASE bench_dispatch")
+        pg = Worker(f"{args.postgres}/bench_dispatch", port)
+        mailing = pg.run("setup", n, "pg@example.com")["mailing"]
+        figures["pg_runcrons"] = median_rate(lambda: cron_cycle(pg, mailing), args.repeat)
+        print(f"runcrons on PostgreSQL:    {figures['pg_runcrons']:8.0f} msgs/s", flush=True)
+
+        def planned_run(workers: int) -> float:
+            pg.run("reset", mailing)
+            pg.run("plan", mailing)
+            start_at = time.time() + 3  # every process is up and set up by then
+            processes = [pg.start("dispatch", mailing, start_at) for _ in range(workers)]
+            results = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in processes]
+            return rate(results, n)
+
+        figures["pg_one"] = median_rate(lambda: planned_run(1), args.repeat)
+        figures["pg_two"] = median_rate(lambda: planned_run(2), args.repeat)
+        print(f"PostgreSQL, planned run, one dispatcher:  {figures['pg_one']:8.0f} msgs/s", flush=True)
+        print(f"PostgreSQL, planned run, two dispatchers: {figures['pg_two']:8.0f} msgs/s", flush=True)
+
+        if args.memory_clients:
+            big = pg.run("setup", args.memory_clients, "big@example.com")["mailing"]
+            for label, mailing_id, count in (("memory_small", mailing, n), ("memory_big", big, args.memory_clients)):
+                pg.run("reset", mailing_id)
+                result = pg.run("dispatch", mailing_id, 0)
+                if result["sent"] != count:
+                    raise SystemExit(f"sent {result['sent']} of {count}")
+                figures[label] = result["peak_rss_kib"]
+                figures[label + "_rate"] = count / (result["end"] - result["start"])
+            print(
+                f"peak memory of one dispatcher: {figures['memory_small'] / 1024:.0f} MiB for {n} recipients, "
+                f"{figures['memory_big'] / 1024:.0f} MiB for {args.memory_clients}",
+                flush=True,
+            )
+        pg_admin(args.postgres, "DROP DATABASE IF EXISTS bench_dispatch WITH (FORCE)")
+    finally:
+        sink.terminate()
+        sink.wait()
+        shutil.rmtree(OUT / "locks", ignore_errors=True)
+
+    figures["ratio_pg_vs_django"] = figures["pg_runcrons"] / figures["django"]
+    figures["ratio_sqlite_vs_django"] = figures["sqlite_runcrons"] / figures["django"]
+    figures["ratio_two_vs_one"] = figures["pg_two"] / figures["pg_one"]
+    print(f"\nPostgreSQL runcrons / bare Django: {figures['ratio_pg_vs_django']:.2f}x (target >= 1.0)")
+    print(f"SQLite runcrons / bare Django:     {figures['ratio_sqlite_vs_django']:.2f}x")
+    print(f"two dispatchers / one:             {figures['ratio_two_vs_one']:.2f}x (target >= 1.4)")
+    if "memory_big" in figures:
+        figures["ratio_memory"] = figures["memory_big"] / figures["memory_small"]
+        print(f"peak memory, big / small:          {figures['ratio_memory']:.2f}x (target <= 1.5)")
+    (OUT / "dispatch.json").write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Cron jobs run by `manage.py runcrons` (the only thing the system crontab calls).
+
+The jobs are thin doors to the dispatch engine, like views to services.
+FileLock (settings.DJANGO_CRON_LOCK_BACKEND) keeps two runs of a job on one
+host from overlapping; across hosts, row locks in PostgreSQL share the work.
+"""
+
+import time
+
+from django.conf import settings
+from django_cron import CronJobBase, Schedule
+
+from core.dispatch.engine import Dispatcher
+from core.dispatch.statistics import recount_all_stale
+
+
+class DispatchJob(CronJobBase):
+    """Plan due runs and send pending attempts, within the time budget."""
+
+    code = "core.dispatch"
+    # Every runcrons call (cron starts one a minute); the tolerance absorbs start-time jitter.
+    schedule = Schedule(run_every_mins=1, run_tolerance_seconds=20)
+
+    def do(self) -> str:
+        dispatcher = Dispatcher(time_budget=settings.DISPATCH_TIME_BUDGET)
+        dispatcher.run()
+        return dispatcher.summary()
+
+
+class StatisticsJob(CronJobBase):
+    """Recount the report rollups of runs that changed since the last pass."""
+
+    code = "core.statistics"
+    schedule = Schedule(run_every_mins=1, run_tolerance_seconds=20)
+
+    def do(self) -> str:
+        runs = recount_all_stale(deadline=time.monotonic() + settings.DISPATCH_TIME_BUDGET)
+        return f"recounted {runs} run(s)"

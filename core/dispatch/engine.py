@@ -1,0 +1,103 @@
+"""The dispatcher: a loop of small steps that cron and `send_mailing` drive.
+
+Each step does one thing — plan one due mailing, or claim and send one batch —
+and returns whether it found work, so `while dispatcher.handle_one(): pass`
+drains everything and a test can drive exactly one step. The loop stops when
+the time budget is spent or the mail server as a whole fails.
+"""
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+
+from django.utils import timezone
+
+from core.dispatch.claiming import claim_batch
+from core.dispatch.config import DispatchConfig
+from core.dispatch.outcomes import ServerFault
+from core.dispatch.planning import plan_one
+from core.dispatch.sending import MessageCache, send_batch
+from core.dispatch.transport import transport_from_settings
+
+logger = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        config: DispatchConfig | None = None,
+        transport=None,
+        mailing_id: int | None = None,
+        time_budget: float | None = None,
+        clock: Callable[[], datetime] = timezone.now,
+        on_batch: Callable[[Counter], None] | None = None,
+    ):
+        self.config = config or DispatchConfig.from_settings()
+        self.transport = transport or transport_from_settings(self.config)
+        self.mailing_id = mailing_id
+        self.clock = clock
+        self.on_batch = on_batch
+        self.messages = MessageCache()
+        self.counts: Counter = Counter()
+        self.planned = 0
+        self.fault: ServerFault | None = None
+        self._planning_done = False
+        self.deadline = None if time_budget is None else time.monotonic() + time_budget
+
+    def plan_step(self) -> bool:
+        mailing = plan_one(self.clock(), mailing_id=self.mailing_id)
+        if mailing is not None:
+            self.planned += 1
+            logger.info("planned mailing %s, run at %s", mailing.pk, mailing.last_run_at)
+        return mailing is not None
+
+    def send_step(self) -> bool:
+        now = self.clock()
+        claimed = claim_batch(
+            now=now, lease_until=now + self.config.lease, size=self.config.batch_size, mailing_id=self.mailing_id
+        )
+        if not claimed:
+            return False
+        result = send_batch(
+            claimed, transport=self.transport, messages=self.messages, config=self.config, deadline=self.deadline
+        )
+        self.counts.update(result.counts)
+        if self.on_batch is not None:
+            self.on_batch(self.counts)
+        if result.fault is not None:
+            self.fault = result.fault
+            logger.warning("stopped sending: %s", result.fault.reason)
+            return False
+        return not self.out_of_time()
+
+    def handle_one(self) -> bool:
+        """Plan one due mailing, or else send one batch. False when nothing is left to do now."""
+        if self.fault is not None or self.out_of_time():
+            return False
+        if not self._planning_done:
+            if self.plan_step():
+                return True
+            self._planning_done = True
+        return self.send_step()
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def run(self) -> Counter:
+        """Plan and send until nothing is due, the budget is spent or the server fails."""
+        try:
+            while self.handle_one():
+                pass
+        finally:
+            self.transport.close()
+        return self.counts
+
+    def summary(self) -> str:
+        parts = [f"{self.counts[key]} {key}" for key in ("sent", "failed", "retrying")]
+        line = f"planned {self.planned} run(s); " + ", ".join(parts)
+        if self.fault is not None:
+            line += f"; stopped: {self.fault.reason}"
+        return line

@@ -1,0 +1,80 @@
+"""Fixtures for the dispatch tests: a mailing ready to send and SMTP peers."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.dispatch.config import DispatchConfig
+from core.dispatch.engine import Dispatcher
+from core.dispatch.transport import SmtpTransport
+from core.models import Attempt, AttemptStatus
+from core.services.mailings import mailing_create
+from core.tests.factories import ClientFactory, MessageFactory
+from core.tests.smtp_peers import SmtpPeer
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def fast_config(**overrides) -> DispatchConfig:
+    """Small batches and timeouts short enough for fault cases, long enough for a busy test machine."""
+    values = {
+        "batch_size": 50,
+        "connect_timeout": 2,
+        "read_timeout": 2,
+        "backoff_seconds": 60,
+        "max_tries": 3,
+        "server_fault_after": 3,
+        "time_budget": 30,
+    }
+    values.update(overrides)
+    return DispatchConfig.from_settings(**values)
+
+
+def dispatcher_for(port: int, *, username: str = "", password: str = "", **overrides) -> Dispatcher:
+    config = fast_config(**overrides)
+    transport = SmtpTransport(config, host="127.0.0.1", port=port, username=username, password=password)
+    return Dispatcher(config=config, transport=transport, time_budget=config.time_budget)
+
+
+def make_mailing(
+    owner,
+    count: int = 5,
+    *,
+    subject="Hello {full_name}",
+    body="Dear {full_name}, this is for {email}.",
+    start_at=None,
+    periodicity="once",
+    now=None,
+    **extra,
+):
+    message = MessageFactory(owner=owner, subject=subject, body=body)
+    clients = [ClientFactory(owner=owner, email=f"c{i}@example.com", full_name=f"Client {i}") for i in range(count)]
+    return mailing_create(
+        owner=owner,
+        message=message,
+        clients=clients,
+        start_at=start_at or (now or datetime.now(UTC)) - timedelta(minutes=1),
+        periodicity=periodicity,
+        now=now,
+        **extra,
+    )
+
+
+def assert_no_recipient_lost(mailing) -> dict[str, int]:
+    """Every planned attempt ended sent, failed, or pending with a reason; none is stuck 'sending'."""
+    attempts = list(Attempt.objects.filter(mailing=mailing))
+    assert attempts, "nothing was planned"
+    assert not [a for a in attempts if a.status == AttemptStatus.SENDING]
+    for attempt in attempts:
+        if attempt.status != AttemptStatus.SUCCESS:
+            assert attempt.server_response, f"{attempt} has no reason"
+    counts: dict[str, int] = {}
+    for attempt in attempts:
+        counts[attempt.status] = counts.get(attempt.status, 0) + 1
+    return counts
+
+
+@pytest.fixture
+def peer():
+    with SmtpPeer() as running:
+        yield running

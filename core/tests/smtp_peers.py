@@ -1,0 +1,156 @@
+"""SMTP peers for the dispatch tests, all on 127.0.0.1 with a free port.
+
+`SmtpPeer` is a real SMTP server (aiosmtpd) that records what it receives and
+can be told to refuse some recipients (4xx/5xx), close with 421 after N
+messages per connection, hang in DATA, or reject logins. `ScriptedPeer` is a
+bare socket server for faults aiosmtpd cannot produce: replies that are not
+SMTP, and a connection dropped in the middle of DATA.
+"""
+
+import asyncio
+import email
+import email.policy
+import socket
+import socketserver
+import threading
+from dataclasses import dataclass, field
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+    @property
+    def message(self) -> email.message.EmailMessage:
+        return email.message_from_bytes(self.data, policy=email.policy.default)
+
+
+@dataclass
+class PeerHandler:
+    replies: dict[str, str] = field(default_factory=dict)  # recipient → RCPT reply instead of 250
+    close_after: int | None = None  # 421 to MAIL FROM once this many messages came on one connection
+    hang_seconds: float = 0  # wait this long before answering the end of DATA
+    received: list[Received] = field(default_factory=list)
+    connections: int = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        session.messages = 0
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.close_after is not None and getattr(session, "messages", 0) >= self.close_after:
+            return "421 4.7.0 Too many messages on one connection, closing"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.replies:
+            return self.replies[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hang_seconds:
+            await asyncio.sleep(self.hang_seconds)
+        session.messages = getattr(session, "messages", 0) + 1
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return f"250 2.0.0 Ok: queued as Q{len(self.received)}"
+
+    def recipients(self) -> list[str]:
+        return [rcpt for item in self.received for rcpt in item.rcpt_tos]
+
+
+class SmtpPeer:
+    def __init__(self, handler: PeerHandler | None = None, *, password: str | None = None):
+        self.handler = handler or PeerHandler()
+        self.port = free_port()
+        options = {}
+        if password is not None:
+            options = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
+        self.password = password
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.password.decode() == self.password, handled=False)
+
+    def __enter__(self) -> "SmtpPeer":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+
+class _ScriptedHandler(socketserver.StreamRequestHandler):
+    def handle(self):
+        mode = self.server.mode
+        self.server.connections += 1
+        self.wfile.write(b"220 scripted peer ready\r\n")
+        rcpt_ok = False
+        while line := self.rfile.readline():
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                self.wfile.write(b"250-scripted peer\r\n250 PIPELINING\r\n")
+            elif verb == b"MAIL":
+                self.wfile.write(b"ZZZ this is not an SMTP reply\r\n" if mode == "garbage" else b"250 OK\r\n")
+            elif verb == b"RCPT":
+                rcpt_ok = mode != "reject"
+                self.wfile.write(b"250 OK\r\n" if rcpt_ok else b"550 5.1.1 no such mailbox\r\n")
+            elif verb == b"DATA":
+                if not rcpt_ok:
+                    self.wfile.write(b"554 5.5.1 no valid recipients\r\n")
+                    continue
+                self.wfile.write(b"354 go ahead\r\n")
+                if mode == "drop":
+                    self.rfile.read(64)  # part of the message, then the line goes dead
+                    self.server.dropped += 1
+                    return
+                lines = []
+                while (data := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(data[1:] if data.startswith(b"..") else data)
+                self.server.received.append(b"".join(lines))
+                self.wfile.write(b"250 OK queued\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 OK\r\n")
+
+
+class ScriptedPeer(socketserver.ThreadingTCPServer):
+    """Advertises PIPELINING. mode "accept": takes every message; "reject":
+    refuses every recipient (550) and so DATA (554); "garbage": answers MAIL
+    FROM with a line that is not SMTP; "drop": closes the connection in the
+    middle of DATA."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, mode: str):
+        super().__init__(("127.0.0.1", 0), _ScriptedHandler)
+        self.mode = mode
+        self.port = self.server_address[1]
+        self.connections = 0
+        self.dropped = 0
+        self.received: list[bytes] = []
+
+    def __enter__(self) -> "ScriptedPeer":
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+        self.server_close()
