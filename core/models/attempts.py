@@ -42,10 +42,11 @@ class Attempt(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=AttemptStatus.values), name="attempt_status_valid"),
         ]
         indexes = [
+            # The dispatcher claims open attempts in (next_try_at, id) order.
             models.Index(
-                fields=["next_try_at"],
+                fields=["next_try_at", "id"],
                 condition=models.Q(status__in=[AttemptStatus.PENDING, AttemptStatus.SENDING]),
-                name="attempt_open_idx",
+                name="attempt_claim_order_idx",
             ),
             models.Index(fields=["mailing", "run_at", "status"], name="attempt_mailing_run_idx"),
             models.Index(fields=["mailing", "attempted_at"], name="attempt_mailing_time_idx"),
