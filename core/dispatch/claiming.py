@@ -30,6 +30,9 @@ class Claimed:
     tries: int
     email: str
     full_name: str
+    client_id: int
+    unsubscribed: bool
+    suppressed: bool
 
 
 def claimable(now: datetime):
@@ -49,7 +52,17 @@ def claim_batch(*, now: datetime, lease_until: datetime, size: int, mailing_id: 
         rows = list(
             candidates.select_for_update(skip_locked=True, of=("self",))
             .order_by("next_try_at", "id")
-            .values_list("id", "mailing_id", "run_at", "tries", "client__email", "client__full_name")[:size]
+            .values_list(
+                "id",
+                "mailing_id",
+                "run_at",
+                "tries",
+                "client__email",
+                "client__full_name",
+                "client_id",
+                Q(client__unsubscribed_at__isnull=False),
+                Q(client__suppressed_at__isnull=False),
+            )[:size]
         )
         if not rows:
             return []

@@ -96,7 +96,7 @@ class Dispatcher:
         return self.counts
 
     def summary(self) -> str:
-        parts = [f"{self.counts[key]} {key}" for key in ("sent", "failed", "retrying")]
+        parts = [f"{self.counts[key]} {key}" for key in ("sent", "failed", "retrying", "skipped")]
         line = f"planned {self.planned} run(s); " + ", ".join(parts)
         if self.fault is not None:
             line += f"; stopped: {self.fault.reason}"

@@ -16,6 +16,7 @@ class Kind(StrEnum):
     SUCCESS = "success"
     TRANSIENT = "transient"
     PERMANENT = "permanent"
+    SKIPPED = "skipped"  # never sent: the client unsubscribed or the address is suppressed
 
 
 @dataclass(frozen=True, slots=True)

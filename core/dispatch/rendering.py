@@ -26,6 +26,7 @@ from django.utils.encoding import punycode
 from core.models import Message
 
 _PARSER = string.Formatter()
+FOOTER_LINK = "\x00link\x00"
 _MAX_LINE = 998
 _WORD_BYTES = 39  # 52 base64 characters: a 64-character word, a line under 78 after "Subject: "
 
@@ -126,17 +127,32 @@ class Rendered:
 class RunMessage:
     """One mailing's message for one run: encode once, render per recipient."""
 
-    def __init__(self, *, subject: str, body: str, from_email: str):
+    def __init__(
+        self,
+        *,
+        subject: str,
+        body: str,
+        from_email: str,
+        reply_to: str = "",
+        message_id_domain: str = "",
+        footer: str = "",
+    ):
         name, address = parseaddr(from_email)
         if not address:
             raise RenderError(f"the sender {from_email!r} is not an email address")
         self.envelope_from, from_header = encode_address(name, address)
-        self.domain = self.envelope_from.rpartition("@")[2]
+        self.domain = message_id_domain or self.envelope_from.rpartition("@")[2]
+        # Text appended to every body (the unsubscribe line); FOOTER_LINK in it
+        # is replaced by the recipient's own link.
+        self.footer = footer
         self.subject = Template(subject)
         self.body = Template(body)
         self._subject_bytes = None if self.subject.constant is None else encode_header_value(self.subject.constant)
         self._body_bytes = None if self.body.constant is None else encode_body(self.body.constant)
-        self._head = b"From: " + from_header + b"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        self._head = b"From: " + from_header + b"\r\n"
+        if reply_to:
+            self._head += b"Reply-To: " + encode_address("", reply_to)[1] + b"\r\n"
+        self._head += b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
         self._date_second = -1
         self._date = b""
 
@@ -146,13 +162,20 @@ class RunMessage:
             self._date_second, self._date = second, formatdate(second, localtime=False).encode("ascii")
         return self._date
 
-    def render(self, *, email: str, full_name: str, headers: Sequence[tuple[str, str]] = ()) -> Rendered:
-        """The message for one recipient; raises RenderError with the reason if it cannot be built."""
+    def render(
+        self, *, email: str, full_name: str, headers: Sequence[tuple[str, str]] = (), link: str = ""
+    ) -> Rendered:
+        """The message for one recipient; raises RenderError with the reason if it cannot be built.
+        `link` fills the footer's FOOTER_LINK (the recipient's unsubscribe link)."""
         values = {"full_name": full_name, "email": email}
         subject = self.subject.render(values)
         body = self.body.render(values)
         subject_bytes = self._subject_bytes or encode_header_value(subject)
-        encoding, body_bytes = self._body_bytes or encode_body(body)
+        if self.footer:
+            body += self.footer.replace(FOOTER_LINK, link)
+            encoding, body_bytes = encode_body(body)
+        else:
+            encoding, body_bytes = self._body_bytes or encode_body(body)
         recipient, to_header = encode_address(full_name, email)
         message_id = f"<{uuid.uuid4().hex}@{self.domain}>"
         parts = [

@@ -2,18 +2,28 @@
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from core.dispatch.claiming import Claimed, release
 from core.dispatch.config import DispatchConfig
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
-from core.dispatch.rendering import RenderError, RunMessage
-from core.models import Attempt, AttemptStatus, Mailing, Message
+from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
+from core.dkim import dkim_enabled, dkim_sign
+from core.models import Attempt, AttemptStatus, Mailing
+from core.services.deliverability import (
+    is_unknown_recipient,
+    list_unsubscribe_headers,
+    record_unknown_recipient,
+    unsubscribe_token,
+    unsubscribe_url,
+)
 from core.services.mailings import refresh_status
 from core.services.stats import mark_runs_stale
 
@@ -21,7 +31,9 @@ RESULT_FIELDS = ["status", "tries", "attempted_at", "next_try_at", "lease_until"
 
 
 class MessageCache:
-    """The RunMessage of each mailing, built once per dispatcher."""
+    """The RunMessage of each mailing, built once per dispatcher: the owner's
+    name with the configured from-address, the owner's Reply-To, Message-IDs
+    on our domain and the translated unsubscribe line."""
 
     def __init__(self, from_email: str | None = None):
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
@@ -31,12 +43,28 @@ class MessageCache:
         """The mailing's message, or None if the mailing was deleted meanwhile."""
         message = self._messages.get(mailing_id)
         if message is None:
-            found = Message.objects.filter(mailings=mailing_id).values_list("subject", "body").first()
+            found = (
+                Mailing.objects.filter(pk=mailing_id)
+                .values_list("message__subject", "message__body", "owner__full_name", "owner__reply_to")
+                .first()
+            )
             if found is None:
                 return None
-            subject, body = found
+            subject, body, sender_name, reply_to = found
+            configured_name, address = parseaddr(self.from_email)
+            with translation.override(settings.LANGUAGE_CODE):
+                footer = "\n\n-- \n" + gettext(
+                    "You receive this email as a client of %(sender)s. To stop receiving it, unsubscribe: %(link)s"
+                ) % {"sender": sender_name or configured_name or address, "link": FOOTER_LINK}
             try:
-                message = RunMessage(subject=subject, body=body, from_email=self.from_email)
+                message = RunMessage(
+                    subject=subject,
+                    body=body,
+                    from_email=formataddr((sender_name or configured_name, address)),
+                    reply_to=reply_to,
+                    message_id_domain=settings.MESSAGE_ID_DOMAIN,
+                    footer=footer,
+                )
             except RenderError as exc:
                 raise ServerFault(f"the sender address is not usable: {exc}") from None
             self._messages[mailing_id] = message
@@ -51,6 +79,17 @@ class BatchResult:
 
 def apply_outcome(item: Claimed, outcome: Outcome, *, now: datetime, config: DispatchConfig) -> Attempt:
     """The attempt row after one try with this outcome."""
+    if outcome.kind is Kind.SKIPPED:
+        return Attempt(
+            id=item.id,
+            tries=item.tries,
+            attempted_at=now,
+            lease_until=None,
+            smtp_code=None,
+            next_try_at=now,
+            status=AttemptStatus.SKIPPED,
+            server_response=outcome.response,
+        )
     tries = item.tries + 1
     attempt = Attempt(
         id=item.id, tries=tries, attempted_at=now, lease_until=None, smtp_code=outcome.code, next_try_at=now
@@ -113,10 +152,22 @@ def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
     message = messages.get(item.mailing_id)
     if message is None:  # deleted with its attempts: there is nothing left to send or record
         return Outcome(Kind.PERMANENT, None, "the mailing was deleted")
+    if item.unsubscribed:
+        return Outcome(Kind.SKIPPED, None, "not sent: the client unsubscribed")
+    if item.suppressed:
+        return Outcome(Kind.SKIPPED, None, "not sent: the address is suppressed after permanent failures")
+    token = unsubscribe_token(item.client_id, item.mailing_id)
     try:
-        rendered = message.render(email=item.email, full_name=item.full_name)
+        rendered = message.render(
+            email=item.email,
+            full_name=item.full_name,
+            headers=list(list_unsubscribe_headers(token).items()),
+            link=unsubscribe_url(token),
+        )
     except RenderError as exc:
         return Outcome(Kind.PERMANENT, None, f"the message could not be built: {exc}")
+    if dkim_enabled():
+        rendered = replace(rendered, data=dkim_sign(rendered.data))
     return transport.send(message.envelope_from, rendered)
 
 
@@ -124,11 +175,19 @@ def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) ->
     if not done:
         return
     _store_results(done)
+    by_id = {c.id: c for c in claimed}
     for attempt in done:
         if attempt.status == AttemptStatus.SUCCESS:
             counts["sent"] += 1
+        elif attempt.status == AttemptStatus.SKIPPED:
+            counts["skipped"] += 1
         elif attempt.status == AttemptStatus.FAILURE:
             counts["failed"] += 1
+            if is_unknown_recipient(attempt.smtp_code, attempt.server_response):
+                item = by_id[attempt.id]
+                record_unknown_recipient(
+                    client_id=item.client_id, mailing_id=item.mailing_id, reply=attempt.server_response
+                )
         else:
             counts["retrying"] += 1
     mailings = list(Mailing.objects.filter(pk__in={c.mailing_id for c in claimed}))

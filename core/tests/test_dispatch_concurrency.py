@@ -28,7 +28,7 @@ pytestmark = [
     pytest.mark.postgres,
     # Subprocesses only see committed data; serialized rollback restores the
     # roles created by migrations, which the flush after each test removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="several dispatcher processes need PostgreSQL (row locks, a database other processes can open)",

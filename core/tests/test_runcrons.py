@@ -16,8 +16,8 @@ from core.models import Attempt, AttemptStatus, DailyStats, Mailing, RunStats
 from core.tests.conftest import make_mailing
 
 # runcrons closes the database connection when it ends, as a process would;
-# that needs real transactions (the roles created by migrations are restored after).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# that needs real transactions (the root conftest puts the role groups back after a flush).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HOLD_LOCK = """
 import django, sys, time

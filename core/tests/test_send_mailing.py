@@ -37,7 +37,10 @@ def test_sends_the_due_run_and_prints_a_summary(owner, smtp_settings):
 
     assert sorted(handler.recipients()) == ["c0@example.com", "c3@example.com"]
     assert "… 2 sent, 1 failed, 1 retrying" in output
-    assert f"Mailing #{mailing.pk}: 2 sent, 1 failed, 1 retrying later, 1 pending in total" in output
+    assert (
+        f"Mailing #{mailing.pk}: 2 sent, 1 failed, 1 retrying later, "
+        "0 skipped (unsubscribed or suppressed), 1 pending in total" in output
+    )
 
 
 def test_future_mailing_sends_nothing_without_now_and_an_extra_run_with_now(owner, smtp_settings):
@@ -68,7 +71,8 @@ def test_dry_run_lists_recipients_and_subjects_and_writes_nothing(owner, smtp_se
 
 
 def test_resend_failed_queues_failed_attempts_and_sends_them(owner, smtp_settings):
-    handler = PeerHandler(replies={"c0@example.com": "550 5.1.1 unknown"})
+    # A refusal that is not "no such user" (that one would suppress the address).
+    handler = PeerHandler(replies={"c0@example.com": "554 5.7.1 rejected as spam"})
     mailing = make_mailing(owner, 2)
     with SmtpPeer(handler) as peer:
         smtp_settings.EMAIL_PORT = peer.port

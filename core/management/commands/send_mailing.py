@@ -59,7 +59,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Mailing #{mailing.pk}: {counts['sent']} sent, {counts['failed']} failed, "
-            f"{counts['retrying']} retrying later, {left['pending']} pending in total "
+            f"{counts['retrying']} retrying later, {counts['skipped']} skipped (unsubscribed or suppressed), "
+            f"{left['pending']} pending in total "
             f"({left['waiting']} of them waiting for a retry)."
         )
 
