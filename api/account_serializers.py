@@ -28,7 +28,7 @@ class RegistrationSerializer(serializers.Serializer):
 class CurrentUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "time_zone", "email_verified_at", "date_joined"]
+        fields = ["id", "email", "full_name", "time_zone", "reply_to", "email_verified_at", "date_joined"]
         read_only_fields = ["id", "email", "email_verified_at", "date_joined"]
 
 

@@ -186,6 +186,8 @@ class _FiguresSerializer(serializers.Serializer):
     failed = serializers.IntegerField(read_only=True)
     pending = serializers.IntegerField(read_only=True)
     skipped = serializers.IntegerField(read_only=True)
+    unsubscribed = serializers.IntegerField(read_only=True, help_text=_("Clients who unsubscribed through it."))
+    suppressed = serializers.IntegerField(read_only=True, help_text=_("Addresses it found dead (suppressed)."))
     success_rate = serializers.SerializerMethodField(help_text=_("Sent out of sent + failed, in percent."))
     first_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)
     last_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -225,6 +227,8 @@ class DaySerializer(serializers.Serializer):
     failed = serializers.IntegerField(read_only=True)
     pending = serializers.IntegerField(read_only=True)
     skipped = serializers.IntegerField(read_only=True)
+    unsubscribed = serializers.IntegerField(read_only=True)
+    suppressed = serializers.IntegerField(read_only=True)
 
 
 class ReportDetailSerializer(ReportSerializer):

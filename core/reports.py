@@ -9,11 +9,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, DateTimeField, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
-from core.models import DailyStats, Mailing, RunStats
+from core.models import ClientEvent, ClientEventKind, DailyStats, Mailing, RunStats
 
 FIGURES = ("planned", "sent", "failed", "pending", "skipped")
+# Changes of a client's subscription that a mailing caused, counted when they happened.
+EVENTS = {"unsubscribed": ClientEventKind.UNSUBSCRIBED, "suppressed": ClientEventKind.SUPPRESSED}
 
 
 def _bounds(since: date | None, until: date | None, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
@@ -32,6 +34,16 @@ def _run_filter(prefix: str, since: date | None, until: date | None, tz: ZoneInf
     return condition
 
 
+def _event_filter(since: date | None, until: date | None, tz: ZoneInfo) -> Q:
+    start, end = _bounds(since, until, tz)
+    condition = Q()
+    if start:
+        condition &= Q(at__gte=start)
+    if end:
+        condition &= Q(at__lt=end)
+    return condition
+
+
 def success_rate(sent: int, failed: int) -> float | None:
     """Share of finished sends that succeeded, in percent; None before any finished."""
     done = (sent or 0) + (failed or 0)
@@ -42,7 +54,8 @@ def with_report_figures(
     mailings: QuerySet[Mailing], *, since: date | None = None, until: date | None = None, tz: ZoneInfo
 ) -> QuerySet[Mailing]:
     """Annotate each mailing with runs, planned, sent, failed, pending, skipped and
-    its first and last attempt, over the runs inside the period.
+    its first and last attempt, over the runs inside the period; and with the
+    clients it made unsubscribe or found dead (suppressed) inside the period.
 
     Each figure is a correlated subquery on the (mailing, run) rollups, so the
     database computes them only for the rows of the page it returns, and a
@@ -55,7 +68,14 @@ def with_report_figures(
 
     whole = IntegerField()
     moment = DateTimeField()
+    events = ClientEvent.objects.filter(_event_filter(since, until, tz), mailing=OuterRef("pk")).order_by()
+
+    def event_count(kind):
+        counted = events.filter(kind=kind).values("mailing").annotate(value=Count("pk")).values("value")
+        return Coalesce(Subquery(counted, output_field=whole), 0)
+
     return mailings.annotate(
+        **{name: event_count(kind) for name, kind in EVENTS.items()},
         runs=Coalesce(figure(Count("pk"), whole), 0),
         first_attempt_at=figure(Min("first_attempt_at"), moment),
         last_attempt_at=figure(Max("last_attempt_at"), moment),
@@ -71,16 +91,31 @@ def runs_of(
 
 
 def daily_series(
-    daily: QuerySet[DailyStats], *, since: date | None = None, until: date | None = None
-) -> QuerySet[DailyStats]:
-    """Sent, failed, pending and skipped per day, summed over the given rollups."""
+    daily: QuerySet[DailyStats],
+    events: QuerySet[ClientEvent],
+    *,
+    tz: ZoneInfo,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[dict]:
+    """Sent, failed, pending and skipped per day, summed over the given rollups,
+    with the unsubscribes and suppressions of each day (in the reader's zone)."""
     if since:
         daily = daily.filter(day__gte=since)
     if until:
         daily = daily.filter(day__lte=until)
-    return (
-        daily.order_by()
-        .values(date=F("day"))
-        .annotate(**{name: Sum(name) for name in FIGURES if name != "planned"})
-        .order_by("date")
+    figures = [name for name in FIGURES if name != "planned"]
+    series: dict[date, dict] = {
+        row["date"]: row
+        for row in daily.order_by().values(date=F("day")).annotate(**{name: Sum(name) for name in figures})
+    }
+    happened = (
+        events.filter(_event_filter(since, until, tz), kind__in=EVENTS.values())
+        .order_by()
+        .values(date=TruncDate("at", tzinfo=tz))
+        .annotate(**{name: Count("pk", filter=Q(kind=kind)) for name, kind in EVENTS.items()})
     )
+    empty = dict.fromkeys([*figures, *EVENTS], 0)
+    for row in happened:
+        series.setdefault(row["date"], {**empty, "date": row["date"]}).update(row)
+    return [{**empty, **series[day]} for day in sorted(series)]

@@ -98,7 +98,7 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "time_zone"]
+        fields = ["full_name", "time_zone", "reply_to"]
 
 
 class DeleteAccountForm(BootstrapMixin, forms.Form):

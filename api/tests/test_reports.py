@@ -82,16 +82,20 @@ def test_detail_has_runs_and_days(api, owner, rollups):
     assert [run["run_at"] for run in body["run_list"]] == ["2026-05-08T09:00:00Z", "2026-05-01T09:00:00Z"]
     assert body["run_list"][1]["success_rate"] == 80.0
     assert body["days"] == [
-        {"date": "2026-05-01", "sent": 8, "failed": 2, "pending": 0, "skipped": 0},
-        {"date": "2026-05-08", "sent": 5, "failed": 0, "pending": 5, "skipped": 0},
+        {"date": "2026-05-01", "sent": 8, "failed": 2, "pending": 0, "skipped": 0, "unsubscribed": 0, "suppressed": 0},
+        {"date": "2026-05-08", "sent": 5, "failed": 0, "pending": 5, "skipped": 0, "unsubscribed": 0, "suppressed": 0},
     ]
 
 
 def test_daily_series_sums_the_chosen_mailings(api, owner, manager, rollups):
     body = api.as_(owner).get("/api/reports/daily/?period_after=2026-05-02").json()
-    assert body == [{"date": "2026-05-08", "sent": 6, "failed": 0, "pending": 5, "skipped": 0}]
+    assert body == [
+        {"date": "2026-05-08", "sent": 6, "failed": 0, "pending": 5, "skipped": 0, "unsubscribed": 0, "suppressed": 0}
+    ]
     managers = api.as_(manager).get("/api/reports/daily/?period_before=2026-05-01").json()
-    assert managers == [{"date": "2026-05-01", "sent": 11, "failed": 2, "pending": 0, "skipped": 0}]
+    assert managers == [
+        {"date": "2026-05-01", "sent": 11, "failed": 2, "pending": 0, "skipped": 0, "unsubscribed": 0, "suppressed": 0}
+    ]
 
 
 def test_daily_ignores_ordering_and_rejects_bad_periods(api, owner, rollups):

@@ -8,6 +8,7 @@ from api.filters import ReportFilter
 from api.renderers import CSVRenderer
 from api.serializers import DaySerializer, ReportDetailSerializer, ReportSerializer
 from api.views.base import ResourceViewSet
+from core.models import ClientEvent
 from core.reports import daily_series, runs_of, success_rate, with_report_figures
 from core.selectors import daily_stats_visible_to, mailings_visible_to
 
@@ -33,7 +34,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVi
     ordering_fields = ["id", "runs", "planned", "sent", "failed", "pending", "last_attempt_at", "created_at"]
     ordering = ["-id"]
     csv_columns = ["mailing", "subject", "owner_email", "status", "runs", "planned", "sent", "failed", "pending"]
-    csv_columns += ["skipped", "success_rate", "first_attempt_at", "last_attempt_at"]
+    csv_columns += ["skipped", "unsubscribed", "suppressed", "success_rate", "first_attempt_at", "last_attempt_at"]
 
     @property
     def period(self):
@@ -57,21 +58,23 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVi
         since, until = self.period
         report.report_runs = runs_of(report, since=since, until=until, tz=self.request.user.tzinfo)
         days = daily_stats_visible_to(self.request.user).filter(mailing=report)
-        report.report_days = daily_series(days, since=since, until=until)
+        events = ClientEvent.objects.filter(mailing=report)
+        report.report_days = daily_series(days, events, since=since, until=until, tz=self.request.user.tzinfo)
         return report
 
     @extend_schema(
         summary="Per-day series",
-        description="Sent, failed, pending and skipped per day, summed over the mailings the filters choose. "
-        + PERIOD_DOC,
+        description="Sent, failed, pending, skipped, unsubscribed and suppressed per day, summed over the "
+        "mailings the filters choose. " + PERIOD_DOC,
         responses=DaySerializer(many=True),
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def daily(self, request):
         chosen = DjangoFilterBackend().filter_queryset(request, self.mailings(), self).values("pk")
         days = daily_stats_visible_to(request.user).filter(mailing__in=chosen)
+        events = ClientEvent.objects.filter(mailing__in=chosen)
         since, until = self.period
-        self.series = list(daily_series(days, since=since, until=until))
+        self.series = daily_series(days, events, since=since, until=until, tz=request.user.tzinfo)
         return Response(DaySerializer(self.series, many=True).data)
 
     @extend_schema(

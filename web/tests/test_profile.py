@@ -61,3 +61,14 @@ def test_deleting_the_account_removes_all_its_data_and_nothing_else(client, owne
     assert not Attempt.objects.filter(mailing__owner_id=owner.pk).exists()
     assert Mailing.objects.filter(owner=other_user).count() == 1
     assert "_auth_user_id" not in client.session
+
+
+def test_profile_sets_the_reply_to_address_of_mailings(client, owner):
+    client.force_login(owner)
+    bad = client.post(reverse("profile"), {"full_name": "Owner", "time_zone": "UTC", "reply_to": "not-an-address"})
+    assert bad.status_code == 200 and "Enter a valid email address." in bad.content.decode()
+    owner.refresh_from_db()
+    assert owner.reply_to == ""
+    client.post(reverse("profile"), {"full_name": "Owner", "time_zone": "UTC", "reply_to": "shop@example.org"})
+    owner.refresh_from_db()
+    assert owner.reply_to == "shop@example.org"
