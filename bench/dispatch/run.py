@@ -41,6 +41,16 @@ def ensure_sink() -> None:
     subprocess.run(["dpkg", "-x", glob.glob(str(CACHE / "postfix_*.deb"))[0], str(POSTFIX)], check=True)
 
 
+def dkim_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -152,11 +162,11 @@ def main() -> None:
         figures["pg_runcrons"] = median_rate(lambda: cron_cycle(pg, mailing), args.repeat)
         print(f"runcrons on PostgreSQL:    {figures['pg_runcrons']:8.0f} msgs/s", flush=True)
 
-        def planned_run(workers: int) -> float:
-            pg.run("reset", mailing)
-            pg.run("plan", mailing)
+        def planned_run(workers: int, worker: Worker = pg) -> float:
+            worker.run("reset", mailing)
+            worker.run("plan", mailing)
             start_at = time.time() + 3  # every process is up and set up by then
-            processes = [pg.start("dispatch", mailing, start_at) for _ in range(workers)]
+            processes = [worker.start("dispatch", mailing, start_at) for _ in range(workers)]
             results = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in processes]
             return rate(results, n)
 
@@ -164,6 +174,13 @@ def main() -> None:
         figures["pg_two"] = median_rate(lambda: planned_run(2), args.repeat)
         print(f"PostgreSQL, planned run, one dispatcher:  {figures['pg_one']:8.0f} msgs/s", flush=True)
         print(f"PostgreSQL, planned run, two dispatchers: {figures['pg_two']:8.0f} msgs/s", flush=True)
+
+        # The same single dispatcher with every message DKIM-signed (2048-bit RSA).
+        signing = Worker(f"{args.postgres}/bench_dispatch", port)
+        signing.env.update(DKIM_PRIVATE_KEY=dkim_key(), DKIM_SELECTOR="bench", DKIM_DOMAIN="example.com")
+        figures["pg_one_dkim"] = median_rate(lambda: planned_run(1, signing), args.repeat)
+        figures["ratio_dkim_vs_plain"] = figures["pg_one_dkim"] / figures["pg_one"]
+        print(f"PostgreSQL, one dispatcher, DKIM-signed:  {figures['pg_one_dkim']:8.0f} msgs/s", flush=True)
 
         if args.memory_clients:
             big = pg.run("setup", args.memory_clients, "big@example.com")["mailing"]
@@ -191,6 +208,7 @@ def main() -> None:
     print(f"\nPostgreSQL runcrons / bare Django: {figures['ratio_pg_vs_django']:.2f}x (target >= 1.0)")
     print(f"SQLite runcrons / bare Django:     {figures['ratio_sqlite_vs_django']:.2f}x")
     print(f"two dispatchers / one:             {figures['ratio_two_vs_one']:.2f}x (target >= 1.4)")
+    print(f"DKIM-signed / unsigned:            {figures['ratio_dkim_vs_plain']:.2f}x (the cost of signing)")
     if "memory_big" in figures:
         figures["ratio_memory"] = figures["memory_big"] / figures["memory_small"]
         print(f"peak memory, big / small:          {figures['ratio_memory']:.2f}x (target <= 1.5)")
