@@ -11,11 +11,15 @@ PYTEST_ARGS ?=
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime-installed: requirements.txt | $(PY)
+# A developer's local settings: DEBUG on. The real environment always wins over it.
+.env:
+	printf '# Local settings for development (see .env.example); the environment overrides them.\nDEBUG=1\n' > .env
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY) .env
 	$(PIP) install -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY) .env
 	$(PIP) install -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 

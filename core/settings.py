@@ -18,9 +18,13 @@ from core.env import (
     env_redis_url,
     env_str,
     env_time_zone,
+    load_env_file,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A local .env (made by `make` with DEBUG=1 on a developer's machine) fills in
+# what the environment does not set; see .env.example.
+load_env_file(BASE_DIR / ".env")
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", None)

@@ -87,3 +87,27 @@ def test_redis_and_postgres_come_from_urls():
         "django.db.backends.postgresql",
         "mail",
     ]
+
+
+def test_local_env_file_fills_in_but_the_environment_wins(tmp_path, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from core.env import load_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nMAIL_TEST_A=from-file\nMAIL_TEST_B='quoted'\n\nMAIL_TEST_C=file\n")
+    monkeypatch.delenv("MAIL_TEST_A", raising=False)
+    monkeypatch.delenv("MAIL_TEST_B", raising=False)
+    monkeypatch.setenv("MAIL_TEST_C", "environment")
+    load_env_file(env_file)
+    assert (os.environ["MAIL_TEST_A"], os.environ["MAIL_TEST_B"], os.environ["MAIL_TEST_C"]) == (
+        "from-file",
+        "quoted",
+        "environment",
+    )
+    monkeypatch.delenv("MAIL_TEST_A")
+    monkeypatch.delenv("MAIL_TEST_B")
+    env_file.write_text("not a setting\n")
+    with pytest.raises(ImproperlyConfigured, match="line 1: expected KEY=VALUE"):
+        load_env_file(env_file)
+    load_env_file(tmp_path / "missing.env")  # no file: nothing to do
