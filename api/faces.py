@@ -16,7 +16,8 @@ messages next to their fields) and the headers `HX-Retarget: #<resource>-form`,
 `HX-Reswap: outerHTML`, so the form is replaced wherever the form's own
 `hx-target` pointed. htmx does not swap 4xx answers by default: the page shell
 allows it for 400 and 409 with the `htmx-config` meta tag in `base.html`.
-Successful writes trigger the client events `toast` ({"message", "level"}) and
+Successful writes trigger the client events `showToast` ({"message", "level"},
+shown by static/js/app.js through web.htmx.toast) and
 `<resource>-changed`. Every response varies on `HX-Request` and `Accept`.
 """
 
@@ -33,6 +34,7 @@ from rest_framework.response import Response
 from api.forms import form_fields, other_errors
 from api.renderers import FragmentRenderer
 from core.selectors import can_change
+from web.htmx import toast
 
 FORM_ACTIONS = {"create", "update", "partial_update", "form", "edit_form"}
 _TEMPLATES = {
@@ -100,7 +102,7 @@ class TwoFacedMixin:
                 response.status_code = status.HTTP_200_OK  # htmx swaps 200, not 204: the row goes away
             message = getattr(self, "toast", None) or _SAVED.get(self.action)
             if message:
-                trigger_client_event(response, "toast", {"message": str(message), "level": "success"})
+                toast(response, message)
                 trigger_client_event(response, f"{self.resource}-changed", {})
 
     # Remembering the objects a fragment shows

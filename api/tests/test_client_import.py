@@ -98,7 +98,7 @@ def test_import_fragment_shows_preview_then_imports(page, owner):
     saved = page.post("/api/clients/import/", {"file": upload(content)})
     assert saved.status_code == 201
     assert "1 client imported." in saved.content.decode()
-    assert triggers(saved)["toast"]["message"] == "1 client imported."
+    assert triggers(saved)["showToast"]["message"] == "1 client imported."
     assert Client.objects.filter(owner=owner).count() == 1
 
 

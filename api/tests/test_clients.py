@@ -122,7 +122,7 @@ def test_form_fragment_creates_a_client_and_answers_its_row(page, owner):
     assert response.status_code == 201
     assert 'id="clients-' in response.content.decode()
     assert "ann@example.com" in response.content.decode()
-    assert triggers(response)["toast"]["level"] == "success"
+    assert triggers(response)["showToast"]["level"] == "success"
     assert "clients-changed" in triggers(response)
 
 

@@ -188,7 +188,7 @@ def test_form_posts_local_time_in_the_users_time_zone(page, owner, parts):
     html = response.content.decode()
     assert f'id="mailings-{mailing.pk}"' in html
     assert "Jul. 1, 2026" in html or "07/01/2026" in html or "2026" in html
-    assert triggers(response)["toast"]["message"] == "Created."
+    assert triggers(response)["showToast"]["message"] == "Created."
 
 
 def test_invalid_form_is_re_rendered_with_field_messages_and_nothing_saved(page, owner, other_user, parts):
@@ -257,7 +257,7 @@ def test_actions_answer_the_updated_row_and_a_toast(page, owner, parts, action):
     response = page.as_(owner).post(f"/api/mailings/{mailing.pk}/{action}/")
     assert response.status_code == 200
     assert response.content.decode().lstrip().startswith(f'<tr id="mailings-{mailing.pk}">')
-    assert triggers(response)["toast"]["level"] == "success"
+    assert triggers(response)["showToast"]["level"] == "success"
 
 
 def test_disabled_row_offers_enable(page, owner, parts):

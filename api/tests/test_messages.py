@@ -51,7 +51,7 @@ def test_fragments(page, owner):
     assert '<textarea class="form-control" id="id_body"' in page.get("/api/messages/form/").content.decode()
     created = page.post("/api/messages/", {"subject": "New", "body": "text"})
     assert created.status_code == 201 and "New" in created.content.decode()
-    assert triggers(created)["toast"]["message"] == "Created."
+    assert triggers(created)["showToast"]["message"] == "Created."
     invalid = page.post("/api/messages/", {"subject": "a\nb", "body": ""})
     assert invalid.status_code == 400
     html = invalid.content.decode()

@@ -46,4 +46,4 @@ def test_fragments(page, manager, owner, admin_user):
     blocked = page.post(f"/api/users/{owner.pk}/block/")
     assert blocked.status_code == 200
     assert f"/api/users/{owner.pk}/unblock/" in blocked.content.decode()
-    assert triggers(blocked)["toast"]["message"] == "User blocked."
+    assert triggers(blocked)["showToast"]["message"] == "User blocked."
