@@ -2,12 +2,13 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.faces import FormFragmentsMixin
+from api.faces import FormFragmentsMixin, is_htmx
 from api.filters import MailingFilter
 from api.serializers import (
     MailingListSerializer,
@@ -142,7 +143,11 @@ class MailingViewSet(
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         self.run_progress = latest_run_progress(self.get_object())
-        return Response(ProgressSerializer(self.run_progress).data)
+        response = Response(ProgressSerializer(self.run_progress).data)
+        if is_htmx(request) and not self.run_progress.running:
+            # the bar polled until now: the run just ended, the mailing's page reloads its figures
+            trigger_client_event(response, f"{self.resource}-changed", {})
+        return response
 
     def extra_fragment_context(self, name, data, response):
         mailing = self.fragment_object
