@@ -179,7 +179,8 @@ class ProgressSerializer(serializers.Serializer):
     skipped = serializers.IntegerField(help_text=_("Unsubscribed or suppressed clients, not sent to."))
     pending = serializers.IntegerField(help_text=_("Not tried yet, being sent or waiting for a retry."))
     percent = serializers.FloatField(help_text=_("Done (sent, failed or skipped) out of planned, 0 to 100."))
-    running = serializers.BooleanField(help_text=_("True while sends of the run are open."))
+    due = serializers.BooleanField(help_text=_("The next run's time has come; the dispatcher has not planned it yet."))
+    running = serializers.BooleanField(help_text=_("True while sends of the run are open or a run is due."))
 
 
 class AttemptSerializer(serializers.ModelSerializer):

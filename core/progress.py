@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from core.models import Attempt, AttemptStatus, Mailing
 from core.services.mailings import OPEN_STATUSES
@@ -19,6 +20,7 @@ class RunProgress:
     failed: int = 0
     skipped: int = 0
     pending: int = 0  # not yet tried, or waiting for a retry, or being sent
+    due: bool = False  # a run's time has come and the dispatcher has not planned it yet
 
     @property
     def done(self) -> int:
@@ -30,14 +32,18 @@ class RunProgress:
 
     @property
     def running(self) -> bool:
-        return self.pending > 0
+        return self.pending > 0 or self.due
 
 
-def latest_run_progress(mailing: Mailing) -> RunProgress:
-    """Counts of the mailing's most recent run; `run_at` None when it never ran."""
+def latest_run_progress(mailing: Mailing, *, now: datetime | None = None) -> RunProgress:
+    """Counts of the mailing's most recent run; `run_at` None when it never ran.
+    `due` when the next run's time has passed but it is not planned yet (the
+    dispatcher's next pass takes it): the run has as good as started."""
+    now = now or timezone.now()
+    due = bool(mailing.is_active and mailing.next_run_at and mailing.next_run_at <= now)
     run_at = Attempt.objects.filter(mailing=mailing).aggregate(latest=Max("run_at"))["latest"]
     if run_at is None:
-        return RunProgress(run_at=None)
+        return RunProgress(run_at=None, due=due)
     counts = dict(
         Attempt.objects.filter(mailing=mailing, run_at=run_at).order_by().values_list("status").annotate(n=Count("*"))
     )
@@ -48,4 +54,5 @@ def latest_run_progress(mailing: Mailing) -> RunProgress:
         failed=counts.get(AttemptStatus.FAILURE, 0),
         skipped=counts.get(AttemptStatus.SKIPPED, 0),
         pending=sum(counts.get(status, 0) for status in OPEN_STATUSES),
+        due=due,
     )
