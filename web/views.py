@@ -58,7 +58,7 @@ class MailingPageView(LoginRequiredMixin, ObjectAccessMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             page_title=_("Mailing #%(number)d") % {"number": self.object.pk},
-            page_description=self.object.message.subject,
+            page_description=_("Its schedule, the progress of its latest run, every run and every send attempt."),
             section=(_("Mailings"), "mailings"),
             content_url=reverse("api:mailing-detail", args=[self.object.pk]),
         )

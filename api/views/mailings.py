@@ -19,6 +19,7 @@ from api.serializers import (
     SendNowSerializer,
 )
 from api.views.base import ResourceViewSet
+from core.dispatch.statistics import fresh_runs
 from core.models import MailingRecipient
 from core.progress import latest_run_progress
 from core.reports import runs_of
@@ -163,6 +164,6 @@ class MailingViewSet(
             )
             if mailing.is_active
             else [],
-            "runs": runs_of(mailing, tz=tz)[: self.RUNS],
+            "runs": fresh_runs(runs_of(mailing, tz=tz)[: self.RUNS]),
             "recipients": mailing.clients.order_by("pk")[:20],
         }

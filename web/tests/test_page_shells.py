@@ -99,7 +99,7 @@ class TestMailingPage:
         html = client.get(url).content.decode()
         assert f"<title>Mailing #{mailing.pk} · mail_service</title>" in html
         assert '<li class="breadcrumb-item"><a href="/mailings/">Mailings</a></li>' in html
-        assert "Autumn news" in html
+        assert "Its schedule, the progress of its latest run" in html
         assert f'<div id="content" hx-get="/api/mailings/{mailing.pk}/" hx-trigger="load">' in html
 
     def test_missing_mailing_is_404(self, client, owner):
