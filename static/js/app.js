@@ -63,15 +63,18 @@
   // A re-rendered form with errors puts the focus on the first field in error.
   function focusFirstField(container) {
     var field = container.querySelector(".is-invalid") ||
-      container.querySelector("[autofocus], input:not([type=hidden]), select, textarea");
+      container.querySelector("[autofocus], input:not([type=hidden]), select, textarea") ||
+      container.querySelector(".modal-body button") || container.querySelector(".btn-close");
     if (field) field.focus();
   }
 
   // Keyboard users land in the dialog's first field, also after htmx fills it.
   document.addEventListener("shown.bs.modal", function (event) { focusFirstField(event.target); });
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    var modal = event.detail.target.closest(".modal.show");
-    if (modal) focusFirstField(modal);
+  // After htmx replaced what had the focus (a form re-rendered with errors, a
+  // refusal), it goes back into the open dialog, so Tab and Esc keep working.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var modal = document.querySelector(".modal.show");
+    if (modal && !modal.contains(document.activeElement)) focusFirstField(modal);
   });
 
   // The page dialog: a button with hx-target="#dialog" opens it at once (with
@@ -129,12 +132,10 @@
 
   // The reports chart: sent and failed per day, from the JSON the daily
   // fragment carries; labels come from the canvas (translated server-side).
-  var charts = {};
   function drawChart(canvas) {
-    if (typeof Chart === "undefined") return;
+    if (typeof Chart === "undefined" || Chart.getChart(canvas)) return;
     var data = JSON.parse(document.getElementById(canvas.dataset.series).textContent);
-    if (charts[canvas.id]) charts[canvas.id].destroy();
-    charts[canvas.id] = new Chart(canvas, {
+    new Chart(canvas, {
       type: "bar",
       data: {
         labels: data.map(function (day) {
@@ -158,5 +159,10 @@
     root.querySelectorAll("canvas[data-series]").forEach(drawChart);
   }
   enhance(document);
+  // A chart goes with its canvas when htmx replaces it (new filters).
+  document.body.addEventListener("htmx:beforeCleanupElement", function (event) {
+    var chart = typeof Chart === "undefined" ? null : Chart.getChart(event.detail.elt);
+    if (chart) chart.destroy();
+  });
   document.body.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
 })();

@@ -1,0 +1,195 @@
+"""The resource pages in a real browser: what a user does on each of them,
+through the API's fragments swapped in place."""
+
+import pytest
+
+from core.models import Client, Mailing
+from core.tests.factories import AttemptFactory, ClientFactory, MailingFactory, MessageFactory
+from web.tests.browser import log_in, requires_chromium, shot
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+
+@pytest.fixture
+def user(transactional_db):
+    from conftest import make_user
+
+    return make_user("user@example.com")
+
+
+@pytest.fixture
+def signed_in(page, user):
+    page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm questions are answered yes
+    log_in(page, user)
+    return page
+
+
+def test_clients_search_sort_page_create_edit_delete(signed_in, user):
+    page = signed_in
+    page.expected_statuses.update({400, 409})  # a form with errors, a delete refused: answers shown in place
+    for n in range(30):
+        ClientFactory(owner=user, email=f"c{n:02}@example.com", full_name=f"Client {n:02}")
+    page.goto("/clients/")
+    rows = page.locator("#clients-rows tr")
+    rows.first.wait_for()
+    assert rows.count() == 25 and page.get_by_text("30 clients").is_visible()
+
+    # pages, swapped in place
+    page.get_by_role("link", name="Next").click()
+    page.get_by_text("Page 2 of 2").wait_for()
+    assert rows.count() == 5
+    # sorting by a column, descending on the second click
+    page.get_by_role("link", name="Email").click()
+    page.locator("th[aria-sort=ascending]").wait_for()
+    page.get_by_role("link", name="Email").click()
+    page.locator("th[aria-sort=descending]").wait_for()
+    assert rows.first.inner_text().startswith("c29@example.com")
+    # search
+    page.get_by_label("Search").fill("Client 1")
+    page.get_by_label("Search").press("Enter")
+    page.get_by_text("10 clients").wait_for()
+    assert page.url.endswith("/clients/")  # the page stays; only its content changed
+
+    # create in the dialog; a wrong email comes back next to its field, nothing saved
+    page.get_by_role("button", name="New client").click()
+    dialog = page.get_by_role("dialog", name="New client")
+    dialog.get_by_label("Email").fill("c01@example.com")  # already a client
+    dialog.get_by_label("Full name").fill("Twin")
+    dialog.get_by_role("button", name="Create").click()
+    dialog.locator("#id_email-errors").wait_for()
+    assert dialog.get_by_label("Email").get_attribute("aria-invalid") == "true"
+    assert Client.objects.filter(owner=user).count() == 30
+    dialog.get_by_label("Email").fill("new@example.com")
+    dialog.get_by_role("button", name="Create").click()
+    dialog.wait_for(state="hidden")
+    page.locator("#toasts .toast", has_text="Created.").wait_for()
+
+    # edit
+    ann = ClientFactory(owner=user, email="ann@example.com", full_name="Ann")
+    page.get_by_label("Search").fill("ann@")
+    page.get_by_label("Search").press("Enter")
+    row = page.locator(f"#clients-{ann.pk}")
+    row.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Full name").fill("Ann Archer")
+    dialog.get_by_role("button", name="Save").click()
+    dialog.wait_for(state="hidden")
+    page.locator(f"#clients-{ann.pk}", has_text="Ann Archer").wait_for()
+
+    # delete asks first; a client on a mailing is refused with the reason
+    MailingFactory(owner=user, clients=[ann])
+    row.get_by_role("button", name="Delete").click()
+    dialog.get_by_text("This cannot be undone.").wait_for()
+    dialog.get_by_role("button", name="Delete").click()
+    dialog.get_by_role("alert").wait_for()
+    assert "mailing" in dialog.get_by_role("alert").inner_text()
+    assert Client.objects.filter(pk=ann.pk).exists()
+    shot(page, "clients-delete-refused")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+
+    lone = ClientFactory(owner=user, email="lone@example.com")
+    page.get_by_label("Search").fill("lone@")
+    page.get_by_label("Search").press("Enter")
+    page.locator(f"#clients-{lone.pk}").get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="Delete").click()
+    dialog.wait_for(state="hidden")
+    page.locator(f"#clients-{lone.pk}").wait_for(state="detached")
+    assert not Client.objects.filter(pk=lone.pk).exists()
+
+    # the export link carries the search and the order
+    export = page.get_by_role("link", name="Export CSV")
+    assert export.get_attribute("href") == "/api/clients/export/?ordering=-email&search=lone%40"
+    shot(page, "clients")
+
+
+def test_dialog_is_keyboard_usable(signed_in):
+    page = signed_in
+    page.goto("/messages/")
+    page.locator("#messages-list").wait_for()
+    page.get_by_role("button", name="New message").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="New message")
+    dialog.get_by_label("Subject").wait_for()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_subject'")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    page.wait_for_function("document.activeElement && document.activeElement.textContent.includes('New message')")
+
+
+def test_mailing_page_actions(signed_in, user):
+    page = signed_in
+    clients = ClientFactory.create_batch(2, owner=user)
+    mailing = MailingFactory(owner=user, clients=clients, message=MessageFactory(owner=user, subject="Weekly news"))
+    page.goto("/mailings/")
+    page.get_by_role("link", name="Weekly news").click()
+    page.wait_for_url(f"**/mailings/{mailing.pk}/")
+    page.get_by_text("Not sent yet.").wait_for()
+
+    # send now: the run is planned at once and the bar starts polling
+    page.get_by_role("button", name="Send now").click()
+    page.locator("#mailing-progress[data-running=true]").wait_for()
+    assert "0 of 2 done" in page.locator("#mailing-progress").inner_text()
+    page.locator("#toasts .toast", has_text="Sending has been queued.").wait_for()
+
+    # disable / enable reload the page's panel
+    page.get_by_role("button", name="Disable").click()
+    page.get_by_role("button", name="Enable").wait_for()
+    assert not Mailing.objects.get(pk=mailing.pk).is_active
+    page.get_by_role("button", name="Enable").click()
+    page.get_by_role("button", name="Disable").wait_for()
+
+    # the attempts table filters by status
+    attempt = mailing.attempts.first()
+    attempt.status, attempt.server_response = "failure", "550 5.1.1 no such mailbox"
+    attempt.save()
+    page.reload()
+    page.locator("#attempts-rows tr").nth(1).wait_for()
+    page.locator("#attempts-filters").get_by_label("Status").select_option("failure")
+    page.locator("#attempts-rows tr", has_text="550 5.1.1").wait_for()
+    page.wait_for_function("document.querySelectorAll('#attempts-rows tr').length === 1")
+    # resend failed queues it again
+    page.get_by_role("button", name="Resend failed").click()
+    page.locator("#toasts .toast", has_text="1 failed sends queued again.").wait_for()
+    attempt.refresh_from_db()
+    assert attempt.status == "pending"
+    shot(page, "mailing-page")
+
+    # delete from here goes back to the list, with the toast
+    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    page.wait_for_url("**/mailings/")
+    page.locator("#toasts .toast", has_text="Deleted.").wait_for()
+    assert not Mailing.objects.filter(pk=mailing.pk).exists()
+
+
+def test_mailings_list_filters_and_badges(signed_in, user):
+    page = signed_in
+    running = MailingFactory(owner=user, clients=[ClientFactory(owner=user)], periodicity="daily")
+    Mailing.objects.filter(pk=running.pk).update(status="running")
+    off = MailingFactory(owner=user, clients=[ClientFactory(owner=user)], is_active=False)
+    page.goto("/mailings/")
+    page.locator(f"#mailings-{off.pk}").wait_for()
+    assert page.locator(f"#mailings-{running.pk} .badge").inner_text() == "Running"
+    assert page.locator(f"#mailings-{off.pk} .badge").inner_text() == "Disabled"
+    page.locator("#mailings-filters").get_by_label("Periodicity").select_option("daily")
+    page.locator(f"#mailings-{off.pk}").wait_for(state="detached")
+    assert page.locator(f"#mailings-{running.pk}").is_visible()
+
+
+def test_reports_filters_follow_in_chart_and_csv(signed_in, user):
+    from core.dispatch.statistics import recount_all_stale
+
+    page = signed_in
+    mailing = MailingFactory(owner=user, clients=[ClientFactory(owner=user)])
+    AttemptFactory(mailing=mailing, client=mailing.clients.first(), status="success")
+    recount_all_stale()
+    page.goto("/reports/")
+    page.locator(f"#reports-{mailing.pk}").wait_for()
+    page.wait_for_function("typeof Chart !== 'undefined' && Chart.getChart('reports-chart') !== undefined")
+    page.locator("#reports-filters").get_by_label("Status").select_option("finished")
+    page.get_by_text("No mailings match.").wait_for()
+    page.wait_for_function("Chart.getChart('reports-chart')?.data.labels.length === 0")
+    assert "status=finished" in page.get_by_role("link", name="Download CSV").get_attribute("href")
+    shot(page, "reports-filtered")
