@@ -107,7 +107,7 @@
     }
     function update() {
       var chosen = Array.prototype.filter.call(select.options, function (option) { return option.selected; });
-      count.textContent = (count.dataset.template || "%s").replace("%s", chosen.length);
+      count.textContent = (count.dataset.template || "{count}").replace("{count}", chosen.length);
     }
     search.addEventListener("input", function () {
       var needle = search.value.trim().toLowerCase();
