@@ -16,7 +16,7 @@ from api.serializers import (
     SendNowSerializer,
 )
 from api.views.base import ResourceViewSet
-from core.models import MailingRecipient
+from core.models import Mailing, MailingRecipient
 from core.selectors import mailings_visible_to
 from core.services.mailings import mailing_resend_failed, mailing_send_now, mailing_set_active
 
@@ -69,8 +69,15 @@ class MailingViewSet(
     ordering = ["-id"]  # newest first, straight from the primary key index
     fragment_templates = {"send_now": "row", "enable": "row", "disable": "row", "resend_failed": "row"}
 
+    # A list row needs the mailing, its owner's email and its message's subject;
+    # not the message body or the owner's account columns.
+    LIST_COLUMNS = [*(field.name for field in Mailing._meta.concrete_fields), "owner__email", "message__subject"]
+
     def get_queryset(self):
-        return with_clients_count(mailings_visible_to(self.request.user).select_related("owner", "message"))
+        mailings = mailings_visible_to(self.request.user).select_related("owner", "message")
+        if self.action == "list":
+            mailings = mailings.only(*self.LIST_COLUMNS)
+        return with_clients_count(mailings)
 
     def get_serializer_class(self):
         if self.action == "retrieve":
