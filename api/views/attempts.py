@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 
 from api.filters import AttemptFilter
+from api.list_cache import CachedListMixin
 from api.serializers import AttemptSerializer
 from api.views.base import ResourceViewSet
 from core.models import Attempt
@@ -17,7 +18,7 @@ from core.selectors import attempts_visible_to
     retrieve=extend_schema(summary="One send attempt"),
 )
 @extend_schema(tags=["attempts"])
-class AttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class AttemptViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
     """What happened to every send: read only."""
 
     resource = "attempts"

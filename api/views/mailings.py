@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from api.faces import FormFragmentsMixin
 from api.filters import MailingFilter
+from api.list_cache import CachedListMixin
 from api.serializers import (
     MailingListSerializer,
     MailingSerializer,
@@ -50,6 +51,7 @@ def with_clients_count(queryset):
 )
 @extend_schema(tags=["mailings"])
 class MailingViewSet(
+    CachedListMixin,
     FormFragmentsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

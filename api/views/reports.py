@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.filters import ReportFilter
+from api.list_cache import CachedListMixin
 from api.renderers import CSVRenderer
 from api.serializers import DaySerializer, ReportDetailSerializer, ReportSerializer
 from api.views.base import ResourceViewSet
@@ -24,7 +25,7 @@ PERIOD_DOC = (
     retrieve=extend_schema(summary="Report of one mailing, with its runs and days", description=PERIOD_DOC),
 )
 @extend_schema(tags=["reports"])
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
     """Runs, planned, sent, failed and pending sends, success rate, first and last
     attempt — per mailing, per run and per day."""
 
