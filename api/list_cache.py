@@ -55,7 +55,8 @@ def data_version() -> str:
 def _bump_after_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if enabled() and _WRITE.search(sql):
-        transaction.on_commit(bump, using=context["connection"].alias)
+        # robust: a cache that is down must not fail a write that committed (the entries expire)
+        transaction.on_commit(bump, using=context["connection"].alias, robust=True)
     return result
 
 
