@@ -8,7 +8,9 @@ the shared `templates/api/_<name>.html`):
 - list → `list` (filter form from the FilterSet, table with sorting links,
   `row` per object, pagination); retrieve → `detail`;
 - create / update → `row` (201/200) — the page puts it into its table;
-- destroy → `deleted` (200, empty: the row is swapped out);
+- destroy → `deleted` (200, empty: the row is swapped out), or, when the
+  request names a `next` page of this site (a delete from the object's own
+  page), a client redirect there with the toast as a message of the next page;
 - `form/` and `{id}/form/` → `form`; `{id}/confirm-delete/` → `confirm_delete`.
 
 Validation errors answer **400 with the form fragment** (the serializer's
@@ -17,13 +19,15 @@ messages next to their fields) and the headers `HX-Retarget: #<resource>-form`,
 `hx-target` pointed. htmx does not swap 4xx answers by default: the page shell
 allows it for 400 and 409 with the `htmx-config` meta tag in `base.html`.
 Successful writes trigger the client events `showToast` ({"message", "level"},
-shown by static/js/app.js through web.htmx.toast) and
-`<resource>-changed`. Every response varies on `HX-Request` and `Accept`.
+shown by static/js/app.js through web.htmx.toast), `closeModal` (the dialog
+the form was in closes) and `<resource>-changed`. Every response varies on `HX-Request` and `Accept`.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema
@@ -34,7 +38,7 @@ from rest_framework.response import Response
 from api.forms import form_fields, other_errors
 from api.renderers import FragmentRenderer
 from core.selectors import can_change
-from web.htmx import toast
+from web.htmx import close_modal, toast
 
 FORM_ACTIONS = {"create", "update", "partial_update", "form", "edit_form"}
 _TEMPLATES = {
@@ -58,6 +62,14 @@ _SAVED = {
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def next_page(request) -> str | None:
+    """The `next` page of this site a request names, or None."""
+    url = request.query_params.get("next", "")
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+        return url
+    return None
 
 
 class TwoFacedMixin:
@@ -101,8 +113,12 @@ class TwoFacedMixin:
             if response.status_code == status.HTTP_204_NO_CONTENT:
                 response.status_code = status.HTTP_200_OK  # htmx swaps 200, not 204: the row goes away
             message = getattr(self, "toast", None) or _SAVED.get(self.action)
-            if message:
+            if self.action == "destroy" and next_page(self.request):
+                messages.success(self.request, message)
+                response["HX-Redirect"] = next_page(self.request)
+            elif message:
                 toast(response, message)
+                close_modal(response)
                 trigger_client_event(response, f"{self.resource}-changed", {})
 
     # Remembering the objects a fragment shows
@@ -141,6 +157,7 @@ class TwoFacedMixin:
             "objects": self.page_objects,
             "user": self.request.user,
             "list_url": reverse(f"api:{self.basename}-list"),
+            "next": next_page(self.request),
         }
         if getattr(self.fragment_object, "pk", None) is not None:
             context["detail_url"] = reverse(f"api:{self.basename}-detail", args=[self.fragment_object.pk])

@@ -63,10 +63,12 @@ class TimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
 
 
 class _Bootstrap(django_filters.FilterSet):
-    """Gives the filter form's widgets their Bootstrap classes."""
+    """Gives the filter form's widgets their Bootstrap classes, and ids of
+    their own: a page shows the filters next to a form with the same fields."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.form.auto_id = "id_filter_%s"
         for field in self.form.fields.values():
             widgets = getattr(field.widget, "widgets", [field.widget])
             for widget in widgets:

@@ -104,6 +104,19 @@ class MessageSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
+class MessagePreviewSerializer(serializers.Serializer):
+    client = serializers.IntegerField(allow_null=True, help_text=_("The client it was rendered for; null: a sample."))
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    subject = serializers.CharField()
+    body = serializers.CharField(help_text=_("With the unsubscribe line every mailing message ends with."))
+    error = serializers.CharField(allow_null=True, help_text=_("Why the message cannot be built, if it cannot."))
+
+
+class PreviewQuerySerializer(serializers.Serializer):
+    client = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
 class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
     """Offers only what the requesting user may see; the mailing services then
     check that it belongs to the mailing's owner."""
@@ -225,6 +238,18 @@ class ResendFailedSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class ResendFailedResultSerializer(serializers.Serializer):
     requeued = serializers.IntegerField(read_only=True, help_text=_("How many failed attempts were queued again."))
+
+
+class ProgressSerializer(serializers.Serializer):
+    run_at = serializers.DateTimeField(allow_null=True, help_text=_("The latest run; null when it never ran."))
+    planned = serializers.IntegerField(help_text=_("Recipients of the run."))
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    skipped = serializers.IntegerField(help_text=_("Unsubscribed or suppressed clients, not sent to."))
+    pending = serializers.IntegerField(help_text=_("Not tried yet, being sent or waiting for a retry."))
+    percent = serializers.FloatField(help_text=_("Done (sent, failed or skipped) out of planned, 0 to 100."))
+    due = serializers.BooleanField(help_text=_("The next run's time has come; the dispatcher has not planned it yet."))
+    running = serializers.BooleanField(help_text=_("True while sends of the run are open or a run is due."))
 
 
 class AttemptSerializer(LeanRowsMixin, serializers.ModelSerializer):

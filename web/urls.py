@@ -28,8 +28,9 @@ urlpatterns = [
     path("manage/users/<int:pk>/edit/", manage_views.UserEditView.as_view(), name="manage-user-edit"),
     path("manage/users/<int:pk>/delete/", manage_views.UserDeleteView.as_view(), name="manage-user-delete"),
     path("manage/users/<int:pk>/block/", manage_views.UserBlockView.as_view(), name="manage-user-block"),
-    # Page shells (issue 6): the resource fragments fill their #content.
+    # Resource pages: the API's fragments fill their #content.
     path("mailings/", views.PAGES["mailings"], name="mailings"),
+    path("mailings/<int:pk>/", views.MailingPageView.as_view(), name="mailing"),
     path("clients/", views.PAGES["clients"], name="clients"),
     path("messages/", views.PAGES["messages"], name="messages"),
     path("reports/", views.PAGES["reports"], name="reports"),

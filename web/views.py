@@ -1,9 +1,12 @@
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from blog.selectors import home_posts
+from core.selectors import mailings_visible_to
 from web.home import cached_home_figures
+from web.permissions import ObjectAccessMixin
 
 
 class HomeView(TemplateView):
@@ -17,19 +20,48 @@ class HomeView(TemplateView):
 
 
 class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
-    """A page's frame: title, breadcrumbs and description around `#content`,
-    which the resource's fragments fill. Visitors are sent to log in; a logged-in
-    user without the permission gets 403."""
+    """A page's frame: title, breadcrumbs, description and toolbar around
+    `#content`, which loads the resource's list fragment from the API
+    (`content`: the URL name). Visitors are sent to log in; a logged-in user
+    without the permission gets 403."""
 
     template_name = "web/page.html"
     title = ""
     description = ""
     section = None  # (label, url name) of the parent crumb, if any
+    content = ""
     permission_required: tuple[str, ...] = ()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(page_title=self.title, page_description=self.description, section=self.section)
+        context.update(
+            page_title=self.title,
+            page_description=self.description,
+            section=self.section,
+            content_url=reverse(self.content) if self.content else "",
+        )
+        return context
+
+
+class MailingPageView(LoginRequiredMixin, ObjectAccessMixin, DetailView):
+    """One mailing: schedule, live progress, runs and attempts, from the API's
+    detail fragment. Another user's mailing is a 404, as in the API."""
+
+    template_name = "web/pages/mailing.html"
+    visible_to = staticmethod(mailings_visible_to)
+    context_object_name = "mailing"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("message")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            page_title=_("Mailing #%(number)d") % {"number": self.object.pk},
+            page_description=_("Its schedule, the progress of its latest run, every run and every send attempt."),
+            section=(_("Mailings"), "mailings"),
+            content_url=reverse("api:mailing-detail", args=[self.object.pk]),
+        )
         return context
 
 
@@ -37,22 +69,31 @@ MANAGER_SECTION = (_("Manager"), "manager-mailings")
 
 PAGES = {
     "mailings": PageShellView.as_view(
+        template_name="web/pages/mailings.html",
+        content="api:mailing-list",
         title=_("Mailings"),
         description=_("Your mailings: what is sent to whom and when, and how each run went."),
     ),
     "clients": PageShellView.as_view(
+        template_name="web/pages/clients.html",
+        content="api:client-list",
         title=_("Clients"),
         description=_("The people who receive your mailings. Import them from CSV or add them one by one."),
     ),
     "messages": PageShellView.as_view(
+        template_name="web/pages/messages.html",
+        content="api:message-list",
         title=_("Messages"),
         description=_("Subjects and texts that your mailings send. {full_name} and {email} are filled in per client."),
     ),
     "reports": PageShellView.as_view(
+        template_name="web/pages/reports.html",
+        content="api:report-list",
         title=_("Reports"),
         description=_("Sent and failed deliveries per mailing, per run and per day."),
     ),
     "manager-mailings": PageShellView.as_view(
+        content="api:mailing-list",
         title=_("All mailings"),
         description=_("Every user's mailings. You can disable and enable them; only their owners edit them."),
         section=MANAGER_SECTION,

@@ -298,3 +298,87 @@ def test_times_in_fragments_are_in_the_users_time_zone(page, owner, parts):
     with timezone.override("UTC"):
         html = page.as_(owner).get("/api/mailings/").content.decode()
     assert "00:30" in html or "12:30 a.m." in html
+
+
+def test_delete_from_the_mailings_own_page_goes_back_to_the_list(page, client, owner, parts):
+    mailing = MailingFactory(owner=owner, clients=parts["clients"])
+    page.as_(owner)
+    confirm = page.get(f"/api/mailings/{mailing.pk}/confirm-delete/?next=/mailings/").content.decode()
+    assert f'hx-delete="/api/mailings/{mailing.pk}/?next=/mailings/" hx-swap="none"' in confirm
+    response = page.delete(f"/api/mailings/{mailing.pk}/?next=/mailings/")
+    assert response.status_code == 200 and response["HX-Redirect"] == "/mailings/"
+    assert not Mailing.objects.exists()
+    # the toast comes with the next page
+    assert "Deleted." in client.get("/mailings/").content.decode()
+
+
+def test_delete_never_redirects_to_another_site(page, owner, parts):
+    mailing = MailingFactory(owner=owner, clients=parts["clients"])
+    response = page.as_(owner).delete(f"/api/mailings/{mailing.pk}/?next=https://evil.example/")
+    assert response.status_code == 200 and "HX-Redirect" not in response
+
+
+class TestProgress:
+    """The live bar of the mailing's page: counts of the latest run from its attempts."""
+
+    def test_never_run_and_not_due(self, api, owner, parts):
+        mailing = MailingFactory(owner=owner, clients=parts["clients"])  # starts in an hour
+        data = api.as_(owner).get(f"/api/mailings/{mailing.pk}/progress/").json()
+        assert data == {**data, "run_at": None, "planned": 0, "percent": 0.0, "due": False, "running": False}
+
+    def test_due_but_not_planned_counts_as_running(self, api, owner, parts):
+        mailing = MailingFactory(owner=owner, clients=parts["clients"])
+        Mailing.objects.filter(pk=mailing.pk).update(next_run_at=timezone.now() - timedelta(seconds=5))
+        data = api.as_(owner).get(f"/api/mailings/{mailing.pk}/progress/").json()
+        assert data["due"] is True and data["running"] is True and data["run_at"] is None
+
+    def test_counts_the_latest_run_until_nothing_is_open(self, api, page, owner, parts):
+        mailing = MailingFactory(owner=owner, clients=[*parts["clients"], ClientFactory(owner=owner)])
+        api.as_(owner).post(f"/api/mailings/{mailing.pk}/send-now/")
+        url = f"/api/mailings/{mailing.pk}/progress/"
+        data = api.get(url).json()
+        assert (data["planned"], data["pending"], data["percent"], data["running"]) == (3, 3, 0.0, True)
+        polling = page.as_(owner).get(url)
+        assert 'hx-trigger="every 2s"' in polling.content.decode()
+        assert "mailings-changed" not in triggers(polling)
+
+        first, second, third = Attempt.objects.filter(mailing=mailing).order_by("pk")
+        for attempt, status in [(first, AttemptStatus.SUCCESS), (second, AttemptStatus.FAILURE)]:
+            attempt.status = status
+            attempt.save()
+        data = api.get(url).json()
+        assert (data["sent"], data["failed"], data["pending"], round(data["percent"], 1)) == (1, 1, 1, 66.7)
+
+        third.status = AttemptStatus.SKIPPED
+        third.save()
+        data = api.get(url).json()
+        assert (data["percent"], data["running"]) == (100.0, False)
+        done = page.get(url)
+        html = done.content.decode()
+        assert 'aria-valuenow="100"' in html and "every 2s" not in html
+        assert "3 of 3 done — 1 sent, 1 failed, 1 skipped, 0 to go." in html
+        assert "mailings-changed" in triggers(done)  # the page reloads its runs and attempts
+
+    def test_others_mailing_is_404(self, api, other_user, owner, parts):
+        mailing = MailingFactory(owner=owner, clients=parts["clients"])
+        assert api.as_(other_user).get(f"/api/mailings/{mailing.pk}/progress/").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_mailing_page_fragment_has_schedule_progress_runs_and_attempts(page, owner, parts):
+    owner.time_zone = "Europe/Berlin"
+    owner.save()
+    mailing = MailingFactory(
+        owner=owner, clients=parts["clients"], start_at=datetime(2026, 6, 2, 7, 0, tzinfo=UTC), periodicity="weekly"
+    )
+    html = page.as_(owner).get(f"/api/mailings/{mailing.pk}/").content.decode()
+    # the next five runs, in the reader's time zone (summer time: UTC+2)
+    upcoming = html.split('id="mailing-upcoming">')[1].split("</ol>")[0]
+    assert upcoming.count("<li>") == 5
+    assert "June 2, 2026, 9 a.m." in upcoming and "June 30, 2026, 9 a.m." in upcoming
+    assert "Not sent yet." in html and "No runs yet." in html
+    assert f'hx-get="/api/attempts/?mailing={mailing.pk}" hx-trigger="load"' in html
+    # the whole panel reloads when the mailing changes (an action, or a run that ended)
+    assert 'hx-trigger="mailings-changed from:body"' in html
+    # delete from here returns to the list
+    assert f"/api/mailings/{mailing.pk}/confirm-delete/?next=/mailings/" in html

@@ -2,7 +2,7 @@
 
 from api.tests.conftest import triggers
 from core.models import Message
-from core.tests.factories import MailingFactory, MessageFactory
+from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
 
 
 def test_owner_writes_reads_changes_and_deletes_a_message(api, owner):
@@ -57,3 +57,45 @@ def test_fragments(page, owner):
     html = invalid.content.decode()
     assert 'id="id_subject-errors"' in html and 'id="id_body-errors"' in html
     assert Message.objects.count() == 2
+
+
+class TestPreview:
+    def test_rendered_for_the_owners_first_client_with_the_unsubscribe_line(self, api, owner):
+        message = MessageFactory(owner=owner, subject="News for {full_name}", body="Dear {full_name} ({email}).")
+        first = ClientFactory(owner=owner, full_name="Ada Lovelace", email="ada@example.com")
+        ClientFactory(owner=owner, full_name="Bob", email="bob@example.com")
+        data = api.as_(owner).get(f"/api/messages/{message.pk}/preview/").json()
+        assert data["client"] == first.pk
+        assert data["subject"] == "News for Ada Lovelace"
+        assert data["body"].startswith("Dear Ada Lovelace (ada@example.com).")
+        assert "To stop receiving it, unsubscribe: (their own link)" in data["body"]
+        assert data["error"] is None
+
+    def test_for_a_chosen_client(self, api, owner):
+        message = MessageFactory(owner=owner, subject="Hi {full_name}")
+        ClientFactory(owner=owner, full_name="Ada")
+        bob = ClientFactory(owner=owner, full_name="Bob")
+        assert api.as_(owner).get(f"/api/messages/{message.pk}/preview/?client={bob.pk}").json()["subject"] == "Hi Bob"
+
+    def test_sample_client_when_the_owner_has_none(self, api, owner):
+        message = MessageFactory(owner=owner, subject="Hi {full_name}")
+        data = api.as_(owner).get(f"/api/messages/{message.pk}/preview/").json()
+        assert data == {**data, "client": None, "subject": "Hi Anna Petrova", "email": "anna.petrova@example.com"}
+
+    def test_another_users_client_is_404_and_bad_ids_400(self, api, owner, other_user):
+        message = MessageFactory(owner=owner)
+        theirs = ClientFactory(owner=other_user)
+        client = api.as_(owner)
+        assert client.get(f"/api/messages/{message.pk}/preview/?client={theirs.pk}").status_code == 404
+        response = client.get(f"/api/messages/{message.pk}/preview/?client=abc")
+        assert response.status_code == 400 and "client" in response.json()
+
+    def test_fragment_offers_the_clients_to_preview_for(self, page, owner):
+        message = MessageFactory(owner=owner, subject="Hi {full_name}")
+        ada = ClientFactory(owner=owner, full_name="Ada", email="ada@example.com")
+        html = page.as_(owner).get(f"/api/messages/{message.pk}/preview/").content.decode()
+        assert '<strong data-preview="subject">Hi Ada</strong>' in html
+        assert f'<option value="{ada.pk}" selected>Ada &lt;ada@example.com&gt;</option>' in html
+        # the detail panel loads the preview
+        detail = page.get(f"/api/messages/{message.pk}/").content.decode()
+        assert f'hx-get="/api/messages/{message.pk}/preview/" hx-trigger="load"' in detail

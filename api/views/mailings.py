@@ -1,23 +1,30 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.faces import FormFragmentsMixin
+from api.faces import FormFragmentsMixin, is_htmx
 from api.filters import MailingFilter
 from api.list_cache import CachedListMixin
 from api.serializers import (
     MailingListSerializer,
     MailingSerializer,
+    ProgressSerializer,
     ResendFailedResultSerializer,
     ResendFailedSerializer,
     SendNowSerializer,
 )
 from api.views.base import ResourceViewSet
+from core.dispatch.statistics import fresh_runs
 from core.models import Mailing, MailingRecipient
+from core.progress import latest_run_progress
+from core.reports import runs_of
+from core.scheduling import upcoming
 from core.selectors import mailings_visible_to
 from core.services.mailings import mailing_resend_failed, mailing_send_now, mailing_set_active
 
@@ -70,6 +77,8 @@ class MailingViewSet(
     ordering_fields = ["id", "start_at", "next_run_at", "created_at", "status", "periodicity"]
     ordering = ["-id"]  # newest first, straight from the primary key index
     fragment_templates = {"send_now": "row", "enable": "row", "disable": "row", "resend_failed": "row"}
+    UPCOMING = 5  # next runs listed on the detail page
+    RUNS = 10  # latest runs listed on the detail page
 
     # A list row needs the mailing, its owner's email and its message's subject;
     # not the message body or the owner's account columns.
@@ -134,3 +143,36 @@ class MailingViewSet(
         count = mailing_resend_failed(mailing=mailing, run_at=options.validated_data.get("run_at"))
         toast = _("%(count)d failed sends queued again.") % {"count": count}
         return self._answer(mailing, toast, ResendFailedResultSerializer({"requeued": count}).data)
+
+    @extend_schema(
+        summary="Progress of the latest run",
+        description="Live counts of the mailing's most recent run, from its attempts: `running` stays true "
+        "while sends are open (not tried yet, being sent, or waiting for a retry).",
+        responses=ProgressSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        self.run_progress = latest_run_progress(self.get_object())
+        response = Response(ProgressSerializer(self.run_progress).data)
+        if is_htmx(request) and not self.run_progress.running:
+            # the bar polled until now: the run just ended, the mailing's page reloads its figures
+            trigger_client_event(response, f"{self.resource}-changed", {})
+        return response
+
+    def extra_fragment_context(self, name, data, response):
+        mailing = self.fragment_object
+        if name == "progress":
+            return {"progress": self.run_progress}
+        if name != "detail" or mailing is None:
+            return {}
+        tz = mailing.owner.tzinfo
+        return {
+            "progress": latest_run_progress(mailing),
+            "upcoming": upcoming(
+                mailing.start_at, mailing.end_at, mailing.periodicity, tz, after=timezone.now(), count=self.UPCOMING
+            )
+            if mailing.is_active
+            else [],
+            "runs": fresh_runs(runs_of(mailing, tz=tz)[: self.RUNS]),
+            "recipients": mailing.clients.order_by("pk")[:20],
+        }

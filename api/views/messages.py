@@ -1,13 +1,18 @@
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from api.faces import FormFragmentsMixin
 from api.filters import MessageFilter
-from api.serializers import MessageSerializer
+from api.serializers import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
 from api.views.base import ResourceViewSet
-from core.selectors import messages_visible_to
+from core.dispatch.rendering import RenderError
+from core.dispatch.sending import preview_message
+from core.selectors import clients_visible_to, messages_visible_to
 from core.services.objects import ObjectInUse, message_delete
 
 CONFLICT = OpenApiResponse(description=_("A mailing sends the message; it was not deleted."))
@@ -59,3 +64,36 @@ class MessageViewSet(
             return super().destroy(request, *args, **kwargs)
         except ObjectInUse as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
+
+    @extend_schema(
+        summary="Preview a message for a client",
+        description="Subject and body as the client `client` (one of the message owner's clients) would read "
+        "them, with the unsubscribe line; without `client`, for the owner's first client, or a sample one.",
+        parameters=[OpenApiParameter("client", int, description="A client's id.")],
+        responses=MessagePreviewSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        message = self.get_object()
+        query = PreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        clients = clients_visible_to(request.user).filter(owner=message.owner_id).order_by("pk")
+        chosen = query.validated_data.get("client")
+        client = clients.filter(pk=chosen).first() if chosen else clients.first()
+        if chosen and client is None:
+            raise NotFound(_("No such client."))
+        if client is None:
+            email, full_name = "anna.petrova@example.com", gettext("Anna Petrova")
+        else:
+            email, full_name = client.email, client.full_name
+        body = {"client": getattr(client, "pk", None), "email": email, "full_name": full_name, "error": None}
+        try:
+            rendered = preview_message(message, full_name=full_name, email=email, link=gettext("(their own link)"))
+            body.update(subject=rendered.subject, body=rendered.body)
+        except RenderError as exc:
+            body.update(subject=message.subject, body=message.body, error=str(exc))
+        self.preview_clients = clients[:50]
+        return Response(MessagePreviewSerializer(body).data)
+
+    def extra_fragment_context(self, name, data, response):
+        return {"clients": getattr(self, "preview_clients", [])} if name == "preview" else {}

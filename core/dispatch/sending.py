@@ -14,9 +14,9 @@ from django.utils.translation import gettext
 from core.dispatch.claiming import Claimed, release
 from core.dispatch.config import DispatchConfig
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
-from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
+from core.dispatch.rendering import FOOTER_LINK, Rendered, RenderError, RunMessage
 from core.dkim import dkim_enabled, dkim_sign
-from core.models import Attempt, AttemptStatus, Mailing
+from core.models import Attempt, AttemptStatus, Mailing, Message
 from core.services.deliverability import (
     is_unknown_recipient,
     list_unsubscribe_headers,
@@ -51,24 +51,46 @@ class MessageCache:
             if found is None:
                 return None
             subject, body, sender_name, reply_to = found
-            configured_name, address = parseaddr(self.from_email)
-            with translation.override(settings.LANGUAGE_CODE):
-                footer = "\n\n-- \n" + gettext(
-                    "You receive this email as a client of %(sender)s. To stop receiving it, unsubscribe: %(link)s"
-                ) % {"sender": sender_name or configured_name or address, "link": FOOTER_LINK}
             try:
-                message = RunMessage(
-                    subject=subject,
-                    body=body,
-                    from_email=formataddr((sender_name or configured_name, address)),
-                    reply_to=reply_to,
-                    message_id_domain=settings.MESSAGE_ID_DOMAIN,
-                    footer=footer,
+                message = run_message(
+                    subject=subject, body=body, sender_name=sender_name, reply_to=reply_to, from_email=self.from_email
                 )
             except RenderError as exc:
                 raise ServerFault(f"the sender address is not usable: {exc}") from None
             self._messages[mailing_id] = message
         return message
+
+
+def run_message(
+    *, subject: str, body: str, sender_name: str, reply_to: str, from_email: str | None = None
+) -> RunMessage:
+    """A mailing's message as every recipient gets it: the owner's name with the
+    configured from-address, the owner's Reply-To, Message-IDs on our domain and
+    the unsubscribe line in the site's language. Raises RenderError when the
+    from-address is not usable."""
+    configured_name, address = parseaddr(from_email or settings.DEFAULT_FROM_EMAIL)
+    with translation.override(settings.LANGUAGE_CODE):
+        footer = "\n\n-- \n" + gettext(
+            "You receive this email as a client of %(sender)s. To stop receiving it, unsubscribe: %(link)s"
+        ) % {"sender": sender_name or configured_name or address, "link": FOOTER_LINK}
+    return RunMessage(
+        subject=subject,
+        body=body,
+        from_email=formataddr((sender_name or configured_name, address)),
+        reply_to=reply_to,
+        message_id_domain=settings.MESSAGE_ID_DOMAIN,
+        footer=footer,
+    )
+
+
+def preview_message(message: Message, *, full_name: str, email: str, link: str) -> Rendered:
+    """The message as one client would read it, `link` standing for their
+    unsubscribe link. Raises RenderError when it cannot be built."""
+    owner = message.owner
+    built = run_message(
+        subject=message.subject, body=message.body, sender_name=owner.full_name, reply_to=owner.reply_to
+    )
+    return built.render(email=email, full_name=full_name, link=link)
 
 
 @dataclass

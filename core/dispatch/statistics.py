@@ -8,6 +8,7 @@ rows of that day. Reports read the rollups and never aggregate attempts.
 
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,20 @@ _COUNTS = {
     "first_attempt_at": Min("attempted_at"),
     "last_attempt_at": Max("attempted_at"),
 }
+
+
+def fresh_runs(runs: Iterable[RunStats]) -> list[RunStats]:
+    """The runs, with the figures of stale ones counted from their attempts now
+    (not stored: the job does that). For a mailing's own page, which lists a
+    few runs and must not show a run that just went out as all zeros."""
+    runs = list(runs)
+    for run in runs:
+        if run.stale:
+            for name, value in (
+                Attempt.objects.filter(mailing_id=run.mailing_id, run_at=run.run_at).aggregate(**_COUNTS).items()
+            ):
+                setattr(run, name, value)
+    return runs
 
 
 def recount_stale_runs(*, limit: int = 200) -> int:

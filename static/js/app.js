@@ -1,5 +1,7 @@
-// mail_service pages: toasts (Django messages and the showToast htmx event)
-// and the modals of web/_modal.html. Loaded after Bootstrap and htmx.
+// mail_service pages: toasts (Django messages and the showToast htmx event),
+// the modals of web/_modal.html and the page dialog (#dialog), the client
+// picker of the mailing form and the reports chart. Loaded after Bootstrap and
+// htmx (and Chart.js on the reports page).
 (function () {
   "use strict";
 
@@ -71,4 +73,90 @@
     var modal = event.detail.target.closest(".modal.show");
     if (modal) focusFirstField(modal);
   });
+
+  // The page dialog: a button with hx-target="#dialog" opens it at once (with
+  // its data-dialog-title, or its own text, as the title) and the fragment
+  // fills it; a saved form closes it (closeModal).
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "dialog") return;
+    var opener = event.detail.elt;
+    var modal = target.closest(".modal");
+    var title = modal.querySelector(".modal-title");
+    title.textContent = opener.dataset.dialogTitle || opener.textContent.trim();
+    if (!modal.classList.contains("show")) {
+      var loading = document.getElementById("loading-template");
+      target.replaceChildren(loading ? loading.content.cloneNode(true) : "");
+      bootstrap.Modal.getOrCreateInstance(modal).show();
+    }
+  });
+
+  // The client picker of the mailing form: type to filter the list, select
+  // all that match (or none), and see how many are chosen.
+  function setUpPicker(picker) {
+    if (picker.dataset.ready) return;
+    picker.dataset.ready = "1";
+    var select = picker.querySelector("select");
+    var search = picker.querySelector("[data-picker-search]");
+    var count = picker.querySelector("[data-picker-count]");
+    function visible() {
+      return Array.prototype.filter.call(select.options, function (option) { return !option.hidden; });
+    }
+    function update() {
+      var chosen = Array.prototype.filter.call(select.options, function (option) { return option.selected; });
+      count.textContent = (count.dataset.template || "%s").replace("%s", chosen.length);
+    }
+    search.addEventListener("input", function () {
+      var needle = search.value.trim().toLowerCase();
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.hidden = needle !== "" && option.textContent.toLowerCase().indexOf(needle) === -1;
+      });
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault(); // Enter filters, it does not submit
+    });
+    picker.querySelector("[data-picker-all]").addEventListener("click", function () {
+      visible().forEach(function (option) { option.selected = true; });
+      update();
+    });
+    picker.querySelector("[data-picker-none]").addEventListener("click", function () {
+      visible().forEach(function (option) { option.selected = false; });
+      update();
+    });
+    select.addEventListener("change", update);
+    update();
+  }
+
+  // The reports chart: sent and failed per day, from the JSON the daily
+  // fragment carries; labels come from the canvas (translated server-side).
+  var charts = {};
+  function drawChart(canvas) {
+    if (typeof Chart === "undefined") return;
+    var data = JSON.parse(document.getElementById(canvas.dataset.series).textContent);
+    if (charts[canvas.id]) charts[canvas.id].destroy();
+    charts[canvas.id] = new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.map(function (day) {
+          return new Date(day.date + "T00:00:00").toLocaleDateString(document.documentElement.lang);
+        }),
+        datasets: [
+          { label: canvas.dataset.sentLabel, data: data.map(function (day) { return day.sent; }), backgroundColor: "#198754" },
+          { label: canvas.dataset.failedLabel, data: data.map(function (day) { return day.failed; }), backgroundColor: "#dc3545" }
+        ]
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } }
+      }
+    });
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("[data-picker]").forEach(setUpPicker);
+    root.querySelectorAll("canvas[data-series]").forEach(drawChart);
+  }
+  enhance(document);
+  document.body.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
 })();

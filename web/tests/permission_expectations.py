@@ -122,6 +122,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "account-delete": [get(signed_in(200)), post({"password": PASSWORD}, signed_in(302))],
     # Page shells of the resources (their content comes from the api fragments)
     "mailings": [get(signed_in(200))],
+    "mailing": [get(statuses(302, 200, 404, 200, 404, 200))],
     "clients": [get(signed_in(200))],
     "messages": [get(signed_in(200))],
     "reports": [get(signed_in(200))],
@@ -162,6 +163,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "api:message-confirm-delete": [get(OWN)],
     "api:message-edit-form": [get(OWN)],
+    "api:message-preview": [get(OWN)],
     "api:mailing-list": [get(API_SIGNED_IN), post({}, signed_in(400, anonymous=401))],
     "api:mailing-form": [get(API_SIGNED_IN)],
     "api:mailing-detail": [
@@ -175,6 +177,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:mailing-disable": [post({}, SEEN_BY_MANAGERS)],
     "api:mailing-send-now": [post({}, CHANGED_BY_OWNER)],
     "api:mailing-resend-failed": [post({}, CHANGED_BY_OWNER)],
+    "api:mailing-progress": [get(SEEN_BY_MANAGERS)],
     "api:attempt-list": [get(API_SIGNED_IN)],
     "api:attempt-detail": [get(SEEN_BY_MANAGERS)],
     "api:report-list": [get(API_SIGNED_IN)],

@@ -19,10 +19,15 @@ def test_visitor_is_sent_to_log_in(client, db, name):
 
 
 @pytest.mark.parametrize(
-    ("name", "title"),
-    [("mailings", "Mailings"), ("clients", "Clients"), ("messages", "Messages"), ("reports", "Reports")],
+    ("name", "title", "content"),
+    [
+        ("mailings", "Mailings", "/api/mailings/"),
+        ("clients", "Clients", "/api/clients/"),
+        ("messages", "Messages", "/api/messages/"),
+        ("reports", "Reports", "/api/reports/"),
+    ],
 )
-def test_user_gets_the_page_frame(client, owner, name, title):
+def test_user_gets_the_page_frame(client, owner, name, title, content):
     client.force_login(owner)
     response = client.get(reverse(name))
     assert response.status_code == 200
@@ -31,7 +36,10 @@ def test_user_gets_the_page_frame(client, owner, name, title):
     assert f'<h1 class="h2">{title}</h1>' in html
     assert '<li class="breadcrumb-item"><a href="/">Home</a></li>' in html
     assert f'<li class="breadcrumb-item active" aria-current="page">{title}</li>' in html
-    assert '<div id="content">' in html
+    # the list comes from the API as soon as the page shows; meanwhile a spinner says so
+    assert f'<div id="content" hx-get="{content}" hx-trigger="load">' in html
+    assert "Loading…" in html
+    assert '<div class="modal-body" id="dialog">' in html
     assert '<meta name="description" content="' in html and 'content=""' not in html
 
 
@@ -49,3 +57,51 @@ def test_managers_and_admins_open_the_manager_screens(client, manager, admin_use
         html = client.get(reverse(name)).content.decode()
         assert f'<h1 class="h2">{title}</h1>' in html
         assert '<li class="breadcrumb-item"><a href="/manager/mailings/">Manager</a></li>' in html
+
+
+@pytest.mark.parametrize(
+    ("name", "buttons"),
+    [
+        ("clients", ['hx-get="/api/clients/form/"', 'hx-get="/api/clients/import/form/"']),
+        ("messages", ['hx-get="/api/messages/form/"']),
+        ("mailings", ['hx-get="/api/mailings/form/"']),
+    ],
+)
+def test_toolbar_opens_the_forms_in_the_dialog(client, owner, name, buttons):
+    client.force_login(owner)
+    html = client.get(reverse(name)).content.decode()
+    for button in buttons:
+        assert f'{button} hx-target="#dialog"' in html
+
+
+def test_reports_page_loads_chart_js_from_our_static_files(client, owner):
+    client.force_login(owner)
+    html = client.get(reverse("reports")).content.decode()
+    assert '<script src="/static/vendor/chartjs/chart.umd.min.js"></script>' in html
+
+
+def test_manager_page_lists_every_mailing(client, manager):
+    client.force_login(manager)
+    html = client.get(reverse("manager-mailings")).content.decode()
+    assert '<div id="content" hx-get="/api/mailings/" hx-trigger="load">' in html
+
+
+class TestMailingPage:
+    def test_owner_and_managers_open_it_others_get_404(self, client, owner, other_user, manager, content_manager):
+        from core.tests.factories import MailingFactory, MessageFactory
+
+        mailing = MailingFactory(owner=owner, message=MessageFactory(owner=owner, subject="Autumn news"))
+        url = reverse("mailing", args=[mailing.pk])
+        for user, expected in [(owner, 200), (manager, 200), (other_user, 404), (content_manager, 404)]:
+            client.force_login(user)
+            assert client.get(url).status_code == expected, user
+        client.force_login(owner)
+        html = client.get(url).content.decode()
+        assert f"<title>Mailing #{mailing.pk} · mail_service</title>" in html
+        assert '<li class="breadcrumb-item"><a href="/mailings/">Mailings</a></li>' in html
+        assert "Its schedule, the progress of its latest run" in html
+        assert f'<div id="content" hx-get="/api/mailings/{mailing.pk}/" hx-trigger="load">' in html
+
+    def test_missing_mailing_is_404(self, client, owner):
+        client.force_login(owner)
+        assert client.get(reverse("mailing", args=[999999])).status_code == 404

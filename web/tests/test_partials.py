@@ -10,7 +10,7 @@ def progress(**context):
 
 def test_running_progress_polls_every_two_seconds():
     html = progress(percent=40, running=True)
-    assert 'hx-get="/api/mailings/7/progress/" hx-trigger="every 2s" hx-swap="outerHTML"' in html
+    assert 'hx-get="/api/mailings/7/progress/" hx-trigger="every 2s" hx-target="this" hx-swap="outerHTML"' in html
     assert 'role="progressbar"' in html and 'aria-valuenow="40"' in html and 'aria-live="polite"' in html
     assert 'aria-busy="true"' in html
     assert "Sending…" in html
