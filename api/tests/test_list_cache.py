@@ -123,3 +123,16 @@ def test_off_without_the_setting(api, owner, data, settings):
     client.get("/api/mailings/")
     _, count = queries(client, "/api/mailings/")
     assert count > 1
+
+
+@pytest.mark.django_db(transaction=False)
+def test_on_by_default_with_redis_refused_without():
+    from core.tests.test_settings import PRODUCTION, run
+
+    show = "import django; django.setup(); from django.conf import settings as s; print(s.API_LIST_CACHE_SECONDS)"
+    with_redis = run(show, **PRODUCTION, REDIS_URL="redis://127.0.0.1:6379/3")
+    assert (with_redis.returncode, with_redis.stdout.strip()) == (0, "60"), with_redis.stderr
+    assert run(show, **PRODUCTION).stdout.strip() == "0"
+    refused = run(show, **PRODUCTION, API_LIST_CACHE_SECONDS="30")
+    assert refused.returncode != 0
+    assert "API_LIST_CACHE_SECONDS needs a shared cache" in refused.stderr
