@@ -174,8 +174,8 @@ class TwoFacedMixin:
         return {}
 
     def list_fragment_context(self) -> dict:
-        filterset = None
-        for backend in self.filter_backends:
+        filterset = getattr(self, "list_filterset", None)  # the one the list was filtered with
+        for backend in self.filter_backends if filterset is None else ():
             if hasattr(backend, "get_filterset"):
                 filterset = backend().get_filterset(self.request, self.get_queryset(), self)
         paginator = getattr(self, "paginator", None)

@@ -8,9 +8,20 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import DateRangeWidget
 
 from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
+
+
+class FilterBackend(DjangoFilterBackend):
+    """Filters like django-filter's backend and keeps the FilterSet on the view,
+    so the HTML face shows the same bound form instead of building another."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        view.list_filterset = filterset
+        return filterset
 
 
 class IdFilter(django_filters.NumberFilter):

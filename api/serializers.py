@@ -1,11 +1,14 @@
 """Serializers parse and present; the rules live in core services and selectors."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
 
 from api.fields import AwareDateTimeField, StrictFieldsMixin
 from core import roles
@@ -20,6 +23,49 @@ TEXTAREA = {"base_template": "textarea.html"}
 def as_field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
     """A core ValidationError (a dict for field errors) as a 400 body naming the fields."""
     return serializers.ValidationError(get_error_detail(exc))
+
+
+def _choices(model, name) -> dict:
+    """What DRF's ChoiceField writes for each stored value of a model field."""
+    return {str(key): key for key, _label in model._meta.get_field(name).choices}
+
+
+def _choice(choices: dict, value):
+    return value if value in ("", None) else choices.get(str(value), value)
+
+
+def _moment(value, zone):
+    """An aware datetime as DRF's DateTimeField writes it: ISO 8601 in the current
+    time zone, `Z` for UTC; None stays None."""
+    if not value:
+        return None
+    text = (value.astimezone(zone) if value.tzinfo is not None else timezone.make_aware(value, zone)).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class LeanRowsMixin:
+    """Read-only rows written straight from the instance by `row()`, without
+    building DRF fields for every request and walking them for every row: a list
+    page of 25 rows spent most of its serialising time there.
+
+    Only a class that itself sets `lean_rows = True` takes this path (a subclass
+    adding fields falls back to the generic one), and only for what the lean path
+    writes exactly as DRF does: aware datetimes in ISO 8601. The tests compare
+    `row()` with the generic DRF output field by field, in order."""
+
+    lean_rows = False
+
+    def to_representation(self, instance):
+        if (
+            type(self).__dict__.get("lean_rows")
+            and settings.USE_TZ
+            and str(api_settings.DATETIME_FORMAT).lower() == ISO_8601
+        ):
+            return self.row(instance, timezone.get_current_timezone())
+        return super().to_representation(instance)
+
+    def row(self, instance, zone) -> dict:
+        raise NotImplementedError
 
 
 class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -88,7 +134,8 @@ class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class MailingListSerializer(serializers.ModelSerializer):
+class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
+    lean_rows = True
     owner_email = serializers.EmailField(source="owner.email", read_only=True)
     message_subject = serializers.CharField(source="message.subject", read_only=True)
     clients_count = serializers.IntegerField(read_only=True)
@@ -113,6 +160,28 @@ class MailingListSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    _periodicity = _choices(Mailing, "periodicity")
+    _status = _choices(Mailing, "status")
+
+    def row(self, mailing, zone):
+        return {
+            "id": mailing.pk,
+            "owner": mailing.owner_id,
+            "owner_email": mailing.owner.email,
+            "message": mailing.message_id,
+            "message_subject": mailing.message.subject,
+            "clients_count": int(mailing.clients_count),
+            "start_at": _moment(mailing.start_at, zone),
+            "end_at": _moment(mailing.end_at, zone),
+            "periodicity": _choice(self._periodicity, mailing.periodicity),
+            "status": _choice(self._status, mailing.status),
+            "is_active": bool(mailing.is_active),
+            "next_run_at": _moment(mailing.next_run_at, zone),
+            "last_run_at": _moment(mailing.last_run_at, zone),
+            "created_at": _moment(mailing.created_at, zone),
+            "updated_at": _moment(mailing.updated_at, zone),
+        }
 
 
 class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
@@ -183,7 +252,8 @@ class ProgressSerializer(serializers.Serializer):
     running = serializers.BooleanField(help_text=_("True while sends of the run are open or a run is due."))
 
 
-class AttemptSerializer(serializers.ModelSerializer):
+class AttemptSerializer(LeanRowsMixin, serializers.ModelSerializer):
+    lean_rows = True
     client_email = serializers.EmailField(source="client.email", read_only=True)
 
     class Meta:
@@ -203,8 +273,25 @@ class AttemptSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    _status = _choices(Attempt, "status")
 
-class _FiguresSerializer(serializers.Serializer):
+    def row(self, attempt, zone):
+        return {
+            "id": attempt.pk,
+            "mailing": attempt.mailing_id,
+            "client": attempt.client_id,
+            "client_email": attempt.client.email,
+            "run_at": _moment(attempt.run_at, zone),
+            "status": _choice(self._status, attempt.status),
+            "tries": int(attempt.tries),
+            "attempted_at": _moment(attempt.attempted_at, zone),
+            "next_try_at": _moment(attempt.next_try_at, zone),
+            "smtp_code": None if attempt.smtp_code is None else int(attempt.smtp_code),
+            "server_response": str(attempt.server_response),
+        }
+
+
+class _FiguresSerializer(LeanRowsMixin, serializers.Serializer):
     runs = serializers.IntegerField(read_only=True)
     planned = serializers.IntegerField(read_only=True)
     sent = serializers.IntegerField(read_only=True)
@@ -230,6 +317,32 @@ class ReportSerializer(_FiguresSerializer):
     status = serializers.ChoiceField(choices=Mailing._meta.get_field("status").choices, read_only=True)
     periodicity = serializers.ChoiceField(choices=Mailing._meta.get_field("periodicity").choices, read_only=True)
     is_active = serializers.BooleanField(read_only=True)
+
+    lean_rows = True
+    _status = _choices(Mailing, "status")
+    _periodicity = _choices(Mailing, "periodicity")
+
+    def row(self, report, zone):
+        return {
+            "runs": int(report.runs),
+            "planned": int(report.planned),
+            "sent": int(report.sent),
+            "failed": int(report.failed),
+            "pending": int(report.pending),
+            "skipped": int(report.skipped),
+            "unsubscribed": int(report.unsubscribed),
+            "suppressed": int(report.suppressed),
+            "success_rate": success_rate(report.sent, report.failed),
+            "first_attempt_at": _moment(report.first_attempt_at, zone),
+            "last_attempt_at": _moment(report.last_attempt_at, zone),
+            "mailing": report.pk,
+            "subject": report.message.subject,
+            "owner": report.owner_id,
+            "owner_email": report.owner.email,
+            "status": _choice(self._status, report.status),
+            "periodicity": _choice(self._periodicity, report.periodicity),
+            "is_active": bool(report.is_active),
+        }
 
 
 class RunReportSerializer(serializers.ModelSerializer):

@@ -5,14 +5,44 @@ attempts and reports (read only); admins see everything. Anything outside
 these querysets answers 404 to the asking user, in the API and on the pages.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from core.models import Attempt, Client, DailyStats, Mailing, Message, RunStats, User
 
 
+def load_permissions(user: User) -> None:
+    """Read the user's own and group permissions in one query and keep them where
+    Django's ModelBackend keeps them for the rest of the request (it would make
+    two queries). Later `has_perm` calls, in code and in templates, ask no more."""
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return
+    if hasattr(user, "_user_perm_cache") or hasattr(user, "_group_perm_cache"):
+        return
+
+    def named(permissions, own):
+        return permissions.values_list(
+            "content_type__app_label", "codename", Value(own, output_field=IntegerField())
+        ).order_by()
+
+    rows = named(Permission.objects.filter(user=user), 1).union(
+        named(Permission.objects.filter(group__user=user), 0), all=True
+    )
+    own, through_groups = set(), set()
+    for app_label, codename, is_own in rows:
+        (own if is_own else through_groups).add(f"{app_label}.{codename}")
+    user._user_perm_cache = own
+    user._group_perm_cache = through_groups
+
+
+def has_perm(user: User, perm: str) -> bool:
+    load_permissions(user)
+    return user.has_perm(perm)
+
+
 def sees_all_mailings(user: User) -> bool:
-    return user.is_superuser or user.has_perm("core.view_all_mailings")
+    return user.is_superuser or has_perm(user, "core.view_all_mailings")
 
 
 def _own_or_all(queryset: QuerySet, user: User, *, all_if: bool, owner_path: str = "owner") -> QuerySet:
@@ -53,11 +83,11 @@ def can_change(user: User, obj) -> bool:
 
 def can_toggle_mailing(user: User, mailing: Mailing) -> bool:
     """Disable or enable a mailing: its owner, a manager or an admin."""
-    return can_change(user, mailing) or user.has_perm("core.toggle_any_mailing")
+    return can_change(user, mailing) or has_perm(user, "core.toggle_any_mailing")
 
 
 def can_list_users(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_perm("core.view_all_users"))
+    return user.is_authenticated and (user.is_superuser or has_perm(user, "core.view_all_users"))
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
@@ -76,7 +106,7 @@ def can_block(by: User, user: User) -> bool:
     themselves."""
     if not by.is_authenticated or by.pk == user.pk:
         return False
-    return by.is_superuser or (by.has_perm("core.block_user") and not user.is_superuser)
+    return by.is_superuser or (has_perm(by, "core.block_user") and not user.is_superuser)
 
 
 def home_figures(user: User | None = None) -> dict[str, int]:

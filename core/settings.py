@@ -106,6 +106,12 @@ if _redis_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered pages of the mailing, attempt and report lists, kept this many seconds
+# or until the next write (api/list_cache.py). The data version that writes bump
+# lives in the cache, so every process must share it: Redis only (0 = off).
+API_LIST_CACHE_SECONDS = env_int("API_LIST_CACHE_SECONDS", 60 if _redis_url else 0, minimum=0)
+if API_LIST_CACHE_SECONDS and not _redis_url:
+    raise ImproperlyConfigured("API_LIST_CACHE_SECONDS needs a shared cache: set REDIS_URL as well.")
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

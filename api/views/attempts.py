@@ -2,8 +2,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 
 from api.filters import AttemptFilter
+from api.list_cache import CachedListMixin
 from api.serializers import AttemptSerializer
 from api.views.base import ResourceViewSet
+from core.models import Attempt
 from core.selectors import attempts_visible_to
 
 
@@ -16,7 +18,7 @@ from core.selectors import attempts_visible_to
     retrieve=extend_schema(summary="One send attempt"),
 )
 @extend_schema(tags=["attempts"])
-class AttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class AttemptViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
     """What happened to every send: read only."""
 
     resource = "attempts"
@@ -24,5 +26,8 @@ class AttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceV
     filterset_class = AttemptFilter
     ordering_fields = ["run_at", "attempted_at", "status", "id"]
 
+    # Rows and details show the mailing's id only, and of the client its email.
+    COLUMNS = [*(field.name for field in Attempt._meta.concrete_fields if field.name != "lease_until"), "client__email"]
+
     def get_queryset(self):
-        return attempts_visible_to(self.request.user).select_related("client", "mailing")
+        return attempts_visible_to(self.request.user).select_related("client").only(*self.COLUMNS)

@@ -1,9 +1,9 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 
 from api.faces import FORM_ACTIONS, TwoFacedMixin
+from api.filters import FilterBackend
 from api.pagination import Pages
 from api.permissions import ChangeOwnOnly
 
@@ -14,7 +14,7 @@ class ResourceViewSet(TwoFacedMixin, viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated, ChangeOwnOnly]
     pagination_class = Pages
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     lookup_value_regex = r"\d+"
     write_serializer_class = None
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from api.faces import FormFragmentsMixin, is_htmx
 from api.filters import MailingFilter
+from api.list_cache import CachedListMixin
 from api.serializers import (
     MailingListSerializer,
     MailingSerializer,
@@ -20,7 +21,7 @@ from api.serializers import (
 )
 from api.views.base import ResourceViewSet
 from core.dispatch.statistics import fresh_runs
-from core.models import MailingRecipient
+from core.models import Mailing, MailingRecipient
 from core.progress import latest_run_progress
 from core.reports import runs_of
 from core.scheduling import upcoming
@@ -57,6 +58,7 @@ def with_clients_count(queryset):
 )
 @extend_schema(tags=["mailings"])
 class MailingViewSet(
+    CachedListMixin,
     FormFragmentsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -78,8 +80,15 @@ class MailingViewSet(
     UPCOMING = 5  # next runs listed on the detail page
     RUNS = 10  # latest runs listed on the detail page
 
+    # A list row needs the mailing, its owner's email and its message's subject;
+    # not the message body or the owner's account columns.
+    LIST_COLUMNS = [*(field.name for field in Mailing._meta.concrete_fields), "owner__email", "message__subject"]
+
     def get_queryset(self):
-        return with_clients_count(mailings_visible_to(self.request.user).select_related("owner", "message"))
+        mailings = mailings_visible_to(self.request.user).select_related("owner", "message")
+        if self.action == "list":
+            mailings = mailings.only(*self.LIST_COLUMNS)
+        return with_clients_count(mailings)
 
     def get_serializer_class(self):
         if self.action == "retrieve":

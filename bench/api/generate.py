@@ -29,8 +29,9 @@ STEPS = [
     (
         "clients",
         """
-        INSERT INTO core_client (owner_id, email, full_name, comment, created_at, updated_at)
-        SELECT u.id, 'client' || g || '.' || u.id || '@bench.example', 'Client ' || g, '', now(), now()
+        INSERT INTO core_client (owner_id, email, full_name, comment, unsubscribe_method, hard_bounces,
+                                 suppression_reason, created_at, updated_at)
+        SELECT u.id, 'client' || g || '.' || u.id || '@bench.example', 'Client ' || g, '', '', 0, '', now(), now()
         FROM core_user u CROSS JOIN generate_series(1, %(clients)s) g
         WHERE u.email LIKE 'owner%%@bench.example'
         """,
@@ -87,10 +88,10 @@ STEPS = [
         "run statistics",
         """
         INSERT INTO core_runstats (mailing_id, run_at, planned, sent, failed, pending, skipped,
-                                   first_attempt_at, last_attempt_at, updated_at)
+                                   first_attempt_at, last_attempt_at, stale, updated_at)
         SELECT mailing_id, run_at, count(*), count(*) FILTER (WHERE status = 'success'),
                count(*) FILTER (WHERE status = 'failure'), count(*) FILTER (WHERE status IN ('pending', 'sending')),
-               count(*) FILTER (WHERE status = 'skipped'), min(attempted_at), max(attempted_at), now()
+               count(*) FILTER (WHERE status = 'skipped'), min(attempted_at), max(attempted_at), false, now()
         FROM core_attempt GROUP BY mailing_id, run_at
         """,
     ),
