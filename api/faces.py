@@ -31,7 +31,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -130,6 +130,13 @@ class TwoFacedMixin:
     def get_object(self):
         self.fragment_object = super().get_object()
         return self.fragment_object
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "retrieve" and is_htmx(self.request):
+            # The detail fragment shows the object itself; the serializer's JSON
+            # (a mailing's every client id, say) would be built for nothing.
+            return serializers.Serializer(*args, **kwargs)
+        return super().get_serializer(*args, **kwargs)
 
     # Building the fragment
 

@@ -5,6 +5,7 @@ from django.views.generic import DetailView, TemplateView
 
 from blog.selectors import home_posts
 from core.selectors import mailings_visible_to
+from web.fragments import first_fragment
 from web.home import cached_home_figures
 from web.permissions import ObjectAccessMixin
 
@@ -34,11 +35,13 @@ class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        content_url = reverse(self.content) if self.content else ""
         context.update(
             page_title=self.title,
             page_description=self.description,
             section=self.section,
-            content_url=reverse(self.content) if self.content else "",
+            content_url=content_url,
+            content_html=first_fragment(self.request, content_url) if content_url else None,
         )
         return context
 
@@ -60,8 +63,9 @@ class MailingPageView(LoginRequiredMixin, ObjectAccessMixin, DetailView):
             page_title=_("Mailing #%(number)d") % {"number": self.object.pk},
             page_description=_("Its schedule, the progress of its latest run, every run and every send attempt."),
             section=(_("Mailings"), "mailings"),
-            content_url=reverse("api:mailing-detail", args=[self.object.pk]),
         )
+        context["content_url"] = reverse("api:mailing-detail", args=[self.object.pk])
+        context["content_html"] = first_fragment(self.request, context["content_url"])
         return context
 
 

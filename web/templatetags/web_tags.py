@@ -2,6 +2,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.selectors import has_perm
 from web import dispatcher
 
 register = template.Library()
@@ -49,7 +50,7 @@ def nav_sections(context):
     links = []
     if user is not None and user.is_authenticated:
         for label, name, permission in NAV_SECTIONS:
-            if permission and not user.has_perm(permission):
+            if permission and not has_perm(user, permission):
                 continue
             try:
                 url = reverse(name)

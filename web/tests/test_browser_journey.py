@@ -224,7 +224,7 @@ def in_russian(page, mailing):
     assert page.locator(f"#mailings-{mailing.pk}").get_by_role("button", name="Включить").count() == 1
     assert "Выключена" in page.locator(f"#mailings-{mailing.pk}").inner_text()
     page.goto(f"/mailings/{mailing.pk}/")
-    page.get_by_text("Попытки отправки").wait_for()
+    page.get_by_role("heading", name="Попытки отправки").wait_for()
     shot(page, "journey-11-mailing-ru")
 
 
