@@ -1,4 +1,5 @@
-"""A response cache for the busiest list GETs (mailings, attempts, reports).
+"""A response cache for the busiest list GETs (mailings, attempts, reports and
+the reports' per-day series).
 
 A rendered list page is kept in the configured cache under a key made of the
 user, the full URL (scheme, host, path and query), the method, the face (JSON
@@ -87,24 +88,30 @@ def key_for(request, view) -> str:
     return "api-lists:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def cached(request, view, answer):
+    """The response `answer()` gives, from the cache when the same user asked
+    for the same page since the last write (see the module doc); 200 answers
+    are kept."""
+    if not enabled():
+        return answer()
+    key = key_for(request, view)
+    hit = cache.get(key)
+    if hit is not None:
+        content, content_type = hit
+        return HttpResponse(content, content_type=content_type)
+    response = answer()
+    if response.status_code == 200:
+        seconds = settings.API_LIST_CACHE_SECONDS
+
+        def keep(rendered):
+            cache.set(key, (rendered.content, rendered["Content-Type"]), seconds)
+
+        response.add_post_render_callback(keep)
+    return response
+
+
 class CachedListMixin:
-    """Serve `list` from the cache when the same user asked for the same page
-    since the last write (see the module doc); cache 200 answers only."""
+    """Serve `list` through `cached`."""
 
     def list(self, request, *args, **kwargs):
-        if not enabled():
-            return super().list(request, *args, **kwargs)
-        key = key_for(request, self)
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
-        response = super().list(request, *args, **kwargs)
-        if response.status_code == 200:
-            seconds = settings.API_LIST_CACHE_SECONDS
-
-            def keep(rendered):
-                cache.set(key, (rendered.content, rendered["Content-Type"]), seconds)
-
-            response.add_post_render_callback(keep)
-        return response
+        return cached(request, self, lambda: super(CachedListMixin, self).list(request, *args, **kwargs))

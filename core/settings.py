@@ -103,7 +103,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_redis_url("REDIS_URL")
 if _redis_url:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+    CACHES = {"default": {"BACKEND": "core.cache.ReusingRedisCache", "LOCATION": _redis_url}}
     # Sessions read from Redis, written through to the database: a page does not
     # ask the database for its session. (A blocked user is refused all the same:
     # the user row is read on every request.)

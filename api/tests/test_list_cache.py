@@ -47,7 +47,7 @@ def queries(client, url, **headers):
 HEADERS_COMPARED = ["Content-Type", "Vary", "Allow", "Content-Language"]
 
 
-@pytest.mark.parametrize("url", ["/api/mailings/", "/api/attempts/", "/api/reports/"])
+@pytest.mark.parametrize("url", ["/api/mailings/", "/api/attempts/", "/api/reports/", "/api/reports/daily/"])
 @pytest.mark.parametrize("face", [{}, HX], ids=["json", "html"])
 def test_a_repeated_get_is_served_from_the_cache_unchanged(api, owner, data, url, face):
     client = api.as_(owner)
@@ -136,3 +136,11 @@ def test_on_by_default_with_redis_refused_without():
     refused = run(show, **PRODUCTION, API_LIST_CACHE_SECONDS="30")
     assert refused.returncode != 0
     assert "API_LIST_CACHE_SECONDS needs a shared cache" in refused.stderr
+
+
+def test_the_statistics_job_makes_the_next_per_day_series_fresh(api, owner, data):
+    client = api.as_(owner)
+    assert client.get("/api/reports/daily/").json() == []  # nothing counted yet
+    recount_all_stale()
+    [day] = client.get("/api/reports/daily/").json()
+    assert (day["date"], day["pending"]) == ("2026-05-01", 2)

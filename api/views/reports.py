@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.filters import ReportFilter
-from api.list_cache import CachedListMixin
+from api.list_cache import CachedListMixin, cached
 from api.renderers import CSVRenderer
 from api.serializers import DaySerializer, ReportDetailSerializer, ReportSerializer
 from api.views.base import ResourceViewSet
@@ -76,6 +76,10 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def daily(self, request):
+        return cached(request, self, self._daily)
+
+    def _daily(self):
+        request = self.request
         chosen = DjangoFilterBackend().filter_queryset(request, self.mailings(), self).values("pk")
         days = daily_stats_visible_to(request.user).filter(mailing__in=chosen)
         events = ClientEvent.objects.filter(mailing__in=chosen)

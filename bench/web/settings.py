@@ -6,6 +6,6 @@ import os
 os.environ.setdefault("API_THROTTLE_USER", "100000000/minute")
 os.environ.setdefault("API_THROTTLE_ANON", "100000000/minute")
 
-from core.settings import *  # noqa: E402, F403
+from core.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.web.urls"

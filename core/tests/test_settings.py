@@ -83,7 +83,7 @@ def test_redis_and_postgres_come_from_urls():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "core.cache.ReusingRedisCache",
         "django.db.backends.postgresql",
         "mail",
     ]
