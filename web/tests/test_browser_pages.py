@@ -146,6 +146,7 @@ def test_mailing_page_actions(signed_in, user):
     attempt.save()
     page.reload()
     page.locator("#attempts-rows tr").nth(1).wait_for()
+    page.wait_for_load_state("networkidle")  # htmx has wired the freshly loaded filter form
     page.locator("#attempts-filters").get_by_label("Status").select_option("failure")
     page.locator("#attempts-rows tr", has_text="550 5.1.1").wait_for()
     page.wait_for_function("document.querySelectorAll('#attempts-rows tr').length === 1")
