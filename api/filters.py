@@ -12,6 +12,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import DateRangeWidget
 
 from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
+from core.selectors import mailing_owners_visible_to, sees_all_mailings
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -22,6 +23,12 @@ class FilterBackend(DjangoFilterBackend):
         filterset = super().get_filterset(request, queryset, view)
         view.list_filterset = filterset
         return filterset
+
+
+def owners(request):
+    """The owner filter's choices (its form is built only for managers and admins)."""
+    user = getattr(request, "user", None)
+    return mailing_owners_visible_to(user) if user is not None and user.is_authenticated else User.objects.none()
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -68,6 +75,9 @@ class _Bootstrap(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if "owner" in self.filters and (user is None or not sees_all_mailings(user)):
+            del self.filters["owner"]  # only managers and admins see other owners' mailings
         self.form.auto_id = "id_filter_%s"
         for field in self.form.fields.values():
             widgets = getattr(field.widget, "widgets", [field.widget])
@@ -94,7 +104,7 @@ class MailingFilter(_Bootstrap):
     periodicity = django_filters.ChoiceFilter(choices=Periodicity.choices, label=_("Periodicity"))
     is_active = django_filters.BooleanFilter(label=_("Enabled"))
     start_at = TimeRangeFilter(label=_("First send between"))
-    owner = IdFilter(field_name="owner_id", label=_("Owner (id)"))
+    owner = django_filters.ModelChoiceFilter(queryset=owners, label=_("Owner"))
 
     class Meta:
         model = Mailing
@@ -120,7 +130,7 @@ class ReportFilter(_Bootstrap):
     period = django_filters.DateFromToRangeFilter(method="keep", label=_("Period"))
     mailing = IdFilter(field_name="id", label=_("Mailing (id)"))
     status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
-    owner = IdFilter(field_name="owner_id", label=_("Owner (id)"))
+    owner = django_filters.ModelChoiceFilter(queryset=owners, label=_("Owner"))
 
     class Meta:
         model = Mailing

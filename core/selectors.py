@@ -90,6 +90,14 @@ def can_list_users(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or has_perm(user, "core.view_all_users"))
 
 
+def mailing_owners_visible_to(user: User) -> QuerySet[User]:
+    """The users whose mailings `user` may look at: every owner of a mailing for
+    managers and admins, only themselves for anyone else."""
+    if sees_all_mailings(user):
+        return User.objects.filter(pk__in=Mailing.objects.values("owner")).order_by("email")
+    return User.objects.filter(pk=user.pk)
+
+
 def users_visible_to(user: User) -> QuerySet[User]:
     """Every user with their mailing counts, for managers and admins; nobody
     else lists users."""

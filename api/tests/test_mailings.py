@@ -162,6 +162,18 @@ def test_manager_filters_by_owner(api, manager, owner, other_user):
     MailingFactory(owner=other_user)
     rows = api.as_(manager).get(f"/api/mailings/?owner={owner.pk}").json()["results"]
     assert [row["id"] for row in rows] == [mine.pk]
+    response = api.get("/api/mailings/?owner=999999")
+    assert response.status_code == 400 and "owner" in response.json()
+
+
+def test_owner_filter_is_a_list_of_owners_for_managers_only(page, manager, owner, other_user):
+    MailingFactory(owner=owner)
+    MailingFactory(owner=other_user)
+    html = page.as_(manager).get("/api/mailings/").content.decode()
+    assert '<select name="owner"' in html
+    assert f'<option value="{owner.pk}">{owner.email}</option>' in html
+    assert f'<option value="{manager.pk}">' not in html  # managers without mailings are no choice
+    assert 'name="owner"' not in page.as_(owner).get("/api/mailings/").content.decode()
 
 
 # The HTML face
