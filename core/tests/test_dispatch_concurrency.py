@@ -95,7 +95,9 @@ def test_killed_dispatcher_is_completed_by_the_next_run_with_at_most_the_in_flig
     with SmtpPeer() as peer:
         first = _send_mailing(mailing.pk, peer.port, **options)
         deadline = time.monotonic() + 60
-        while len(peer.handler.received) < 500 and time.monotonic() < deadline and first.poll() is None:
+        # Kill it halfway through a batch (550, not 500: a multiple of the batch size is the
+        # moment between two batches, when nothing may be in flight).
+        while len(peer.handler.received) < 550 and time.monotonic() < deadline and first.poll() is None:
             time.sleep(0.01)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
