@@ -5,35 +5,60 @@ attempts and reports (read only); admins see everything. Anything outside
 these querysets answers 404 to the asking user, in the API and on the pages.
 """
 
+import uuid
+
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from core.models import Attempt, Client, DailyStats, Mailing, Message, RunStats, User
 
+PERMISSIONS_VERSION_KEY = "permissions:version"
+PERMISSIONS_SECONDS = 300  # a backstop for changes the signals do not see (raw SQL)
+
+
+def permissions_changed(**kwargs) -> None:
+    """A role, a group or someone's permissions changed: every cached permission
+    set is stale. Connected to the signals in core/apps.py."""
+    cache.set(PERMISSIONS_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _permissions_key(user: User) -> str:
+    version = cache.get(PERMISSIONS_VERSION_KEY)
+    if version is None:
+        cache.add(PERMISSIONS_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(PERMISSIONS_VERSION_KEY)
+    return f"permissions:{version}:{user.pk}"
+
 
 def load_permissions(user: User) -> None:
-    """Read the user's own and group permissions in one query and keep them where
-    Django's ModelBackend keeps them for the rest of the request (it would make
-    two queries). Later `has_perm` calls, in code and in templates, ask no more."""
+    """Read the user's own and group permissions — from the cache, else in one
+    query — and keep them where Django's ModelBackend keeps them for the rest of
+    the request (it would make two queries). Later `has_perm` calls, in code and
+    in templates, ask no more."""
     if not user.is_authenticated or not user.is_active or user.is_superuser:
         return
     if hasattr(user, "_user_perm_cache") or hasattr(user, "_group_perm_cache"):
         return
+    key = _permissions_key(user)
+    found = cache.get(key)
+    if found is None:
 
-    def named(permissions, own):
-        return permissions.values_list(
-            "content_type__app_label", "codename", Value(own, output_field=IntegerField())
-        ).order_by()
+        def named(permissions, own):
+            return permissions.values_list(
+                "content_type__app_label", "codename", Value(own, output_field=IntegerField())
+            ).order_by()
 
-    rows = named(Permission.objects.filter(user=user), 1).union(
-        named(Permission.objects.filter(group__user=user), 0), all=True
-    )
-    own, through_groups = set(), set()
-    for app_label, codename, is_own in rows:
-        (own if is_own else through_groups).add(f"{app_label}.{codename}")
-    user._user_perm_cache = own
-    user._group_perm_cache = through_groups
+        rows = named(Permission.objects.filter(user=user), 1).union(
+            named(Permission.objects.filter(group__user=user), 0), all=True
+        )
+        own, through_groups = set(), set()
+        for app_label, codename, is_own in rows:
+            (own if is_own else through_groups).add(f"{app_label}.{codename}")
+        found = (own, through_groups)
+        cache.set(key, found, PERMISSIONS_SECONDS)
+    user._user_perm_cache, user._group_perm_cache = found
 
 
 def has_perm(user: User, perm: str) -> bool:
