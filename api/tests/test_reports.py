@@ -122,3 +122,9 @@ def test_fragments(page, owner, rollups):
     assert "80.0 %" in detail and 'data-series="days"' in detail
     daily = page.get("/api/reports/daily/").content.decode()
     assert 'id="reports-daily-data"' in daily
+    # the list carries the chart's figures too, for the same filters: one answer per page
+    assert 'id="reports-chart"' in listing
+    json_in_list = listing.split('id="reports-daily-data" type="application/json">')[1].split("</script>")[0]
+    assert json_in_list == daily.split('id="reports-daily-data" type="application/json">')[1].split("</script>")[0]
+    filtered = page.get("/api/reports/?period_after=2099-01-01").content.decode()
+    assert 'id="reports-daily-data" type="application/json">[]</script>' in filtered

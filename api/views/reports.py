@@ -79,13 +79,17 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return cached(request, self, self._daily)
 
     def _daily(self):
+        self.series = self._series()
+        return Response(DaySerializer(self.series, many=True).data)
+
+    def _series(self) -> list[dict]:
+        """Per-day figures summed over the mailings the filters choose, in the period."""
         request = self.request
         chosen = DjangoFilterBackend().filter_queryset(request, self.mailings(), self).values("pk")
         days = daily_stats_visible_to(request.user).filter(mailing__in=chosen)
         events = ClientEvent.objects.filter(mailing__in=chosen)
         since, until = self.period
-        self.series = daily_series(days, events, since=since, until=until, tz=request.user.tzinfo)
-        return Response(DaySerializer(self.series, many=True).data)
+        return daily_series(days, events, since=since, until=until, tz=request.user.tzinfo)
 
     @extend_schema(
         summary="Report per mailing as CSV",
@@ -99,7 +103,10 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     def extra_fragment_context(self, name, data, response):
         if name == "daily":
-            return {"series": getattr(self, "series", [])}
+            return {"series": self.series, "days": data}
+        if name == "list":  # the page's chart comes with the table, in the same answer
+            series = self._series()
+            return {"series": series, "days": DaySerializer(series, many=True).data}
         if name == "detail" and self.fragment_object is not None:
             report = self.fragment_object
             return {"success_rate": success_rate(report.sent, report.failed)}
