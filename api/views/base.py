@@ -1,11 +1,13 @@
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from api.faces import FORM_ACTIONS, TwoFacedMixin
 from api.filters import FilterBackend
 from api.pagination import Pages
 from api.permissions import ChangeOwnOnly
+from core.services.objects import ObjectInUse
 
 
 class ResourceViewSet(TwoFacedMixin, viewsets.GenericViewSet):
@@ -22,3 +24,23 @@ class ResourceViewSet(TwoFacedMixin, viewsets.GenericViewSet):
         if self.write_serializer_class is not None and self.action in FORM_ACTIONS:
             return self.write_serializer_class
         return super().get_serializer_class()
+
+
+class OwnedObjectsMixin:
+    """A resource its user keeps (clients, messages): scoped by the core selector
+    `visible_to`, created for the user, deleted by the view's `perform_destroy`
+    (a core service), which refuses while a mailing uses the object: 409 with why."""
+
+    visible_to = None
+
+    def get_queryset(self):
+        return self.visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)
+
+    def destroy(self, request, *args, **kwargs):
+        try:
+            return super().destroy(request, *args, **kwargs)
+        except ObjectInUse as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)

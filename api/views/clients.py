@@ -12,10 +12,10 @@ from api.faces import FormFragmentsMixin
 from api.filters import ClientFilter
 from api.renderers import CSVRenderer, FragmentRenderer
 from api.serializers import ClientSerializer, ImportResultSerializer, ImportUploadSerializer
-from api.views.base import ResourceViewSet
+from api.views.base import OwnedObjectsMixin, ResourceViewSet
 from core.selectors import clients_visible_to
 from core.services.clients import clients_import
-from core.services.objects import ObjectInUse, client_delete
+from core.services.objects import client_delete
 
 CONFLICT = OpenApiResponse(description=_("The client is used by a mailing and was not deleted."))
 
@@ -34,6 +34,7 @@ CONFLICT = OpenApiResponse(description=_("The client is used by a mailing and wa
 )
 @extend_schema(tags=["clients"])
 class ClientViewSet(
+    OwnedObjectsMixin,
     FormFragmentsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -48,23 +49,12 @@ class ClientViewSet(
     serializer_class = ClientSerializer
     filterset_class = ClientFilter
     ordering_fields = ["email", "full_name", "created_at", "id"]
+    visible_to = staticmethod(clients_visible_to)
     fragment_templates = {"import_form": "import", "import_csv": "import"}
     csv_columns = ["email", "full_name", "comment"]
 
-    def get_queryset(self):
-        return clients_visible_to(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.save(owner=self.request.user)
-
     def perform_destroy(self, instance):
         client_delete(client=instance)
-
-    def destroy(self, request, *args, **kwargs):
-        try:
-            return super().destroy(request, *args, **kwargs)
-        except ObjectInUse as exc:
-            return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
 
     @extend_schema(
         summary="Export clients as CSV",

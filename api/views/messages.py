@@ -1,7 +1,7 @@
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -9,11 +9,11 @@ from rest_framework.response import Response
 from api.faces import FormFragmentsMixin
 from api.filters import MessageFilter
 from api.serializers import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
-from api.views.base import ResourceViewSet
+from api.views.base import OwnedObjectsMixin, ResourceViewSet
 from core.dispatch.rendering import RenderError
 from core.dispatch.sending import preview_message
 from core.selectors import clients_visible_to, messages_visible_to
-from core.services.objects import ObjectInUse, message_delete
+from core.services.objects import message_delete
 
 CONFLICT = OpenApiResponse(description=_("A mailing sends the message; it was not deleted."))
 
@@ -35,6 +35,7 @@ CONFLICT = OpenApiResponse(description=_("A mailing sends the message; it was no
 )
 @extend_schema(tags=["messages"])
 class MessageViewSet(
+    OwnedObjectsMixin,
     FormFragmentsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -49,21 +50,10 @@ class MessageViewSet(
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
     ordering_fields = ["subject", "created_at", "id"]
-
-    def get_queryset(self):
-        return messages_visible_to(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.save(owner=self.request.user)
+    visible_to = staticmethod(messages_visible_to)
 
     def perform_destroy(self, instance):
         message_delete(message=instance)
-
-    def destroy(self, request, *args, **kwargs):
-        try:
-            return super().destroy(request, *args, **kwargs)
-        except ObjectInUse as exc:
-            return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
 
     @extend_schema(
         summary="Preview a message for a client",
