@@ -23,7 +23,6 @@ outside the service (a manual SQL session).
 
 import hashlib
 import re
-import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +30,8 @@ from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.utils import timezone, translation
+
+from core.cache import new_version, version
 
 VERSION_KEY = "api-lists:data-version"
 _WRITE = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:core_|auth_|authtoken_)', re.IGNORECASE)
@@ -42,15 +43,11 @@ def enabled() -> bool:
 
 def bump() -> None:
     """A new data version: every cached list page is stale from now on."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    new_version(VERSION_KEY)
 
 
 def data_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:  # never set, or evicted: a fresh one matches no old entry
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return version(VERSION_KEY)
 
 
 def _bump_after_writes(execute, sql, params, many, context):

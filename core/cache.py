@@ -1,4 +1,11 @@
-"""Django's Redis cache, keeping one client per connection pool.
+"""Versions of cached data, and Django's Redis cache keeping one client per pool.
+
+`version(name)` is a token stored in the cache that keys of cached data include;
+`new_version(name)` replaces it, so every entry made under the old one is
+never read again (they expire). Used by the API's list cache and the cached
+permission sets.
+
+Django's Redis cache, keeping one client per connection pool:
 
 Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every
 cache call, and each one builds its table of response callbacks (some 170
@@ -8,6 +15,9 @@ threads (it takes a connection from its pool per command), so one per pool
 serves them all.
 """
 
+import uuid
+
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
@@ -28,3 +38,17 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+def version(name: str) -> str:
+    """The current version token of `name` (made on first use, or after eviction)."""
+    token = cache.get(name)
+    if token is None:
+        cache.add(name, uuid.uuid4().hex, None)
+        token = cache.get(name)
+    return token
+
+
+def new_version(name: str) -> None:
+    """Everything cached under the old version of `name` is stale from now on."""
+    cache.set(name, uuid.uuid4().hex, None)

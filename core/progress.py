@@ -5,11 +5,11 @@ the dispatcher works through a run."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
-from core.models import Attempt, AttemptStatus, Mailing
-from core.services.mailings import OPEN_STATUSES
+from core.dispatch.statistics import run_figures
+from core.models import Attempt, Mailing
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,9 @@ def latest_run_progress(mailing: Mailing, *, now: datetime | None = None) -> Run
     run_at = Attempt.objects.filter(mailing=mailing).aggregate(latest=Max("run_at"))["latest"]
     if run_at is None:
         return RunProgress(run_at=None, due=due)
-    counts = dict(
-        Attempt.objects.filter(mailing=mailing, run_at=run_at).order_by().values_list("status").annotate(n=Count("*"))
-    )
+    figures = run_figures(mailing.pk, run_at)
     return RunProgress(
         run_at=run_at,
-        planned=sum(counts.values()),
-        sent=counts.get(AttemptStatus.SUCCESS, 0),
-        failed=counts.get(AttemptStatus.FAILURE, 0),
-        skipped=counts.get(AttemptStatus.SKIPPED, 0),
-        pending=sum(counts.get(status, 0) for status in OPEN_STATUSES),
+        **{name: figures[name] for name in ("planned", "sent", "failed", "skipped", "pending")},
         due=due,
     )

@@ -5,13 +5,12 @@ attempts and reports (read only); admins see everything. Anything outside
 these querysets answers 404 to the asking user, in the API and on the pages.
 """
 
-import uuid
-
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
+from core.cache import new_version, version
 from core.models import Attempt, Client, DailyStats, Mailing, Message, RunStats, User
 
 PERMISSIONS_VERSION_KEY = "permissions:version"
@@ -21,15 +20,7 @@ PERMISSIONS_SECONDS = 300  # a backstop for changes the signals do not see (raw 
 def permissions_changed(**kwargs) -> None:
     """A role, a group or someone's permissions changed: every cached permission
     set is stale. Connected to the signals in core/apps.py."""
-    cache.set(PERMISSIONS_VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def _permissions_key(user: User) -> str:
-    version = cache.get(PERMISSIONS_VERSION_KEY)
-    if version is None:
-        cache.add(PERMISSIONS_VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(PERMISSIONS_VERSION_KEY)
-    return f"permissions:{version}:{user.pk}"
+    new_version(PERMISSIONS_VERSION_KEY)
 
 
 def load_permissions(user: User) -> None:
@@ -41,7 +32,7 @@ def load_permissions(user: User) -> None:
         return
     if hasattr(user, "_user_perm_cache") or hasattr(user, "_group_perm_cache"):
         return
-    key = _permissions_key(user)
+    key = f"permissions:{version(PERMISSIONS_VERSION_KEY)}:{user.pk}"
     found = cache.get(key)
     if found is None:
 

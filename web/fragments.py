@@ -15,9 +15,9 @@ from django.urls import resolve
 from django_htmx.middleware import HtmxDetails
 
 
-def first_fragment(request: HttpRequest, url: str) -> str | None:
-    """The HTML the API answers to an htmx GET of `url` for this request's
-    user, or None when it does not answer 200 (the page then loads it itself)."""
+def first_fragment(request: HttpRequest, url: str) -> str:
+    """The HTML the API answers to an htmx GET of `url` for this request's user
+    (an error fragment saying why, should it refuse)."""
     parts = urlsplit(url)
     inner = copy.copy(request)
     inner.path = inner.path_info = parts.path
@@ -28,8 +28,6 @@ def first_fragment(request: HttpRequest, url: str) -> str | None:
     match = resolve(parts.path)
     inner.resolver_match = match
     response = match.func(inner, *match.args, **match.kwargs)
-    if response.status_code != 200:
-        return None
     if hasattr(response, "render"):
         response.render()
     return response.content.decode(response.charset)

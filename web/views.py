@@ -22,26 +22,24 @@ class HomeView(TemplateView):
 
 class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     """A page's frame: title, breadcrumbs, description and toolbar around
-    `#content`, which loads the resource's list fragment from the API
-    (`content`: the URL name). Visitors are sent to log in; a logged-in user
+    `#content`, which holds the resource's list fragment from the API
+    (`content`: its URL name), rendered in the same request. Visitors are sent to log in; a logged-in user
     without the permission gets 403."""
 
     template_name = "web/page.html"
     title = ""
     description = ""
     section = None  # (label, url name) of the parent crumb, if any
-    content = ""
+    content = ""  # URL name of the API list whose fragment fills #content
     permission_required: tuple[str, ...] = ()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        content_url = reverse(self.content) if self.content else ""
         context.update(
             page_title=self.title,
             page_description=self.description,
             section=self.section,
-            content_url=content_url,
-            content_html=first_fragment(self.request, content_url) if content_url else None,
+            content_html=first_fragment(self.request, reverse(self.content)),
         )
         return context
 
@@ -50,12 +48,9 @@ class MailingPageView(LoginRequiredMixin, ObjectAccessMixin, DetailView):
     """One mailing: schedule, live progress, runs and attempts, from the API's
     detail fragment. Another user's mailing is a 404, as in the API."""
 
-    template_name = "web/pages/mailing.html"
+    template_name = "web/page.html"
     visible_to = staticmethod(mailings_visible_to)
     context_object_name = "mailing"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("message")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -63,9 +58,8 @@ class MailingPageView(LoginRequiredMixin, ObjectAccessMixin, DetailView):
             page_title=_("Mailing #%(number)d") % {"number": self.object.pk},
             page_description=_("Its schedule, the progress of its latest run, every run and every send attempt."),
             section=(_("Mailings"), "mailings"),
+            content_html=first_fragment(self.request, reverse("api:mailing-detail", args=[self.object.pk])),
         )
-        context["content_url"] = reverse("api:mailing-detail", args=[self.object.pk])
-        context["content_html"] = first_fragment(self.request, context["content_url"])
         return context
 
 

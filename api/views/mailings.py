@@ -1,6 +1,5 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -24,9 +23,8 @@ from core.dispatch.statistics import fresh_runs
 from core.models import Mailing, MailingRecipient
 from core.progress import latest_run_progress
 from core.reports import runs_of
-from core.scheduling import upcoming
 from core.selectors import mailings_visible_to
-from core.services.mailings import mailing_resend_failed, mailing_send_now, mailing_set_active
+from core.services.mailings import mailing_resend_failed, mailing_send_now, mailing_set_active, next_runs
 
 WRITE_DOC = (
     "Times are ISO 8601 with an offset. The message and the clients must be the mailing owner's. "
@@ -165,14 +163,9 @@ class MailingViewSet(
             return {"progress": self.run_progress}
         if name != "detail" or mailing is None:
             return {}
-        tz = mailing.owner.tzinfo
         return {
             "progress": latest_run_progress(mailing),
-            "upcoming": upcoming(
-                mailing.start_at, mailing.end_at, mailing.periodicity, tz, after=timezone.now(), count=self.UPCOMING
-            )
-            if mailing.is_active
-            else [],
-            "runs": fresh_runs(runs_of(mailing, tz=tz)[: self.RUNS]),
+            "upcoming": next_runs(mailing, count=self.UPCOMING),
+            "runs": fresh_runs(runs_of(mailing, tz=mailing.owner.tzinfo)[: self.RUNS]),
             "recipients": mailing.clients.order_by("pk")[:20],
         }

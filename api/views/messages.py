@@ -10,7 +10,6 @@ from api.faces import FormFragmentsMixin
 from api.filters import MessageFilter
 from api.serializers import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
-from core.dispatch.rendering import RenderError
 from core.dispatch.sending import preview_message
 from core.selectors import clients_visible_to, messages_visible_to
 from core.services.objects import message_delete
@@ -72,16 +71,8 @@ class MessageViewSet(
         client = clients.filter(pk=chosen).first() if chosen else clients.first()
         if chosen and client is None:
             raise NotFound(_("No such client."))
-        if client is None:
-            email, full_name = "anna.petrova@example.com", gettext("Anna Petrova")
-        else:
-            email, full_name = client.email, client.full_name
-        body = {"client": getattr(client, "pk", None), "email": email, "full_name": full_name, "error": None}
-        try:
-            rendered = preview_message(message, full_name=full_name, email=email, link=gettext("(their own link)"))
-            body.update(subject=rendered.subject, body=rendered.body)
-        except RenderError as exc:
-            body.update(subject=message.subject, body=message.body, error=str(exc))
+        preview = preview_message(message, client, link=gettext("(their own link)"))
+        body = {"client": getattr(client, "pk", None), **vars(preview)}
         self.preview_clients = clients[:50]
         return Response(MessagePreviewSerializer(body).data)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from core.dispatch.claiming import Claimed, release
 from core.dispatch.config import DispatchConfig
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
-from core.dispatch.rendering import FOOTER_LINK, Rendered, RenderError, RunMessage
+from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
 from core.dkim import dkim_enabled, dkim_sign
 from core.models import Attempt, AttemptStatus, Mailing, Message
 from core.services.deliverability import (
@@ -83,14 +83,31 @@ def run_message(
     )
 
 
-def preview_message(message: Message, *, full_name: str, email: str, link: str) -> Rendered:
-    """The message as one client would read it, `link` standing for their
-    unsubscribe link. Raises RenderError when it cannot be built."""
+@dataclass(frozen=True)
+class Preview:
+    email: str
+    full_name: str
+    subject: str
+    body: str
+    error: str | None = None  # why the message cannot be built, when it cannot
+
+
+def preview_message(message: Message, client=None, *, link: str) -> Preview:
+    """The message as `client` would read it — or, without one, a sample client —
+    `link` standing for their unsubscribe link. A message that cannot be built
+    comes back as written, with the reason."""
+    if client is None:
+        email, full_name = "anna.petrova@example.com", gettext("Anna Petrova")
+    else:
+        email, full_name = client.email, client.full_name
     owner = message.owner
-    built = run_message(
-        subject=message.subject, body=message.body, sender_name=owner.full_name, reply_to=owner.reply_to
-    )
-    return built.render(email=email, full_name=full_name, link=link)
+    try:
+        built = run_message(
+            subject=message.subject, body=message.body, sender_name=owner.full_name, reply_to=owner.reply_to
+        ).render(email=email, full_name=full_name, link=link)
+    except RenderError as exc:
+        return Preview(email, full_name, message.subject, message.body, str(exc))
+    return Preview(email, full_name, built.subject, built.body)
 
 
 @dataclass

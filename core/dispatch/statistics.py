@@ -28,6 +28,12 @@ _COUNTS = {
 }
 
 
+def run_figures(mailing_id: int, run_at) -> dict:
+    """Planned, sent, failed, pending and skipped sends of one run, and its first
+    and last attempt, counted from the attempts now."""
+    return Attempt.objects.filter(mailing_id=mailing_id, run_at=run_at).aggregate(**_COUNTS)
+
+
 def fresh_runs(runs: Iterable[RunStats]) -> list[RunStats]:
     """The runs, with the figures of stale ones counted from their attempts now
     (not stored: the job does that). For a mailing's own page, which lists a
@@ -35,9 +41,7 @@ def fresh_runs(runs: Iterable[RunStats]) -> list[RunStats]:
     runs = list(runs)
     for run in runs:
         if run.stale:
-            for name, value in (
-                Attempt.objects.filter(mailing_id=run.mailing_id, run_at=run.run_at).aggregate(**_COUNTS).items()
-            ):
+            for name, value in run_figures(run.mailing_id, run.run_at).items():
                 setattr(run, name, value)
     return runs
 
@@ -62,7 +66,7 @@ def recount_stale_runs(*, limit: int = 200) -> int:
         for run_id, mailing_id, run_at in stale:
             if mailing_id not in zones:  # deleted meanwhile, with its rollups
                 continue
-            figures = Attempt.objects.filter(mailing_id=mailing_id, run_at=run_at).aggregate(**_COUNTS)
+            figures = run_figures(mailing_id, run_at)
             RunStats.objects.filter(id=run_id).update(**figures)
             days[mailing_id].add(run_at.astimezone(ZoneInfo(zones[mailing_id])).date())
         for mailing_id, mailing_days in days.items():

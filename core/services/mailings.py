@@ -58,6 +58,15 @@ def _schedule(mailing: Mailing, now: datetime) -> None:
     )
 
 
+def next_runs(mailing: Mailing, *, count: int, now: datetime | None = None) -> list[datetime]:
+    """The mailing's next `count` runs, in its owner's zone; none while it is disabled."""
+    if not mailing.is_active:
+        return []
+    return scheduling.upcoming(
+        mailing.start_at, mailing.end_at, mailing.periodicity, mailing.owner.tzinfo, after=_now(now), count=count
+    )
+
+
 def derive_status(mailing: Mailing, *, has_open_attempts: bool) -> str:
     """created: nothing run yet and something ahead; running: a run happened and
     more is ahead or still in flight; finished: nothing ahead and nothing open."""

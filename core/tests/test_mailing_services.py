@@ -10,6 +10,7 @@ from core.services.mailings import (
     mailing_send_now,
     mailing_set_active,
     mailing_update,
+    next_runs,
     plan_run,
 )
 from core.tests.factories import ClientFactory, MessageFactory
@@ -127,3 +128,15 @@ def test_owner_and_manager_toggle_but_other_users_cannot(parts, other_user, mana
         mailing_set_active(mailing=mailing, active=True, by=other_user, now=NOW)
     assert not Mailing.objects.get(pk=mailing.pk).is_active
     assert mailing_set_active(mailing=mailing, active=True, by=parts["owner"], now=NOW).is_active
+
+
+def test_next_runs_follow_the_owners_wall_clock_and_stop_while_disabled(parts):
+    parts["owner"].time_zone = "Europe/Berlin"
+    parts["owner"].save()
+    start = datetime(2026, 10, 20, 7, 0, tzinfo=UTC)  # 09:00 in Berlin, summer time
+    mailing = mailing_create(**parts, start_at=start, periodicity="weekly", now=NOW)
+    runs = next_runs(mailing, count=3, now=NOW)
+    # 09:00 Berlin each week: 07:00 UTC before the clocks go back on 25 October, 08:00 after
+    assert runs == [start, datetime(2026, 10, 27, 8, 0, tzinfo=UTC), datetime(2026, 11, 3, 8, 0, tzinfo=UTC)]
+    mailing.is_active = False
+    assert next_runs(mailing, count=3, now=NOW) == []
