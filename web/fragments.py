@@ -20,6 +20,9 @@ def first_fragment(request: HttpRequest, url: str) -> str:
     (an error fragment saying why, should it refuse)."""
     parts = urlsplit(url)
     inner = copy.copy(request)
+    # properties cached from the page's META: read them again from the new one
+    for derived in ("headers", "accepted_types", "accepted_types_by_precedence"):
+        inner.__dict__.pop(derived, None)
     inner.path = inner.path_info = parts.path
     inner.GET = QueryDict(parts.query)
     inner.META = {**request.META, "PATH_INFO": parts.path, "QUERY_STRING": parts.query, "HTTP_HX_REQUEST": "true"}
