@@ -26,8 +26,9 @@ def permissions_changed(**kwargs) -> None:
 def load_permissions(user: User) -> None:
     """Read the user's own and group permissions — from the cache, else in one
     query — and keep them where Django's ModelBackend keeps them for the rest of
-    the request (it would make two queries). Later `has_perm` calls, in code and
-    in templates, ask no more."""
+    the request (it would make two queries). Our auth backend (`core.auth`)
+    calls it before it answers any permission question, so `user.has_perm` in
+    code, `PermissionRequiredMixin` and `perms` in templates all read this."""
     if not user.is_authenticated or not user.is_active or user.is_superuser:
         return
     if hasattr(user, "_user_perm_cache") or hasattr(user, "_group_perm_cache"):
@@ -52,13 +53,8 @@ def load_permissions(user: User) -> None:
     user._user_perm_cache, user._group_perm_cache = found
 
 
-def has_perm(user: User, perm: str) -> bool:
-    load_permissions(user)
-    return user.has_perm(perm)
-
-
 def sees_all_mailings(user: User) -> bool:
-    return user.is_superuser or has_perm(user, "core.view_all_mailings")
+    return user.is_superuser or user.has_perm("core.view_all_mailings")
 
 
 def _own_or_all(queryset: QuerySet, user: User, *, all_if: bool, owner_path: str = "owner") -> QuerySet:
@@ -99,11 +95,11 @@ def can_change(user: User, obj) -> bool:
 
 def can_toggle_mailing(user: User, mailing: Mailing) -> bool:
     """Disable or enable a mailing: its owner, a manager or an admin."""
-    return can_change(user, mailing) or has_perm(user, "core.toggle_any_mailing")
+    return can_change(user, mailing) or user.has_perm("core.toggle_any_mailing")
 
 
 def can_list_users(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or has_perm(user, "core.view_all_users"))
+    return user.is_authenticated and (user.is_superuser or user.has_perm("core.view_all_users"))
 
 
 def mailing_owners_visible_to(user: User) -> QuerySet[User]:
@@ -130,7 +126,7 @@ def can_block(by: User, user: User) -> bool:
     themselves."""
     if not by.is_authenticated or by.pk == user.pk:
         return False
-    return by.is_superuser or (has_perm(by, "core.block_user") and not user.is_superuser)
+    return by.is_superuser or (by.has_perm("core.block_user") and not user.is_superuser)
 
 
 def home_figures(user: User | None = None) -> dict[str, int]:

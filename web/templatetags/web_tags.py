@@ -2,7 +2,6 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.selectors import has_perm
 from web import dispatcher
 
 register = template.Library()
@@ -50,7 +49,7 @@ def nav_sections(context):
     links = []
     if user is not None and user.is_authenticated:
         for label, name, permission in NAV_SECTIONS:
-            if permission and not has_perm(user, permission):
+            if permission and not user.has_perm(permission):
                 continue
             try:
                 url = reverse(name)
