@@ -4,9 +4,11 @@ the reports' per-day series).
 A rendered list page is kept in the configured cache under a key made of the
 user, the full URL (scheme, host, path and query), the method, the face (JSON
 or the htmx fragment) and the negotiated media type, the language and the time
-zone — and a **data version** that every write to the service's tables
-replaces. So a page is never served after a write that could change it: the
-next GET misses and renders afresh.
+zone, together with the **data version** it was rendered under, which every
+write to the service's tables replaces. So a page is never served after a
+write that could change it: the next GET finds an older version in the entry
+and renders afresh. (Whole web pages use the same key and version:
+`web/page_cache.py`.)
 
 The version is bumped by a database execute wrapper that every connection of
 every process gets (`install()`, called when the app is ready): any INSERT,
@@ -25,13 +27,12 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.utils import timezone, translation
 
-from core.cache import new_version, version
+from core.cache import get_current, new_version, set_current, version
 
 VERSION_KEY = "api-lists:data-version"
 _WRITE = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:core_|auth_|authtoken_)', re.IGNORECASE)
@@ -68,21 +69,26 @@ def install() -> None:
     connection_created.connect(_watch, dispatch_uid="api.list_cache")
 
 
-def key_for(request, view) -> str:
+def reader_key(prefix: str, request, *extra: str) -> str:
+    """A cache key for what `request` reads: the user, the full URL, the
+    language and the time zone, and `extra` (the data version is kept inside
+    the entry, see `core.cache.get_current`)."""
     user = request.user
     parts = [
         str(user.pk),
-        data_version(),
         request.method,
         request.build_absolute_uri(),
-        request.headers.get("HX-Request", ""),
-        getattr(request, "accepted_media_type", ""),
         translation.get_language() or "",
         timezone.get_current_timezone_name(),
         str(getattr(user, "time_zone", "")),
-        view.basename or "",
+        *extra,
     ]
-    return "api-lists:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return prefix + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def key_for(request, view) -> str:
+    face = [request.headers.get("HX-Request", ""), getattr(request, "accepted_media_type", ""), view.basename or ""]
+    return reader_key("api-lists:page:", request, *face)
 
 
 def cached(request, view, answer):
@@ -92,16 +98,15 @@ def cached(request, view, answer):
     if not enabled():
         return answer()
     key = key_for(request, view)
-    hit = cache.get(key)
+    token, hit = get_current(key, VERSION_KEY)
     if hit is not None:
         content, content_type = hit
         return HttpResponse(content, content_type=content_type)
     response = answer()
     if response.status_code == 200:
-        seconds = settings.API_LIST_CACHE_SECONDS
 
         def keep(rendered):
-            cache.set(key, (rendered.content, rendered["Content-Type"]), seconds)
+            set_current(key, token, (rendered.content, rendered["Content-Type"]), settings.API_LIST_CACHE_SECONDS)
 
         response.add_post_render_callback(keep)
     return response

@@ -2,8 +2,10 @@
 
 `version(name)` is a token stored in the cache that keys of cached data include;
 `new_version(name)` replaces it, so every entry made under the old one is
-never read again (they expire). Used by the API's list cache and the cached
-permission sets.
+never read again (they expire). Used by the cached permission sets. Entries that
+are read on every request (the API's list cache, whole pages) keep the version
+they were made under inside the entry instead (`get_current` / `set_current`):
+the version and the entry then come in one round trip.
 
 Django's Redis cache, keeping one client per connection pool:
 
@@ -52,3 +54,20 @@ def version(name: str) -> str:
 def new_version(name: str) -> None:
     """Everything cached under the old version of `name` is stale from now on."""
     cache.set(name, uuid.uuid4().hex, None)
+
+
+def get_current(key: str, name: str) -> tuple[str, object | None]:
+    """The current version of `name`, and what `key` holds if it was stored
+    under that version (None otherwise): one round trip to the cache."""
+    found = cache.get_many([name, key])
+    current = found.get(name) or version(name)
+    entry = found.get(key)
+    if entry is not None and entry[0] == current:
+        return current, entry[1]
+    return current, None
+
+
+def set_current(key: str, token: str, value, seconds: float) -> None:
+    """Keep `value` under `key` as made under version `token` (read before making it:
+    a write committed meanwhile has replaced the version, so the entry is never served)."""
+    cache.set(key, (token, value), seconds)
