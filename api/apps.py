@@ -5,8 +5,3 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "api"
     verbose_name = "API"
-
-    def ready(self):
-        from api import list_cache
-
-        list_cache.install()

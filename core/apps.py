@@ -11,8 +11,11 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from core import data_version
         from core.models import User
         from core.selectors import permissions_changed
+
+        data_version.install()
 
         # Cached permission sets (core.selectors.load_permissions) go stale with any of these.
         for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):

@@ -6,11 +6,10 @@ these querysets answers 404 to the asking user, in the API and on the pages.
 """
 
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
-from core.cache import new_version, version
+from core.cache import get_current, new_version, set_current
 from core.models import Attempt, Client, DailyStats, Mailing, Message, RunStats, User
 
 PERMISSIONS_VERSION_KEY = "permissions:version"
@@ -33,8 +32,8 @@ def load_permissions(user: User) -> None:
         return
     if hasattr(user, "_user_perm_cache") or hasattr(user, "_group_perm_cache"):
         return
-    key = f"permissions:{version(PERMISSIONS_VERSION_KEY)}:{user.pk}"
-    found = cache.get(key)
+    key = f"permissions:{user.pk}"
+    token, found = get_current(key, PERMISSIONS_VERSION_KEY)
     if found is None:
 
         def named(permissions, own):
@@ -49,7 +48,7 @@ def load_permissions(user: User) -> None:
         for app_label, codename, is_own in rows:
             (own if is_own else through_groups).add(f"{app_label}.{codename}")
         found = (own, through_groups)
-        cache.set(key, found, PERMISSIONS_SECONDS)
+        set_current(key, token, found, PERMISSIONS_SECONDS)
     user._user_perm_cache, user._group_perm_cache = found
 
 

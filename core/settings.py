@@ -106,16 +106,17 @@ if _redis_url:
     CACHES = {"default": {"BACKEND": "core.cache.ReusingRedisCache", "LOCATION": _redis_url}}
     # Sessions read from Redis, written through to the database: a page does not
     # ask the database for its session. (A blocked user is refused all the same:
-    # the user row is read on every request.)
+    # blocking is a write, after which the user is read afresh; core/data_version.py.)
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rendered pages of the mailing, attempt and report lists, kept this many seconds
-# or until the next write (api/list_cache.py). The data version that writes bump
+# What is read again and again until the data changes — rendered API lists, whole
+# pages, the logged-in user — kept this many seconds or until the next write to
+# the service's tables (core/data_version.py). The data version that writes bump
 # lives in the cache, so every process must share it: Redis only (0 = off).
-API_LIST_CACHE_SECONDS = env_int("API_LIST_CACHE_SECONDS", 60 if _redis_url else 0, minimum=0)
-if API_LIST_CACHE_SECONDS and not _redis_url:
-    raise ImproperlyConfigured("API_LIST_CACHE_SECONDS needs a shared cache: set REDIS_URL as well.")
+DATA_CACHE_SECONDS = env_int("DATA_CACHE_SECONDS", 60 if _redis_url else 0, minimum=0)
+if DATA_CACHE_SECONDS and not _redis_url:
+    raise ImproperlyConfigured("DATA_CACHE_SECONDS needs a shared cache: set REDIS_URL as well.")
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from api import list_cache
 from api.tests.conftest import HX
+from core import data_version
 from core.dispatch.sending import _store_results
 from core.dispatch.statistics import recount_all_stale
 from core.models import Attempt, RunStats
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
-    settings.API_LIST_CACHE_SECONDS = 60
+    settings.DATA_CACHE_SECONDS = 60
 
 
 @pytest.fixture
@@ -92,13 +92,13 @@ def test_the_statistics_job_makes_the_next_get_fresh(api, owner, data):
 def test_a_rolled_back_write_keeps_the_cache(api, owner, data):
     client = api.as_(owner)
     client.get("/api/mailings/")
-    version = list_cache.data_version()
+    version = data_version.current()
     with pytest.raises(RuntimeError), transaction.atomic():
         Attempt.objects.update(status="failure")
         raise RuntimeError
-    assert list_cache.data_version() == version
+    assert data_version.current() == version
     Attempt.objects.update(status="failure")
-    assert list_cache.data_version() != version
+    assert data_version.current() != version
 
 
 def test_users_faces_and_pages_do_not_share_entries(api, owner, manager, data):
@@ -118,7 +118,7 @@ def test_errors_are_not_cached(api, owner, data):
 
 
 def test_off_without_the_setting(api, owner, data, settings):
-    settings.API_LIST_CACHE_SECONDS = 0
+    settings.DATA_CACHE_SECONDS = 0
     client = api.as_(owner)
     client.get("/api/mailings/")
     _, count = queries(client, "/api/mailings/")
@@ -129,13 +129,13 @@ def test_off_without_the_setting(api, owner, data, settings):
 def test_on_by_default_with_redis_refused_without():
     from core.tests.test_settings import PRODUCTION, run
 
-    show = "import django; django.setup(); from django.conf import settings as s; print(s.API_LIST_CACHE_SECONDS)"
+    show = "import django; django.setup(); from django.conf import settings as s; print(s.DATA_CACHE_SECONDS)"
     with_redis = run(show, **PRODUCTION, REDIS_URL="redis://127.0.0.1:6379/3")
     assert (with_redis.returncode, with_redis.stdout.strip()) == (0, "60"), with_redis.stderr
     assert run(show, **PRODUCTION).stdout.strip() == "0"
-    refused = run(show, **PRODUCTION, API_LIST_CACHE_SECONDS="30")
+    refused = run(show, **PRODUCTION, DATA_CACHE_SECONDS="30")
     assert refused.returncode != 0
-    assert "API_LIST_CACHE_SECONDS needs a shared cache" in refused.stderr
+    assert "DATA_CACHE_SECONDS needs a shared cache" in refused.stderr
 
 
 def test_the_statistics_job_makes_the_next_per_day_series_fresh(api, owner, data):

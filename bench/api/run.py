@@ -152,7 +152,7 @@ def run_mode(mode: str, cases, token: str) -> list:
             "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
         ],
         cwd=ROOT,
-        env={**ENV, "DJANGO_SETTINGS_MODULE": "bench.api.settings", "API_LIST_CACHE_SECONDS": seconds},
+        env={**ENV, "DJANGO_SETTINGS_MODULE": "bench.api.settings", "DATA_CACHE_SECONDS": seconds},
     )
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}/bench/ping/")
