@@ -74,9 +74,3 @@ def admin_user(db):
 def _fast_password_hashing(settings):
     """Tests create and log in many users; the production hasher's cost buys nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """The local-memory cache outlives a test; start each one without the last one's keys."""
-    cache.clear()

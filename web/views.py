@@ -5,8 +5,10 @@ from django.views.generic import DetailView, TemplateView
 
 from blog.selectors import home_posts
 from core.selectors import mailings_visible_to
+from core.services.mailings import next_runs
 from web.fragments import first_fragment
 from web.home import cached_home_figures
+from web.page_cache import CachedPageMixin
 from web.permissions import ObjectAccessMixin
 
 
@@ -20,11 +22,11 @@ class HomeView(TemplateView):
         return context
 
 
-class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, CachedPageMixin, TemplateView):
     """A page's frame: title, breadcrumbs, description and toolbar around
     `#content`, which holds the resource's list fragment from the API
     (`content`: its URL name), rendered in the same request. Visitors are sent to log in; a logged-in user
-    without the permission gets 403."""
+    without the permission gets 403. Kept whole in the page cache (web/page_cache.py)."""
 
     template_name = "web/page.html"
     title = ""
@@ -44,23 +46,32 @@ class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         return context
 
 
-class MailingPageView(LoginRequiredMixin, ObjectAccessMixin, DetailView):
-    """One mailing: schedule, live progress, runs and attempts, from the API's
-    detail fragment. Another user's mailing is a 404, as in the API."""
+class MailingPageView(LoginRequiredMixin, ObjectAccessMixin, CachedPageMixin, DetailView):
+    """One mailing: schedule, live progress and runs from the API's detail
+    fragment, and its attempts from the API's list. Another user's mailing is a
+    404, as in the API. Kept whole in the page cache until its next run comes
+    (its progress then turns to "due" and its next runs move on)."""
 
-    template_name = "web/page.html"
+    template_name = "web/pages/mailing.html"
     visible_to = staticmethod(mailings_visible_to)
     context_object_name = "mailing"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        attempts_url = f"{reverse('api:attempt-list')}?mailing={self.object.pk}"
         context.update(
             page_title=_("Mailing #%(number)d") % {"number": self.object.pk},
             page_description=_("Its schedule, the progress of its latest run, every run and every send attempt."),
             section=(_("Mailings"), "mailings"),
             content_html=first_fragment(self.request, reverse("api:mailing-detail", args=[self.object.pk])),
+            attempts_url=attempts_url,
+            attempts_html=first_fragment(self.request, attempts_url),
         )
         return context
+
+    def page_until(self):
+        coming = [self.object.next_run_at, *next_runs(self.object, count=1)]
+        return min((moment for moment in coming if moment is not None), default=None)
 
 
 MANAGER_SECTION = (_("Manager"), "manager-mailings")

@@ -104,6 +104,24 @@ class TestMailingPage:
         assert "Its schedule, the progress of its latest run" in html
         assert f'<section id="mailing-{mailing.pk}-detail"' in html
 
+    def test_its_attempts_come_in_the_same_request_and_reload_when_it_changes(self, client, owner):
+        from core.models import AttemptStatus
+        from core.tests.factories import AttemptFactory, ClientFactory, MailingFactory
+
+        mailing = MailingFactory(owner=owner)
+        other = MailingFactory(owner=owner)
+        kept = ClientFactory(owner=owner, email="kept@example.com")
+        elsewhere = ClientFactory(owner=owner, email="elsewhere@example.com")
+        AttemptFactory(mailing=mailing, client=kept, status=AttemptStatus.FAILURE)
+        AttemptFactory(mailing=other, client=elsewhere)
+        client.force_login(owner)
+        html = client.get(reverse("mailing", args=[mailing.pk])).content.decode()
+        attempts = html.split('id="mailing-attempts"')[1]
+        assert f'hx-get="/api/attempts/?mailing={mailing.pk}" hx-trigger="mailings-changed from:body"' in attempts
+        assert '<div id="attempts-list"' in attempts and "kept@example.com" in attempts
+        assert "elsewhere@example.com" not in html
+        assert 'hx-trigger="load"' not in html  # nothing left to fetch after the first paint
+
     def test_missing_mailing_is_404(self, client, owner):
         client.force_login(owner)
         assert client.get(reverse("mailing", args=[999999])).status_code == 404

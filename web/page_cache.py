@@ -1,0 +1,94 @@
+"""Whole pages from the cache: the resource pages and a mailing's page.
+
+A page is the same for its reader until the data behind it changes, so it is
+kept as the API's lists are (`api/list_cache.py`): per user, full URL,
+language and time zone, under the data version that every write to the
+service's tables replaces (`core/data_version.py`) — the next load after a
+write renders afresh. On with a shared Redis cache and `DATA_CACHE_SECONDS`;
+an entry lives that many seconds at most.
+
+What a page holds that is not the reader's data is never cached:
+
+- the CSRF token: the page is rendered with a placeholder, which every answer,
+  fresh or cached, replaces with the request's own token;
+- Django's messages (the toasts of the last action): a request with messages
+  waiting is rendered, not served, and not kept;
+- the staff notice that the dispatcher has stopped: while it shows (its text
+  says how long ago) the page is rendered afresh for those who see it;
+- what time alone changes: a page that shows it says until when it holds
+  (`until`, e.g. a mailing's next run: then its progress turns to "due" and its
+  next runs move on), and is not kept past that.
+
+Only 200 answers are kept; a visitor, a 403 or a 404 never reaches the cache
+(the views check access before they serve).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+from api import list_cache
+from core import data_version
+from core.cache import get_current, set_current
+from web import dispatcher
+
+# Stands for the CSRF token in a kept page; letters and dashes only, so
+# templates print it unescaped wherever they print the token.
+CSRF_PLACEHOLDER = "page-cache-csrf-token-placeholder"
+
+
+def _cacheable(request) -> bool:
+    if not data_version.enabled() or request.method != "GET" or getattr(request, "htmx", False):
+        return False
+    if len(messages.get_messages(request)):  # counts them without marking them read
+        return False
+    return not (dispatcher.watches_dispatcher(request.user) and dispatcher.is_stalled())
+
+
+def _with_token(request, content: bytes) -> bytes:
+    return content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+
+
+def serve(request, render: Callable[[dict], HttpResponse], until: Callable[[], datetime | None] = lambda: None):
+    """The page `render(extra_context)` gives for `request`, from the cache
+    when the same reader loaded it since the last write (see the module doc).
+    `until()`, asked after a render, is when the page stops being true by
+    time alone (None: not before the data changes)."""
+    if not _cacheable(request):
+        return render({})
+    key = list_cache.reader_key("web-pages:", request)
+    token, hit = get_current(key, data_version.KEY)
+    if hit is not None:
+        content, content_type = hit
+        return HttpResponse(_with_token(request, content), content_type=content_type)
+    response = render({"csrf_token": CSRF_PLACEHOLDER})
+    if hasattr(response, "render"):
+        response.render()
+    if response.status_code == 200:
+        seconds = data_version.seconds()
+        ends = until()
+        if ends is not None:
+            seconds = min(seconds, (ends - timezone.now()).total_seconds())
+        if seconds >= 1:
+            set_current(key, token, (response.content, response["Content-Type"]), seconds)
+    response.content = _with_token(request, response.content)
+    return response
+
+
+class CachedPageMixin:
+    """Serve a view's GET through `serve`; `page_until()` (after a render) is
+    when its page stops being true by time alone."""
+
+    def page_until(self) -> datetime | None:
+        return None
+
+    def get(self, request, *args, **kwargs):
+        def render(extra):
+            self.extra_context = {**(self.extra_context or {}), **extra}
+            return super(CachedPageMixin, self).get(request, *args, **kwargs)
+
+        return serve(request, render, self.page_until)

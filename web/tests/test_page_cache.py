@@ -1,0 +1,150 @@
+"""Whole pages from the cache (web/page_cache.py): a page loaded again is served
+without rendering, its forms still post (the CSRF token is the request's own);
+any write, another reader, waiting messages, a stopped dispatcher or a
+mailing's next run coming makes the page fresh.
+
+Transactional tests: the data version is bumped when a write commits."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.http import HttpRequest
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_cron.models import CronJobLog
+
+from api.tests.conftest import HX
+from core.tests.factories import ClientFactory, MailingFactory
+from web.dispatcher import DISPATCH_JOB_CODE
+
+pytestmark = pytest.mark.django_db(transaction=True)
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.DATA_CACHE_SECONDS = 60
+
+
+def dispatcher_ran(minutes_ago):
+    end = timezone.now() - timedelta(minutes=minutes_ago)
+    CronJobLog.objects.create(code=DISPATCH_JOB_CODE, start_time=end, end_time=end, is_success=True)
+
+
+@pytest.fixture(autouse=True)
+def _dispatcher_running():
+    """Managers see a notice while the dispatcher is stopped, and their pages are then rendered afresh."""
+    dispatcher_ran(minutes_ago=1)
+
+
+DATA_TABLES = re.compile(r'"core_(client|message|mailing\w*|attempt|runstats|dailystats)"')
+
+
+def load(client, url):
+    """The page's HTML, and whether it was rendered (it read the service's data
+    or rendered a template) rather than served from the cache."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    rendered = bool(response.templates) or any(DATA_TABLES.search(query["sql"]) for query in captured)
+    return response.content.decode(), rendered
+
+
+def without_tokens(html):
+    return TOKEN.sub("", re.sub(r'"X-CSRFToken": "[^"]+"', "", html))
+
+
+@pytest.mark.parametrize("url", ["/mailings/", "/clients/", "/messages/", "/reports/", "/manager/mailings/"])
+def test_a_page_loaded_again_is_not_rendered_again(client, manager, url):
+    ClientFactory(owner=manager, email="kept@example.com")
+    client.force_login(manager)
+    fresh, fresh_rendered = load(client, url)
+    cached, cached_rendered = load(client, url)
+    assert without_tokens(cached) == without_tokens(fresh)
+    assert fresh_rendered and not cached_rendered
+    assert "page-cache-csrf" not in cached + fresh  # the placeholder never reaches a reader
+
+
+def test_a_cached_pages_forms_post_with_its_token(owner):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(owner)
+    browser.get("/clients/")
+    html = browser.get("/clients/").content.decode()  # from the cache
+    token = TOKEN.search(html).group(1)
+    assert re.search(r'"X-CSRFToken": "' + token, html)  # htmx sends the same token
+    answer = browser.post("/i18n/setlang/", {"language": "ru", "next": "/clients/", "csrfmiddlewaretoken": token})
+    assert answer.status_code == 302
+    assert "Клиенты" in browser.get("/clients/").content.decode()  # and the language is part of the key
+
+
+def test_a_write_makes_the_next_load_fresh(client, owner):
+    client.force_login(owner)
+    assert "new@example.com" not in load(client, "/clients/")[0]
+    load(client, "/clients/")
+    created = client.post("/api/clients/", {"email": "new@example.com", "full_name": "New One"}, **HX)
+    assert created.status_code == 201
+    assert "new@example.com" in load(client, "/clients/")[0]
+
+
+def test_readers_never_share_a_page(client, owner, other_user):
+    ClientFactory(owner=owner, email="mine@example.com")
+    ClientFactory(owner=other_user, email="theirs@example.com")
+    client.force_login(owner)
+    assert "mine@example.com" in load(client, "/clients/")[0]
+    client.force_login(other_user)
+    html = load(client, "/clients/")[0]
+    assert "theirs@example.com" in html and "mine@example.com" not in html
+    assert "other@example.com" in html  # the navbar names the reader
+
+
+def with_message(client, text):
+    storage = CookieStorage(HttpRequest())
+    client.cookies["messages"] = storage._encode([Message(constants.SUCCESS, text)])
+
+
+def test_waiting_messages_are_shown_once_and_never_kept(client, owner):
+    client.force_login(owner)
+    load(client, "/mailings/")
+    with_message(client, "Mailing deleted.")
+    assert "Mailing deleted." in load(client, "/mailings/")[0]
+    assert "Mailing deleted." not in load(client, "/mailings/")[0]
+    assert "Mailing deleted." not in load(client, "/mailings/")[0]
+
+
+def test_the_dispatcher_notice_appears_on_a_cached_page_as_soon_as_it_stops(client, manager, settings):
+    settings.DATA_CACHE_SECONDS = 3600  # the entry outlives the trip in time
+    client.force_login(manager)
+    assert 'id="dispatcher-notice"' not in load(client, "/mailings/")[0]
+    assert 'id="dispatcher-notice"' not in load(client, "/mailings/")[0]
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        html = load(client, "/mailings/")[0]
+    assert 'id="dispatcher-notice"' in html and "The dispatcher last finished a run" in html
+
+
+def test_a_mailings_page_is_kept_only_until_its_next_run(client, owner, settings):
+    settings.DATA_CACHE_SECONDS = 3600  # the entry would outlive the trip in time
+    mailing = MailingFactory(owner=owner, start_at=timezone.now() + timedelta(minutes=5))
+    mailing.next_run_at = mailing.start_at
+    mailing.save()
+    client.force_login(owner)
+    url = f"/mailings/{mailing.pk}/"
+    assert "Not sent yet." in load(client, url)[0]
+    html, rendered = load(client, url)
+    assert "Not sent yet." in html and not rendered
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        html = load(client, url)[0]
+    assert "Due now: waiting for the dispatcher" in html
+
+
+def test_the_cache_is_off_without_a_shared_cache(client, owner, settings):
+    settings.DATA_CACHE_SECONDS = 0
+    client.force_login(owner)
+    load(client, "/clients/")
+    assert load(client, "/clients/")[1]  # rendered again
