@@ -63,18 +63,18 @@ def serve(request, render: Callable[[dict], HttpResponse], until: Callable[[], d
     key = list_cache.reader_key("web-pages:", request)
     token, hit = get_current(key, data_version.KEY)
     if hit is not None:
-        content, content_type = hit
-        return HttpResponse(_with_token(request, content), content_type=content_type)
+        content, content_type, ends = hit
+        if ends is None or timezone.now() < ends:
+            return HttpResponse(_with_token(request, content), content_type=content_type)
     response = render({"csrf_token": CSRF_PLACEHOLDER})
     if hasattr(response, "render"):
         response.render()
     if response.status_code == 200:
-        seconds = data_version.seconds()
-        ends = until()
+        seconds, ends = data_version.seconds(), until()
         if ends is not None:
             seconds = min(seconds, (ends - timezone.now()).total_seconds())
-        if seconds >= 1:
-            set_current(key, token, (response.content, response["Content-Type"]), seconds)
+        if seconds > 0:
+            set_current(key, token, (response.content, response["Content-Type"], ends), seconds)
     response.content = _with_token(request, response.content)
     return response
 
