@@ -3,6 +3,7 @@
 `page` fails the test on any console error, failed request or request to
 another host, and `shot(name)` saves a screenshot under test-artifacts/.
 `log_in(page, user)` gives the browser the session of a logged-in user.
+`htmx_ready(page, selector)` waits until htmx has wired up swapped-in content.
 """
 
 import shutil
@@ -22,6 +23,16 @@ requires_chromium = pytest.mark.skipif(
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def htmx_ready(page, selector: str) -> None:
+    """Wait until htmx has processed the element `selector` names. htmx wires up
+    swapped-in content when it settles, a moment after it shows: an event fired
+    on it before (a test selecting an option at once) would be lost."""
+    page.wait_for_function(
+        "(selector) => document.querySelector(selector)?.['htmx-internal-data']?.initHash !== undefined",
+        arg=selector,
+    )
 
 
 def log_in(page, user) -> None:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from core.models import Attempt, AttemptStatus, Mailing, User
 from core.tests.smtp_peers import SmtpPeer
-from web.tests.browser import log_in, requires_chromium, shot
+from web.tests.browser import htmx_ready, log_in, requires_chromium, shot
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -108,6 +108,7 @@ def write_message(page):
     # rendered for the first client, with the unsubscribe line every mailing message carries
     assert preview.locator("[data-preview=subject]").inner_text() == "Fresh bread for Ann Archer"
     assert "unsubscribe" in preview.locator("[data-preview=body]").inner_text()
+    htmx_ready(page, "#message-preview form")
     preview.get_by_label("For client").select_option(label="Борис Петров <boris@example.com>")
     page.locator("[data-preview=subject]", has_text="Fresh bread for Борис Петров").wait_for()
     shot(page, "journey-04-message-preview")
