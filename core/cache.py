@@ -1,11 +1,11 @@
 """Versions of cached data, and Django's Redis cache keeping one client per pool.
 
-`version(name)` is a token stored in the cache that keys of cached data include;
-`new_version(name)` replaces it, so every entry made under the old one is
-never read again (they expire). Used by the cached permission sets. Entries that
-are read on every request (the API's list cache, whole pages) keep the version
-they were made under inside the entry instead (`get_current` / `set_current`):
-the version and the entry then come in one round trip.
+`version(name)` is a token stored in the cache; `new_version(name)` replaces
+it. An entry keeps the version it was made under (`set_current`) and is served
+only while that is still the current one (`get_current`, which reads both in
+one round trip); after a new version, old entries are never read again (they
+expire). Used by the data version (`core/data_version.py`: API lists, whole
+pages, the session's user) and the cached permission sets.
 
 Django's Redis cache, keeping one client per connection pool:
 
