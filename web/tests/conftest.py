@@ -6,18 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import translation
 
 from web.tests.browser import CHROMIUM
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Cached home figures, posts and the dispatcher's state must not leak between tests."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -40,8 +31,25 @@ def aborted_fragment(request) -> bool:
     return request.resource_type in {"xhr", "fetch"} and request.failure == "net::ERR_ABORTED"
 
 
+@pytest.fixture(scope="session")
+def _live_server_connections_ended(django_db_setup, django_db_blocker):
+    """The live server's request threads can keep their database connection past
+    the last test (a browser's keep-alive connection): on PostgreSQL the test
+    database could then not be dropped. End those sessions first."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
-def page(live_server):
+def page(live_server, _live_server_connections_ended):
     playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # test makes between browser steps are still plain synchronous calls.
