@@ -42,7 +42,7 @@ CSRF_PLACEHOLDER = "page-cache-csrf-token-placeholder"
 
 
 def _cacheable(request) -> bool:
-    if not data_version.enabled() or request.method != "GET" or getattr(request, "htmx", False):
+    if not data_version.enabled() or request.method != "GET" or request.htmx:
         return False
     if len(messages.get_messages(request)):  # counts them without marking them read
         return False

@@ -5,7 +5,7 @@ from django.views.generic import DetailView, TemplateView
 
 from blog.selectors import home_posts
 from core.selectors import mailings_visible_to
-from core.services.mailings import next_runs
+from core.services.mailings import next_change_at
 from web.fragments import first_fragment
 from web.home import cached_home_figures
 from web.page_cache import CachedPageMixin
@@ -70,8 +70,7 @@ class MailingPageView(LoginRequiredMixin, ObjectAccessMixin, CachedPageMixin, De
         return context
 
     def page_until(self):
-        coming = [self.object.next_run_at, *next_runs(self.object, count=1)]
-        return min((moment for moment in coming if moment is not None), default=None)
+        return next_change_at(self.object)
 
 
 MANAGER_SECTION = (_("Manager"), "manager-mailings")

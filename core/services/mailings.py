@@ -67,6 +67,17 @@ def next_runs(mailing: Mailing, *, count: int, now: datetime | None = None) -> l
     )
 
 
+def next_change_at(mailing: Mailing, *, now: datetime | None = None) -> datetime | None:
+    """When what is shown of the mailing next changes by time alone: its planned
+    run comes due (its progress turns "due") or the first of its next runs
+    passes. None while it is disabled (nothing comes due, no runs are listed) or
+    when nothing is ahead. What shows the mailing may be kept until then."""
+    if not mailing.is_active:
+        return None
+    coming = [mailing.next_run_at, *next_runs(mailing, count=1, now=now)]
+    return min((moment for moment in coming if moment is not None), default=None)
+
+
 def derive_status(mailing: Mailing, *, has_open_attempts: bool) -> str:
     """created: nothing run yet and something ahead; running: a run happened and
     more is ahead or still in flight; finished: nothing ahead and nothing open."""

@@ -10,6 +10,7 @@ from core.services.mailings import (
     mailing_send_now,
     mailing_set_active,
     mailing_update,
+    next_change_at,
     next_runs,
     plan_run,
 )
@@ -140,3 +141,19 @@ def test_next_runs_follow_the_owners_wall_clock_and_stop_while_disabled(parts):
     assert runs == [start, datetime(2026, 10, 27, 8, 0, tzinfo=UTC), datetime(2026, 11, 3, 8, 0, tzinfo=UTC)]
     mailing.is_active = False
     assert next_runs(mailing, count=3, now=NOW) == []
+
+
+def test_a_mailing_changes_by_time_alone_when_its_next_run_comes(parts):
+    start = NOW + timedelta(hours=2)
+    mailing = mailing_create(**parts, start_at=start, periodicity="daily", now=NOW)
+    assert next_change_at(mailing, now=NOW) == start
+    # planned but not yet taken by the dispatcher: it turns "due" at its time
+    mailing.next_run_at = NOW + timedelta(minutes=5)
+    assert next_change_at(mailing, now=NOW) == NOW + timedelta(minutes=5)
+    # nothing comes due and no runs are listed while it is disabled
+    mailing.is_active = False
+    assert next_change_at(mailing, now=NOW) is None
+    # a one-off that has been sent: nothing ahead
+    once = mailing_create(**parts, start_at=NOW - timedelta(days=1), periodicity="once", now=NOW - timedelta(days=2))
+    once.next_run_at, once.last_run_at = None, NOW - timedelta(days=1)
+    assert next_change_at(once, now=NOW) is None
