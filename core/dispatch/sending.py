@@ -4,7 +4,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -37,10 +37,12 @@ class MessageCache:
 
     def __init__(self, from_email: str | None = None):
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
-        self._messages: dict[int, RunMessage] = {}
+        self._messages: dict[int, RunMessage | str] = {}  # a str: why the message cannot be built
 
     def get(self, mailing_id: int) -> RunMessage | None:
-        """The mailing's message, or None if the mailing was deleted meanwhile."""
+        """The mailing's message, or None if the mailing was deleted meanwhile.
+        Raises RenderError when it cannot be built: that fails this mailing's
+        attempts, never the run (another owner's mail is not at fault)."""
         message = self._messages.get(mailing_id)
         if message is None:
             found = (
@@ -56,8 +58,10 @@ class MessageCache:
                     subject=subject, body=body, sender_name=sender_name, reply_to=reply_to, from_email=self.from_email
                 )
             except RenderError as exc:
-                raise ServerFault(f"the sender address is not usable: {exc}") from None
+                message = str(exc)
             self._messages[mailing_id] = message
+        if isinstance(message, str):
+            raise RenderError(message)
         return message
 
 
@@ -67,7 +71,9 @@ def run_message(
     """A mailing's message as every recipient gets it: the owner's name with the
     configured from-address, the owner's Reply-To, Message-IDs on our domain and
     the unsubscribe line in the site's language. Raises RenderError when the
-    from-address is not usable."""
+    owner's name or Reply-To, or the configured from-address, is not usable."""
+    # The configured sender is ours and trusted; the owner's name is only ever
+    # a display name in front of it, never parsed as part of an address.
     configured_name, address = parseaddr(from_email or settings.DEFAULT_FROM_EMAIL)
     with translation.override(settings.LANGUAGE_CODE):
         footer = "\n\n-- \n" + gettext(
@@ -76,7 +82,8 @@ def run_message(
     return RunMessage(
         subject=subject,
         body=body,
-        from_email=formataddr((sender_name or configured_name, address)),
+        from_address=address,
+        sender_name=sender_name or configured_name,
         reply_to=reply_to,
         message_id_domain=settings.MESSAGE_ID_DOMAIN,
         footer=footer,
@@ -188,13 +195,16 @@ def send_batch(
 
 
 def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
-    message = messages.get(item.mailing_id)
-    if message is None:  # deleted with its attempts: there is nothing left to send or record
-        return Outcome(Kind.PERMANENT, None, "the mailing was deleted")
     if item.unsubscribed:
         return Outcome(Kind.SKIPPED, None, "not sent: the client unsubscribed")
     if item.suppressed:
         return Outcome(Kind.SKIPPED, None, "not sent: the address is suppressed after permanent failures")
+    try:
+        message = messages.get(item.mailing_id)
+    except RenderError as exc:
+        return Outcome(Kind.PERMANENT, None, f"the message could not be built: {exc}")
+    if message is None:  # deleted with its attempts: there is nothing left to send or record
+        return Outcome(Kind.PERMANENT, None, "the mailing was deleted")
     token = unsubscribe_token(item.client_id, item.mailing_id)
     try:
         rendered = message.render(

@@ -45,12 +45,17 @@ def unsubscribe_url(token: str) -> str:
 
 
 def list_unsubscribe_headers(token: str) -> dict[str, str]:
-    """RFC 2369 / RFC 8058 headers: an HTTPS link that accepts a one-click
-    POST, plus a mailto: form when an unsubscribe mailbox is configured."""
-    targets = [f"<{unsubscribe_url(token)}>"]
+    """RFC 2369 / RFC 8058 headers: the link, which accepts a one-click POST,
+    plus a mailto: form when an unsubscribe mailbox is configured. RFC 8058
+    allows the one-click promise only for an HTTPS link."""
+    url = unsubscribe_url(token)
+    targets = [f"<{url}>"]
     if settings.UNSUBSCRIBE_MAILTO:
         targets.append(f"<mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20{token}>")
-    return {"List-Unsubscribe": ", ".join(targets), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    headers = {"List-Unsubscribe": ", ".join(targets)}
+    if url.startswith("https://"):
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def client_unsubscribe(*, target: UnsubscribeTarget, method: str = UnsubscribeMethod.LINK) -> bool:
