@@ -18,7 +18,6 @@ from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
 from core.dkim import dkim_enabled, dkim_sign
 from core.models import Attempt, AttemptStatus, Mailing, Message
 from core.services.deliverability import (
-    is_unknown_recipient,
     list_unsubscribe_headers,
     record_unknown_recipient,
     unsubscribe_token,
@@ -165,10 +164,13 @@ def send_batch(
 
     Stops early — giving the rest back untried — when the time budget is spent
     or the server as a whole fails (ServerFault, or `server_fault_after`
-    connection failures in a row); the reason is stored on the attempts given back."""
+    connection failures in a row); the reason is stored on the attempts given back.
+    The connection failures that led up to a server fault were the server's,
+    not their recipients': those attempts keep their tries."""
     result = BatchResult()
     done: list[Attempt] = []
-    failures_in_a_row = 0
+    bounced: list[tuple[Claimed, str]] = []  # hard bounces: (attempt, reply)
+    streak: list[tuple[Claimed, Outcome]] = []  # connection failures in a row, the latest last
     for index, item in enumerate(claimed):
         if deadline is not None and time.monotonic() >= deadline:
             result.counts["released"] += release([c.id for c in claimed[index:]])
@@ -179,19 +181,38 @@ def send_batch(
             result.fault, untried = fault, claimed[index:]
         else:
             done.append(apply_outcome(item, outcome, now=timezone.now(), config=config))
-            failures_in_a_row = failures_in_a_row + 1 if outcome.broken else 0
-            if failures_in_a_row >= config.server_fault_after:
+            if outcome.hard_bounce:
+                bounced.append((item, outcome.response))
+            if not outcome.broken:
+                streak.clear()
+            else:
+                streak.append((item, outcome))
+            if len(streak) >= config.server_fault_after:
                 result.fault = ServerFault(
-                    f"{failures_in_a_row} connection failures in a row with {transport.server}; "
-                    f"last: {outcome.response}"
+                    f"{len(streak)} connection failures in a row with {transport.server}; last: {outcome.response}"
                 )
                 untried = claimed[index + 1 :]
         if result.fault is not None:
             reason = f"not sent yet, the mail server failed: {result.fault.reason}"
             result.counts["released"] += release([c.id for c in untried], reason=reason, code=result.fault.code)
+            if streak:
+                del done[-len(streak) :]
+                result.counts["released"] += _give_back_tries(streak, result.fault)
             break
-    _write_back(claimed, done, result.counts)
+    _write_back(claimed, done, result.counts, bounced)
     return result
+
+
+def _give_back_tries(streak: list[tuple[Claimed, Outcome]], fault: ServerFault) -> int:
+    """Release the attempts whose failures were part of a server fault, their tries untouched."""
+    by_reply: dict[str, list[int]] = {}
+    for item, outcome in streak:
+        by_reply.setdefault(outcome.response, []).append(item.id)
+    released = 0
+    for reply, ids in by_reply.items():
+        reason = f"{reply}; not counted as a try, the mail server failed: {fault.reason}"
+        released += release(ids, reason=reason, code=fault.code)
+    return released
 
 
 def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
@@ -220,11 +241,12 @@ def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
     return transport.send(message.envelope_from, rendered)
 
 
-def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) -> None:
+def _write_back(
+    claimed: list[Claimed], done: list[Attempt], counts: Counter, bounced: list[tuple[Claimed, str]]
+) -> None:
     if not done:
         return
     _store_results(done)
-    by_id = {c.id: c for c in claimed}
     for attempt in done:
         if attempt.status == AttemptStatus.SUCCESS:
             counts["sent"] += 1
@@ -232,13 +254,10 @@ def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) ->
             counts["skipped"] += 1
         elif attempt.status == AttemptStatus.FAILURE:
             counts["failed"] += 1
-            if is_unknown_recipient(attempt.smtp_code, attempt.server_response):
-                item = by_id[attempt.id]
-                record_unknown_recipient(
-                    client_id=item.client_id, mailing_id=item.mailing_id, reply=attempt.server_response
-                )
         else:
             counts["retrying"] += 1
+    for item, reply in bounced:
+        record_unknown_recipient(client_id=item.client_id, mailing_id=item.mailing_id, reply=reply)
     mailings = list(Mailing.objects.filter(pk__in={c.mailing_id for c in claimed}))
     alive = {mailing.pk for mailing in mailings}
     mark_runs_stale({(c.mailing_id, c.run_at) for c in claimed if c.mailing_id in alive})

@@ -98,18 +98,6 @@ def _existing_mailing(target: UnsubscribeTarget) -> int | None:
     return target.mailing_id if exists else None
 
 
-def is_unknown_recipient(code: int | None, reply: str) -> bool:
-    """A permanent "no such user" answer: 5xx with enhanced status 5.1.x."""
-    return code is not None and 500 <= code < 600 and _enhanced_status(reply).startswith("5.1.")
-
-
-def _enhanced_status(reply: str) -> str:
-    for word in reply.split()[:3]:
-        if word.count(".") == 2 and word.replace(".", "").isdigit():
-            return word
-    return ""
-
-
 def record_unknown_recipient(*, client_id: int, mailing_id: int, reply: str) -> bool:
     """Count a "no such user" reply; at SUPPRESS_AFTER_HARD_BOUNCES the address
     is suppressed for its owner. Returns whether it became suppressed now."""
