@@ -66,6 +66,8 @@ _NO_SUCH_MAILBOX = frozenset({"5.1.1", "5.1.10", "5.1.2"})
 _RECIPIENT_POLICY = frozenset({"5.7.17", "5.7.18", "5.7.19"})
 # Steps that refuse the session or our sender, whoever the recipient is.
 _OUR_SENDING = frozenset({Stage.GREETING, Stage.EHLO, Stage.STARTTLS, Stage.AUTH, Stage.MAIL})
+# Steps that answer for the one recipient of the message (we send one per transaction).
+_RECIPIENT_REPLY = frozenset({Stage.RCPT, Stage.END_OF_DATA})
 
 
 def _text(raw: bytes | str) -> str:
@@ -95,7 +97,7 @@ def from_reply(code: int, raw: bytes | str, *, stage: str = "") -> Outcome:
     if 500 <= code < 600:
         if stage in _OUR_SENDING or (status.startswith("5.7.") and status not in _RECIPIENT_POLICY):
             return Outcome(Kind.SERVER_FAULT, code, text)
-        return Outcome(Kind.PERMANENT, code, text, hard_bounce=status in _NO_SUCH_MAILBOX and stage != Stage.DATA)
+        return Outcome(Kind.PERMANENT, code, text, hard_bounce=status in _NO_SUCH_MAILBOX and stage in _RECIPIENT_REPLY)
     return Outcome(Kind.TRANSIENT, None, f"unreadable reply from the mail server: {text!r}", broken=True)
 
 
