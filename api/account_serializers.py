@@ -8,6 +8,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 
 from core.models import User
 from core.services.accounts import LoginRefused, login_check
+from core.validators import validate_display_name
 
 
 def as_api_error(error: DjangoValidationError, rename: dict[str, str] | None = None) -> ValidationError:
@@ -20,7 +21,7 @@ def as_api_error(error: DjangoValidationError, rename: dict[str, str] | None = N
 
 class RegistrationSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    full_name = serializers.CharField(max_length=150)
+    full_name = serializers.CharField(max_length=150, validators=[validate_display_name])
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     time_zone = serializers.CharField(max_length=64, help_text=_("An IANA time zone name, e.g. Europe/Berlin."))
 

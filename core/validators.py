@@ -3,6 +3,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.addresses import has_line_break, smtp_address
+
 
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
@@ -24,3 +26,19 @@ def validate_single_line(value: str) -> None:
 def validate_not_blank(value: str) -> None:
     if not value.strip():
         raise ValidationError(_("Must not be empty."), code="blank")
+
+
+def validate_display_name(value: str) -> None:
+    """A name that becomes a mail header's display name: one line."""
+    if has_line_break(value):
+        raise ValidationError(_("Must be a single line (no line breaks)."), code="line_break")
+
+
+def validate_sendable_address(value: str) -> None:
+    """An address our mail can carry: ASCII before the @, a domain that IDNA can encode."""
+    try:
+        smtp_address(value)
+    except ValueError:
+        raise ValidationError(
+            _("This address cannot be used in an email (its domain cannot be encoded)."), code="unsendable"
+        ) from None

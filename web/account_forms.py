@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core import roles
 from core.models import User
 from core.services.accounts import ADMIN, LoginRefused, login_check, password_reset_complete
+from core.validators import validate_display_name
 
 
 class BootstrapMixin:
@@ -43,7 +44,10 @@ def time_zone_field() -> forms.ChoiceField:
 class SignUpForm(BootstrapMixin, forms.Form):
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Full name"),
+        max_length=150,
+        validators=[validate_display_name],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     password = forms.CharField(
         label=_("Password"),
@@ -130,7 +134,9 @@ ROLE_CHOICES = [
 
 class UserEditForm(BootstrapMixin, forms.Form):
     email = forms.EmailField(label=_("Email"))
-    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, required=False, validators=[validate_display_name]
+    )
     time_zone = time_zone_field()
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=roles.USER)
 

@@ -234,3 +234,29 @@ def test_djoser_email_hooks_send_our_templates(owner):
     subjects = [message.subject for message in sent_to("owner@example.com")]
     assert subjects == ["Confirm your email address", "Reset your password"]
     assert all(message.alternatives for message in mail.outbox)
+
+
+BROKEN_NAMES = ["Anna\nBcc: victim@example.com", "Anna\rX", "Anna\x0bX", "Anna\x1cX", "Anna\x85X", "Anna\u2028X"]
+UNSENDABLE = "shop@" + "ä" * 60 + ".example"  # a valid address whose domain IDNA cannot encode
+
+
+@pytest.mark.parametrize("name", BROKEN_NAMES)
+def test_a_name_with_a_line_break_is_refused_at_sign_up_and_in_the_profile(api, owner, name):
+    response = register(api, full_name=name)
+    assert response.status_code == 400 and "line break" in response.json()["full_name"][0]
+    assert not User.objects.filter(email="new@example.com").exists()
+
+    api.force_authenticate(owner)
+    changed = api.patch(url("me"), {"full_name": name, "time_zone": "Asia/Tokyo"}, format="json")
+    assert changed.status_code == 400 and "line break" in changed.json()["full_name"][0]
+    owner.refresh_from_db()
+    assert (owner.full_name, owner.time_zone) == ("Owner", "Europe/Berlin")
+
+
+def test_a_reply_to_address_that_cannot_be_sent_is_refused(api, owner):
+    api.force_authenticate(owner)
+    response = api.patch(url("me"), {"reply_to": UNSENDABLE}, format="json")
+    assert response.status_code == 400 and "cannot be used in an email" in response.json()["reply_to"][0]
+    owner.refresh_from_db()
+    assert owner.reply_to == ""
+    assert api.patch(url("me"), {"reply_to": "shop@exämple.org"}, format="json").status_code == 200

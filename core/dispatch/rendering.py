@@ -19,10 +19,10 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import formataddr, formatdate, parseaddr
+from datetime import UTC, datetime
+from email.utils import format_datetime, formataddr
 
-from django.utils.encoding import punycode
-
+from core.addresses import has_line_break, smtp_address
 from core.models import Message
 
 _PARSER = string.Formatter()
@@ -87,23 +87,31 @@ def encoded_words(value: str) -> bytes:
     return b"\r\n ".join(words)
 
 
+# atext (RFC 5322 3.2.3) and the space: a display name of these needs no quotes.
+_PLAIN_NAME = frozenset(string.ascii_letters + string.digits + " !#$%&'*+-/=?^_`{|}~")
+
+
+def encode_display_name(name: str) -> bytes:
+    """A display name as a header carries it: as is, quoted, or as folded
+    encoded words. Never parsed back, so no name can become an address."""
+    if name.isascii() and name.isprintable():
+        if _PLAIN_NAME.issuperset(name):
+            return name.encode("ascii")
+        return b'"' + name.replace("\\", "\\\\").replace('"', '\\"').encode("ascii") + b'"'
+    return encoded_words(name)
+
+
 def encode_address(name: str, email: str) -> tuple[str, bytes]:
     """(envelope address, To header value) for one recipient."""
-    if "\n" in name + email or "\r" in name + email:
-        raise RenderError("the recipient's name or address contains a line break")
-    local, at, domain = email.rpartition("@")
-    if not at or not local or not domain:
-        raise RenderError(f"{email!r} is not an email address")
-    if not local.isascii():
-        raise RenderError(f"{email!r} has a non-ASCII local part, which cannot be sent without SMTPUTF8")
-    if not domain.isascii():
-        try:
-            domain = punycode(domain)
-        except UnicodeError:
-            raise RenderError(f"{email!r} has a domain that cannot be encoded") from None
-    address = f"{local}@{domain}"
-    header = formataddr((name, address)) if name.isascii() else formataddr((name, address), charset="utf-8")
-    return address, header.encode("ascii")
+    if has_line_break(name):
+        raise RenderError("the recipient's name contains a line break")
+    try:
+        address = smtp_address(email)
+    except ValueError as exc:
+        raise RenderError(str(exc)) from None
+    if not name:
+        return address, address.encode("ascii")
+    return address, encode_display_name(name) + b" <" + address.encode("ascii") + b">"
 
 
 def encode_body(text: str) -> tuple[bytes, bytes]:
@@ -132,15 +140,21 @@ class RunMessage:
         *,
         subject: str,
         body: str,
-        from_email: str,
+        from_address: str,
+        sender_name: str = "",
         reply_to: str = "",
         message_id_domain: str = "",
         footer: str = "",
     ):
-        name, address = parseaddr(from_email)
-        if not address:
-            raise RenderError(f"the sender {from_email!r} is not an email address")
-        self.envelope_from, from_header = encode_address(name, address)
+        try:
+            self.envelope_from = smtp_address(from_address)
+        except ValueError as exc:
+            raise RenderError(f"the configured sender address cannot be used: {exc}") from None
+        if has_line_break(sender_name):
+            raise RenderError("the sender's name (the owner's full name) contains a line break")
+        from_header = self.envelope_from.encode("ascii")
+        if sender_name:
+            from_header = encode_display_name(sender_name) + b" <" + from_header + b">"
         self.domain = message_id_domain or self.envelope_from.rpartition("@")[2]
         # Text appended to every body (the unsubscribe line); FOOTER_LINK in it
         # is replaced by the recipient's own link.
@@ -151,7 +165,10 @@ class RunMessage:
         self._body_bytes = None if self.body.constant is None else encode_body(self.body.constant)
         self._head = b"From: " + from_header + b"\r\n"
         if reply_to:
-            self._head += b"Reply-To: " + encode_address("", reply_to)[1] + b"\r\n"
+            try:
+                self._head += b"Reply-To: " + smtp_address(reply_to).encode("ascii") + b"\r\n"
+            except ValueError as exc:
+                raise RenderError(f"the owner's reply-to address cannot be used: {exc}") from None
         self._head += b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
         self._date_second = -1
         self._date = b""
@@ -159,7 +176,9 @@ class RunMessage:
     def _date_header(self) -> bytes:
         second = int(time.time())
         if second != self._date_second:
-            self._date_second, self._date = second, formatdate(second, localtime=False).encode("ascii")
+            # +0000: the time is UTC and we know it (-0000 would say the zone is unknown).
+            self._date = format_datetime(datetime.fromtimestamp(second, UTC)).encode("ascii")
+            self._date_second = second
         return self._date
 
     def render(

@@ -4,7 +4,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -18,7 +18,6 @@ from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
 from core.dkim import dkim_enabled, dkim_sign
 from core.models import Attempt, AttemptStatus, Mailing, Message
 from core.services.deliverability import (
-    is_unknown_recipient,
     list_unsubscribe_headers,
     record_unknown_recipient,
     unsubscribe_token,
@@ -37,10 +36,12 @@ class MessageCache:
 
     def __init__(self, from_email: str | None = None):
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
-        self._messages: dict[int, RunMessage] = {}
+        self._messages: dict[int, RunMessage | str] = {}  # a str: why the message cannot be built
 
     def get(self, mailing_id: int) -> RunMessage | None:
-        """The mailing's message, or None if the mailing was deleted meanwhile."""
+        """The mailing's message, or None if the mailing was deleted meanwhile.
+        Raises RenderError when it cannot be built: that fails this mailing's
+        attempts, never the run (another owner's mail is not at fault)."""
         message = self._messages.get(mailing_id)
         if message is None:
             found = (
@@ -56,8 +57,10 @@ class MessageCache:
                     subject=subject, body=body, sender_name=sender_name, reply_to=reply_to, from_email=self.from_email
                 )
             except RenderError as exc:
-                raise ServerFault(f"the sender address is not usable: {exc}") from None
+                message = str(exc)
             self._messages[mailing_id] = message
+        if isinstance(message, str):
+            raise RenderError(message)
         return message
 
 
@@ -67,7 +70,9 @@ def run_message(
     """A mailing's message as every recipient gets it: the owner's name with the
     configured from-address, the owner's Reply-To, Message-IDs on our domain and
     the unsubscribe line in the site's language. Raises RenderError when the
-    from-address is not usable."""
+    owner's name or Reply-To, or the configured from-address, is not usable."""
+    # The configured sender is ours and trusted; the owner's name is only ever
+    # a display name in front of it, never parsed as part of an address.
     configured_name, address = parseaddr(from_email or settings.DEFAULT_FROM_EMAIL)
     with translation.override(settings.LANGUAGE_CODE):
         footer = "\n\n-- \n" + gettext(
@@ -76,7 +81,8 @@ def run_message(
     return RunMessage(
         subject=subject,
         body=body,
-        from_email=formataddr((sender_name or configured_name, address)),
+        from_address=address,
+        sender_name=sender_name or configured_name,
         reply_to=reply_to,
         message_id_domain=settings.MESSAGE_ID_DOMAIN,
         footer=footer,
@@ -158,10 +164,13 @@ def send_batch(
 
     Stops early — giving the rest back untried — when the time budget is spent
     or the server as a whole fails (ServerFault, or `server_fault_after`
-    connection failures in a row); the reason is stored on the attempts given back."""
+    connection failures in a row); the reason is stored on the attempts given back.
+    The connection failures that led up to a server fault were the server's,
+    not their recipients': those attempts keep their tries."""
     result = BatchResult()
     done: list[Attempt] = []
-    failures_in_a_row = 0
+    bounced: list[tuple[Claimed, str]] = []  # hard bounces: (attempt, reply)
+    streak: list[tuple[Claimed, Outcome]] = []  # connection failures in a row, the latest last
     for index, item in enumerate(claimed):
         if deadline is not None and time.monotonic() >= deadline:
             result.counts["released"] += release([c.id for c in claimed[index:]])
@@ -172,29 +181,51 @@ def send_batch(
             result.fault, untried = fault, claimed[index:]
         else:
             done.append(apply_outcome(item, outcome, now=timezone.now(), config=config))
-            failures_in_a_row = failures_in_a_row + 1 if outcome.broken else 0
-            if failures_in_a_row >= config.server_fault_after:
+            if outcome.hard_bounce:
+                bounced.append((item, outcome.response))
+            if not outcome.broken:
+                streak.clear()
+            else:
+                streak.append((item, outcome))
+            if len(streak) >= config.server_fault_after:
                 result.fault = ServerFault(
-                    f"{failures_in_a_row} connection failures in a row with {transport.server}; "
-                    f"last: {outcome.response}"
+                    f"{len(streak)} connection failures in a row with {transport.server}; last: {outcome.response}"
                 )
                 untried = claimed[index + 1 :]
         if result.fault is not None:
             reason = f"not sent yet, the mail server failed: {result.fault.reason}"
             result.counts["released"] += release([c.id for c in untried], reason=reason, code=result.fault.code)
+            if streak:
+                del done[-len(streak) :]
+                result.counts["released"] += _give_back_tries(streak, result.fault)
             break
-    _write_back(claimed, done, result.counts)
+    _write_back(claimed, done, result.counts, bounced)
     return result
 
 
+def _give_back_tries(streak: list[tuple[Claimed, Outcome]], fault: ServerFault) -> int:
+    """Release the attempts whose failures were part of a server fault, their tries untouched."""
+    by_reply: dict[str, list[int]] = {}
+    for item, outcome in streak:
+        by_reply.setdefault(outcome.response, []).append(item.id)
+    released = 0
+    for reply, ids in by_reply.items():
+        reason = f"{reply}; not counted as a try, the mail server failed: {fault.reason}"
+        released += release(ids, reason=reason, code=fault.code)
+    return released
+
+
 def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
-    message = messages.get(item.mailing_id)
-    if message is None:  # deleted with its attempts: there is nothing left to send or record
-        return Outcome(Kind.PERMANENT, None, "the mailing was deleted")
     if item.unsubscribed:
         return Outcome(Kind.SKIPPED, None, "not sent: the client unsubscribed")
     if item.suppressed:
         return Outcome(Kind.SKIPPED, None, "not sent: the address is suppressed after permanent failures")
+    try:
+        message = messages.get(item.mailing_id)
+    except RenderError as exc:
+        return Outcome(Kind.PERMANENT, None, f"the message could not be built: {exc}")
+    if message is None:  # deleted with its attempts: there is nothing left to send or record
+        return Outcome(Kind.PERMANENT, None, "the mailing was deleted")
     token = unsubscribe_token(item.client_id, item.mailing_id)
     try:
         rendered = message.render(
@@ -210,11 +241,12 @@ def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
     return transport.send(message.envelope_from, rendered)
 
 
-def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) -> None:
+def _write_back(
+    claimed: list[Claimed], done: list[Attempt], counts: Counter, bounced: list[tuple[Claimed, str]]
+) -> None:
     if not done:
         return
     _store_results(done)
-    by_id = {c.id: c for c in claimed}
     for attempt in done:
         if attempt.status == AttemptStatus.SUCCESS:
             counts["sent"] += 1
@@ -222,13 +254,10 @@ def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) ->
             counts["skipped"] += 1
         elif attempt.status == AttemptStatus.FAILURE:
             counts["failed"] += 1
-            if is_unknown_recipient(attempt.smtp_code, attempt.server_response):
-                item = by_id[attempt.id]
-                record_unknown_recipient(
-                    client_id=item.client_id, mailing_id=item.mailing_id, reply=attempt.server_response
-                )
         else:
             counts["retrying"] += 1
+    for item, reply in bounced:
+        record_unknown_recipient(client_id=item.client_id, mailing_id=item.mailing_id, reply=reply)
     mailings = list(Mailing.objects.filter(pk__in={c.mailing_id for c in claimed}))
     alive = {mailing.pk for mailing in mailings}
     mark_runs_stale({(c.mailing_id, c.run_at) for c in claimed if c.mailing_id in alive})

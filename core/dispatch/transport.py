@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
 
 from core.dispatch.config import DispatchConfig
-from core.dispatch.outcomes import Kind, Outcome, ServerFault, from_error, from_reply
+from core.dispatch.outcomes import Kind, Outcome, ServerFault, Stage, from_error, from_reply
 from core.dispatch.rendering import Rendered
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -99,31 +99,31 @@ class SmtpTransport:
         self.close()
         klass = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
         kwargs = {"context": ssl.create_default_context()} if self.use_ssl else {}
+        stage = Stage.GREETING
         try:
             smtp = klass(local_hostname=str(DNS_NAME), timeout=self.config.connect_timeout, **kwargs)
             code, reply = smtp.connect(self.host, self.port)
             if code != 220:
                 smtp.close()
-                raise ServerFault(f"{self.server} greeted with {from_reply(code, reply).response}", code)
+                reply = from_reply(code, reply, stage=stage).response
+                raise ServerFault(f"{self.server} refused the session: {reply}", code)
             smtp.sock.settimeout(self.config.read_timeout)
+            stage = Stage.EHLO
             smtp.ehlo_or_helo_if_needed()
             if self.use_tls:
+                stage = Stage.STARTTLS
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             if self.username:
+                stage = Stage.AUTH
                 smtp.login(self.username, self.password)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise ServerFault(
-                f"{self.server} refused the login: {from_reply(exc.smtp_code, exc.smtp_error).response}", exc.smtp_code
-            ) from None
         except smtplib.SMTPResponseException as exc:
-            raise ServerFault(
-                f"{self.server} refused the session: {from_reply(exc.smtp_code, exc.smtp_error).response}",
-                exc.smtp_code,
-            ) from None
+            what = "the login" if stage == Stage.AUTH else "the session"
+            reply = from_reply(exc.smtp_code, exc.smtp_error, stage=stage).response
+            raise ServerFault(f"{self.server} refused {what}: {reply}", exc.smtp_code) from None
         except (smtplib.SMTPException, OSError) as exc:
             reason = str(exc) or exc.__class__.__name__
-            raise ServerFault(f"cannot connect to the mail server {self.server}: {reason}") from None
+            raise ServerFault(f"cannot connect to the mail server {self.server}: {reason} (at {stage})") from None
         self._smtp, self._sent_on_connection = smtp, 0
         self._pipelining = smtp.has_extn("pipelining")
 
@@ -137,53 +137,58 @@ class SmtpTransport:
             smtp.close()
 
     def send(self, envelope_from: str, message: Rendered) -> Outcome:
-        """Send one message; raises ServerFault only when (re)connecting fails."""
+        """Send one message. Raises ServerFault when (re)connecting fails or the
+        server refuses our sending (see core.dispatch.outcomes)."""
         if self._smtp is None or self._sent_on_connection >= self.config.reconnect_after:
             self.open()
         self.pacer.wait()
         smtp = self._smtp
         self._sent_on_connection += 1
-        stage = "MAIL FROM"
+        stage = Stage.MAIL
         try:
             if self._pipelining:
                 stage, code, reply = self._send_pipelined(smtp, envelope_from, message)
             else:
                 stage, code, reply = self._send_stepwise(smtp, envelope_from, message)
-            outcome = from_reply(code, reply, stage="" if stage == "DATA" and 200 <= code < 300 else stage)
-        except smtplib.SMTPDataError as exc:  # the stepwise DATA command itself was refused
-            outcome = from_reply(exc.smtp_code, exc.smtp_error, stage="DATA")
+            outcome = from_reply(code, reply, stage=stage)
         except (smtplib.SMTPException, OSError) as exc:
             outcome = from_error(exc, stage=getattr(exc, "stage", stage))
         if outcome.broken:
             self.close_broken()
         elif outcome.kind is not Kind.SUCCESS:
             self._reset()
+        if outcome.kind is Kind.SERVER_FAULT:
+            raise ServerFault(f"{self.server} refused our sending: {outcome.response}", outcome.code)
         return outcome
 
     @staticmethod
-    def _send_stepwise(smtp, envelope_from: str, message: Rendered) -> tuple[str, int, bytes]:
-        code, reply = _at("MAIL FROM", smtp.mail, envelope_from)
+    def _send_stepwise(smtp, envelope_from: str, message: Rendered) -> tuple[Stage, int, bytes]:
+        code, reply = _at(Stage.MAIL, smtp.mail, envelope_from)
         if code != 250:
-            return "MAIL FROM", code, reply
-        code, reply = _at("RCPT TO", smtp.rcpt, message.recipient)
+            return Stage.MAIL, code, reply
+        code, reply = _at(Stage.RCPT, smtp.rcpt, message.recipient)
         if code not in (250, 251):
-            return "RCPT TO", code, reply
-        code, reply = _at("DATA", smtp.data, message.data)
-        return "DATA", code, reply
+            return Stage.RCPT, code, reply
+        # DATA and the end of data answer different things: the command, then the message.
+        code, reply = _at(Stage.DATA, smtp.docmd, "data")
+        if code != 354:
+            return Stage.DATA, code, reply
+        _at(Stage.DATA, smtp.send, dot_stuffed(message.data))
+        return (Stage.END_OF_DATA, *_at(Stage.END_OF_DATA, smtp.getreply))
 
     @staticmethod
-    def _send_pipelined(smtp, envelope_from: str, message: Rendered) -> tuple[str, int, bytes]:
+    def _send_pipelined(smtp, envelope_from: str, message: Rendered) -> tuple[Stage, int, bytes]:
         """MAIL, RCPT and DATA in one write, their replies read after (RFC 2920):
         two round trips per message instead of four, the same reply for every step."""
-        _at("MAIL FROM", smtp.send, f"MAIL FROM:<{envelope_from}>\r\nRCPT TO:<{message.recipient}>\r\nDATA\r\n")
-        replies = [(stage, *_at(stage, smtp.getreply)) for stage in ("MAIL FROM", "RCPT TO", "DATA")]
+        _at(Stage.MAIL, smtp.send, f"MAIL FROM:<{envelope_from}>\r\nRCPT TO:<{message.recipient}>\r\nDATA\r\n")
+        replies = [(stage, *_at(stage, smtp.getreply)) for stage in (Stage.MAIL, Stage.RCPT, Stage.DATA)]
         if replies[2][1] == 354:
             if replies[0][1] == 250 and replies[1][1] in (250, 251):
-                _at("DATA", smtp.send, dot_stuffed(message.data))
-                return ("DATA", *_at("DATA", smtp.getreply))
+                _at(Stage.DATA, smtp.send, dot_stuffed(message.data))
+                return (Stage.END_OF_DATA, *_at(Stage.END_OF_DATA, smtp.getreply))
             # DATA was accepted although a step before it failed: end an empty message.
-            _at("DATA", smtp.send, b".\r\n")
-            _at("DATA", smtp.getreply)
+            _at(Stage.DATA, smtp.send, b".\r\n")
+            _at(Stage.DATA, smtp.getreply)
         for (stage, code, reply), expected in zip(replies[:2], ((250,), (250, 251)), strict=True):
             if code not in expected:
                 return stage, code, reply

@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_time_zone
+from core.validators import validate_display_name, validate_sendable_address, validate_time_zone
 
 
 class UserManager(BaseUserManager):
@@ -50,12 +50,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(
         _("email"), max_length=254, unique=True, error_messages={"unique": _("This email is already taken.")}
     )
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True, validators=[validate_display_name])
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
     )
     reply_to = models.EmailField(
-        _("reply-to address"), blank=True, help_text=_("Where clients' replies to your mailings go (optional).")
+        _("reply-to address"),
+        blank=True,
+        validators=[validate_sendable_address],
+        help_text=_("Where clients' replies to your mailings go (optional)."),
     )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Unticked means blocked: no login, no API access, no sending.")

@@ -45,12 +45,17 @@ def unsubscribe_url(token: str) -> str:
 
 
 def list_unsubscribe_headers(token: str) -> dict[str, str]:
-    """RFC 2369 / RFC 8058 headers: an HTTPS link that accepts a one-click
-    POST, plus a mailto: form when an unsubscribe mailbox is configured."""
-    targets = [f"<{unsubscribe_url(token)}>"]
+    """RFC 2369 / RFC 8058 headers: the link, which accepts a one-click POST,
+    plus a mailto: form when an unsubscribe mailbox is configured. RFC 8058
+    allows the one-click promise only for an HTTPS link."""
+    url = unsubscribe_url(token)
+    targets = [f"<{url}>"]
     if settings.UNSUBSCRIBE_MAILTO:
         targets.append(f"<mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20{token}>")
-    return {"List-Unsubscribe": ", ".join(targets), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    headers = {"List-Unsubscribe": ", ".join(targets)}
+    if url.startswith("https://"):
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def client_unsubscribe(*, target: UnsubscribeTarget, method: str = UnsubscribeMethod.LINK) -> bool:
@@ -91,18 +96,6 @@ def _existing_mailing(target: UnsubscribeTarget) -> int | None:
         return None
     exists = Mailing.objects.filter(pk=target.mailing_id, owner_id=target.client.owner_id).exists()
     return target.mailing_id if exists else None
-
-
-def is_unknown_recipient(code: int | None, reply: str) -> bool:
-    """A permanent "no such user" answer: 5xx with enhanced status 5.1.x."""
-    return code is not None and 500 <= code < 600 and _enhanced_status(reply).startswith("5.1.")
-
-
-def _enhanced_status(reply: str) -> str:
-    for word in reply.split()[:3]:
-        if word.count(".") == 2 and word.replace(".", "").isdigit():
-            return word
-    return ""
 
 
 def record_unknown_recipient(*, client_id: int, mailing_id: int, reply: str) -> bool:

@@ -154,3 +154,42 @@ class ScriptedPeer(socketserver.ThreadingTCPServer):
     def __exit__(self, *exc) -> None:
         self.shutdown()
         self.server_close()
+
+
+@dataclass
+class StagedHandler(PeerHandler):
+    """A peer that refuses or drops at a chosen SMTP step. `sender_reply`
+    answers every MAIL FROM (a relay that blocked our account); `data_replies`
+    answers the end of data for some recipients (a mailbox found unknown only
+    after the message); `drop_after_data` takes the whole message and closes the
+    connection before its final reply (`dropped` keeps what it took).
+    `pipelining` advertises PIPELINING: the client writes MAIL, RCPT and DATA at once."""
+
+    sender_reply: str | None = None
+    data_replies: dict[str, str] = field(default_factory=dict)
+    drop_after_data: bool = False
+    pipelining: bool = False
+    mail_froms: list[str] = field(default_factory=list)  # every MAIL FROM address, refused or not
+    dropped: list[Received] = field(default_factory=list)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        responses = await super().handle_EHLO(server, session, envelope, hostname, responses)
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.mail_froms.append(address)
+        if self.sender_reply is not None:
+            return self.sender_reply
+        return await super().handle_MAIL(server, session, envelope, address, mail_options)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.drop_after_data:
+            self.dropped.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            server.transport.close()
+            return "421 4.3.0 never sent: the connection is closed"
+        reply = self.data_replies.get(envelope.rcpt_tos[0])
+        if reply is not None:
+            return reply
+        return await super().handle_DATA(server, session, envelope)

@@ -71,8 +71,9 @@ def test_dry_run_lists_recipients_and_subjects_and_writes_nothing(owner, smtp_se
 
 
 def test_resend_failed_queues_failed_attempts_and_sends_them(owner, smtp_settings):
-    # A refusal that is not "no such user" (that one would suppress the address).
-    handler = PeerHandler(replies={"c0@example.com": "554 5.7.1 rejected as spam"})
+    # A refusal that is not "no such user" (that one would suppress the address)
+    # nor a 5.7.x policy refusal (that one refuses our sending, not the recipient).
+    handler = PeerHandler(replies={"c0@example.com": "550 5.2.1 Mailbox disabled"})
     mailing = make_mailing(owner, 2)
     with SmtpPeer(handler) as peer:
         smtp_settings.EMAIL_PORT = peer.port

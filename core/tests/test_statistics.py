@@ -30,7 +30,7 @@ def test_rollups_count_each_run_and_the_owners_local_day(owner):
 
 
 def test_only_changed_runs_are_recounted(owner):
-    with SmtpPeer(PeerHandler(replies={"c0@example.com": "554 5.7.1 rejected as spam"})) as peer:
+    with SmtpPeer(PeerHandler(replies={"c0@example.com": "550 5.2.1 Mailbox disabled"})) as peer:
         mailing = make_mailing(owner, 2)
         dispatcher_for(peer.port).run()
         recount_all_stale()

@@ -1,14 +1,22 @@
+from core.dispatch.outcomes import Stage, from_reply
 from core.models import Client, ClientEvent
-from core.services.deliverability import is_unknown_recipient, record_unknown_recipient
+from core.services.deliverability import record_unknown_recipient
 from core.tests.factories import ClientFactory, MailingFactory
 
 
-def test_only_5_1_x_replies_mean_unknown_recipient():
-    assert is_unknown_recipient(550, "5.1.1 <anna@example.org>: Recipient address rejected: User unknown")
-    assert is_unknown_recipient(550, "550 5.1.1 No such user")
-    assert not is_unknown_recipient(550, "5.7.1 Message rejected as spam")
-    assert not is_unknown_recipient(452, "4.1.1 Mailbox temporarily unavailable")
-    assert not is_unknown_recipient(None, "connection refused")
+def test_only_a_no_such_mailbox_reply_for_the_recipient_is_a_hard_bounce():
+    def bounce(code, text, stage):
+        return from_reply(code, text, stage=stage).hard_bounce
+
+    assert bounce(550, "5.1.1 <anna@example.org>: Recipient address rejected: User unknown", Stage.RCPT)
+    assert bounce(550, "5.1.10 Recipient address has null MX", Stage.RCPT)
+    assert bounce(550, "5.1.2 Bad destination system address", Stage.END_OF_DATA)
+    assert not bounce(550, "5.1.8 Access denied, bad outbound sender", Stage.RCPT)
+    assert not bounce(550, "5.1.7 Bad sender's mailbox address syntax", Stage.END_OF_DATA)
+    assert not bounce(550, "5.1.1 Sender unknown", Stage.MAIL)
+    assert not bounce(554, "5.1.1 no valid recipients", Stage.DATA)
+    assert not bounce(550, "5.7.1 Message rejected as spam", Stage.END_OF_DATA)
+    assert not bounce(452, "4.1.1 Mailbox temporarily unavailable", Stage.RCPT)
 
 
 def test_address_is_suppressed_after_the_configured_count(owner, settings):

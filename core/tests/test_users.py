@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import RequestFactory
+from django.urls import reverse
 
 from conftest import PASSWORD, make_user
 from core import roles
@@ -62,3 +63,16 @@ def test_role_permissions_reach_the_user(owner, manager, content_manager):
     assert manager.has_perm("core.view_all_mailings") and manager.has_perm("core.block_user")
     assert not manager.has_perm("blog.add_post")
     assert content_manager.has_perm("blog.add_post") and not content_manager.has_perm("core.block_user")
+
+
+def test_admin_site_refuses_a_user_name_with_a_line_break(client, admin_user):
+    client.force_login(admin_user)
+    data = {"email": "new@example.com", "full_name": "New\nBcc: victim@example.com"}
+    data |= {
+        "password1": "another-Long-passphrase-42",
+        "password2": "another-Long-passphrase-42",
+        "usable_password": "true",
+    }
+    response = client.post(reverse("admin:core_user_add"), data)
+    assert response.status_code == 200 and "Must be a single line (no line breaks)." in response.content.decode()
+    assert not User.objects.filter(email="new@example.com").exists()

@@ -72,3 +72,18 @@ def test_profile_sets_the_reply_to_address_of_mailings(client, owner):
     client.post(reverse("profile"), {"full_name": "Owner", "time_zone": "UTC", "reply_to": "shop@example.org"})
     owner.refresh_from_db()
     assert owner.reply_to == "shop@example.org"
+
+
+def test_profile_refuses_a_name_with_a_line_break_and_an_address_that_cannot_be_sent(client, owner):
+    client.force_login(owner)
+    data = {
+        "full_name": "Owner\u2028Bcc: victim@example.com",
+        "time_zone": "UTC",
+        "reply_to": "shop@" + "ä" * 60 + ".example",
+    }
+    response = client.post(reverse("profile"), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Must be a single line (no line breaks)." in page and "cannot be used in an email" in page
+    owner.refresh_from_db()
+    assert (owner.full_name, owner.time_zone, owner.reply_to) == ("Owner", "Europe/Berlin", "")

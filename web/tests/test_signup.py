@@ -90,3 +90,11 @@ def test_the_plain_text_part_is_not_html_escaped_and_the_html_part_is(client, db
     [message] = mail.outbox
     assert "Hello O'Brien&<b>Co</b>," in message.body
     assert "Hello O&#x27;Brien&amp;&lt;b&gt;Co&lt;/b&gt;," in html_part(message)
+
+
+def test_sign_up_refuses_a_name_with_a_line_break(client, db):
+    response = sign_up(client, full_name="New\rBcc: victim@example.com")
+    assert response.status_code == 200
+    assert "Must be a single line (no line breaks)." in response.content.decode()
+    assert not User.objects.filter(email="new@example.com").exists()
+    assert mail.outbox == []

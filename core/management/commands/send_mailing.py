@@ -7,7 +7,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.dispatch.engine import Dispatcher
-from core.dispatch.outcomes import ServerFault
 from core.dispatch.rendering import RenderError
 from core.dispatch.sending import MessageCache
 from core.models import Attempt, AttemptStatus, Mailing
@@ -71,8 +70,8 @@ class Command(BaseCommand):
         clients = [a.client for a in open_attempts] or list(mailing.clients.all())
         try:
             message = MessageCache().get(mailing.pk)
-        except ServerFault as fault:
-            raise CommandError(fault.reason) from None
+        except RenderError as exc:
+            raise CommandError(f"the message cannot be built: {exc}") from None
         self.stdout.write(f"Mailing #{mailing.pk} would be sent to {len(clients)} recipient(s):")
         for client in clients:
             try:
