@@ -26,7 +26,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connections, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.dispatch.config import DispatchConfig
@@ -255,13 +255,26 @@ STUCK_AFTER = timedelta(minutes=5)
 FAILED_SHOWN_FOR = timedelta(days=1)
 
 
-def troubled(now: datetime | None = None):
-    """Emails staff should hear about: stuck ones, and ones given up recently."""
+@dataclass(frozen=True)
+class Trouble:
+    """What staff are told: emails stuck or given up, and the latest reason."""
+
+    stuck: int
+    failed: int
+    reason: str
+
+
+def trouble(now: datetime | None = None) -> Trouble | None:
+    """Emails staff should hear about (stuck ones, ones given up recently), or None."""
     now = now or timezone.now()
-    return OutboxEmail.objects.filter(
-        Q(status__in=OPEN, created_at__lte=now - STUCK_AFTER)
-        | Q(status=OutboxStatus.FAILED, last_tried_at__gte=now - FAILED_SHOWN_FOR)
-    )
+    stuck = Q(status__in=OPEN, created_at__lte=now - STUCK_AFTER)
+    failed = Q(status=OutboxStatus.FAILED, last_tried_at__gte=now - FAILED_SHOWN_FOR)
+    emails = OutboxEmail.objects.filter(stuck | failed)
+    counts = emails.aggregate(stuck=Count("id", filter=stuck), failed=Count("id", filter=failed))
+    if not counts["stuck"] and not counts["failed"]:
+        return None
+    reason = emails.exclude(reason="").order_by("-last_tried_at").values_list("reason", flat=True).first()
+    return Trouble(stuck=counts["stuck"], failed=counts["failed"], reason=reason or "")
 
 
 def retry(pks=None) -> int:
