@@ -185,6 +185,12 @@ class SilentPeer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Close the port and every connection (again: nothing more happens)."""
+        if self.listener.fileno() == -1:
+            return
         self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone would not
         self.listener.close()
         for conn in self.connections:
