@@ -104,14 +104,14 @@ class _Smtp:
         self.transport.open()
 
     def send(self, email: OutboxEmail) -> Outcome:
-        message = _message(email)
-        data = message.message().as_bytes(linesep="\r\n")
+        mime = _message(email).message()
+        data = mime.as_bytes(linesep="\r\n")
         rendered = Rendered(
             recipient=email.recipient,
             to=email.recipient,
             subject=email.subject,
             body=email.body,
-            message_id=message.extra_headers.get("Message-ID", ""),
+            message_id=mime["Message-ID"],
             data=data if data.endswith(b"\r\n") else data + b"\r\n",
         )
         return self.transport.send(self.envelope_from, rendered)

@@ -16,13 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("ids", nargs="*", type=int, help="Only these outbox emails.")
         parser.add_argument("--retry", action="store_true", help="Queue given-up and waiting emails again now.")
-        parser.add_argument("--all", action="store_true", help="List sent emails too.")
+        parser.add_argument("--all", dest="show_all", action="store_true", help="List sent emails too.")
 
-    def handle(self, *args, ids, retry, all, **options):
+    def handle(self, *args, ids, retry, show_all, **options):
         if retry:
             self.stdout.write(f"Queued {outbox.retry(ids)} email(s) again; cron sends them within a minute.")
             return
-        emails = OutboxEmail.objects.all() if all else OutboxEmail.objects.exclude(status=OutboxStatus.SENT)
+        emails = OutboxEmail.objects.all() if show_all else OutboxEmail.objects.exclude(status=OutboxStatus.SENT)
         if ids:
             emails = emails.filter(pk__in=ids)
         now = timezone.now()
