@@ -109,7 +109,11 @@ def gunicorn(site, tmp_path):
         yield port
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:  # a worker stuck in a request
+            server.kill()
+            server.wait(10)
 
 
 def outbox_rows(database) -> list[tuple[str, str]]:
