@@ -88,29 +88,22 @@ def outbox_email(*, minutes_ago: float, status: str, reason: str = "") -> Outbox
     )
 
 
-def test_watchers_see_stuck_and_given_up_account_emails_with_the_reason(client, watcher):
+def test_watchers_see_stuck_and_given_up_account_emails_with_the_reason(client, watcher, owner):
     log_run(minutes_ago=1)
     outbox_email(minutes_ago=1, status="pending")  # just written: not stuck
-    outbox_email(minutes_ago=10, status="pending", reason="cannot connect to the mail server 127.0.0.1:25: refused")
-    outbox_email(minutes_ago=60, status="failed", reason="gave up after 8 tries: timed out")
+    outbox_email(minutes_ago=30, status="sent", reason="250 OK")
     outbox_email(minutes_ago=60 * 48, status="failed", reason="old news")
     client.force_login(watcher)
+    assert OUTBOX_NOTICE not in home(client)
+
+    outbox_email(minutes_ago=10, status="pending", reason="cannot connect to the mail server 127.0.0.1:25: refused")
+    outbox_email(minutes_ago=60, status="failed", reason="gave up after 8 tries: timed out")
+    cache.clear()  # the look-up is kept 30 seconds
     html = home(client)
     assert OUTBOX_NOTICE in html and NOTICE not in html
     assert "1 email is waiting to be sent" in html and "1 was given up in the last day" in html
     assert "cannot connect to the mail server 127.0.0.1:25: refused" in html
     assert "manage.py outbox" in html
 
-
-def test_no_outbox_notice_when_account_emails_get_through(client, manager):
-    log_run(minutes_ago=1)
-    outbox_email(minutes_ago=30, status="sent", reason="250 OK")
-    outbox_email(minutes_ago=1, status="pending")
-    client.force_login(manager)
-    assert OUTBOX_NOTICE not in home(client)
-
-
-def test_plain_users_never_see_the_outbox_notice(client, owner):
-    outbox_email(minutes_ago=10, status="pending", reason="refused")
     client.force_login(owner)
     assert OUTBOX_NOTICE not in home(client)
