@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Attempt, Client, Mailing, MailingRecipient, Message, User
+from core.models import Attempt, Client, Mailing, MailingRecipient, Message, OutboxEmail, User
 
 
 @admin.register(User)
@@ -65,3 +65,20 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ["client", "mailing__message"]
     raw_id_fields = ["mailing", "client"]
     date_hierarchy = "run_at"
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """Read only: the outbox is written by the services and sent by core/outbox.py
+    (`manage.py outbox --retry` queues given-up emails again)."""
+
+    list_display = ["id", "kind", "recipient", "status", "tries", "created_at", "last_tried_at", "reason"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient", "reason"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,6 @@
 """Cron jobs run by `manage.py runcrons` (the only thing the system crontab calls).
 
-The jobs are thin doors to the dispatch engine, like views to services.
+The jobs are thin doors to the dispatch engine and the outbox, like views to services.
 FileLock (settings.DJANGO_CRON_LOCK_BACKEND) keeps two runs of a job on one
 host from overlapping; across hosts, row locks in PostgreSQL share the work.
 """
@@ -10,6 +10,7 @@ import time
 from django.conf import settings
 from django_cron import CronJobBase, Schedule
 
+from core import outbox
 from core.dispatch.engine import Dispatcher
 from core.dispatch.statistics import recount_all_stale
 
@@ -36,3 +37,18 @@ class StatisticsJob(CronJobBase):
     def do(self) -> str:
         runs = recount_all_stale(deadline=time.monotonic() + settings.DISPATCH_TIME_BUDGET)
         return f"recounted {runs} run(s)"
+
+
+class OutboxJob(CronJobBase):
+    """Send the site's own emails that are due: ones no background sender
+    took, and retries whose back-off has passed."""
+
+    code = "core.outbox"
+    schedule = Schedule(run_every_mins=1, run_tolerance_seconds=20)
+
+    # Runs before the dispatcher (CRON_CLASSES) and briefly: account emails are
+    # few, and a long mailing run must not hold back a password reset's retry.
+    time_budget = 15
+
+    def do(self) -> str:
+        return outbox.send_due(deadline=time.monotonic() + self.time_budget).summary()

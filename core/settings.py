@@ -305,7 +305,7 @@ DJOSER = {
 # overlapping runs on one host (the default cache lock does not with a
 # per-process cache, and django-cron's own FileLock does not either: see
 # core/cron_lock.py).
-CRON_CLASSES = ["core.cron.DispatchJob", "core.cron.StatisticsJob"]
+CRON_CLASSES = ["core.cron.OutboxJob", "core.cron.DispatchJob", "core.cron.StatisticsJob"]
 DJANGO_CRON_LOCK_BACKEND = "core.cron_lock.ExclusiveFileLock"
 DJANGO_CRON_LOCKFILE_PATH = env_str("CRON_LOCK_DIR", tempfile.gettempdir())
 DJANGO_CRON_DELETE_LOGS_OLDER_THAN = 7
@@ -324,6 +324,17 @@ DISPATCH_RATE_LIMIT = env_float("DISPATCH_RATE_LIMIT", 0, minimum=0)
 DISPATCH_CONNECT_TIMEOUT = env_float("DISPATCH_CONNECT_TIMEOUT", 10, minimum=0.01)
 DISPATCH_READ_TIMEOUT = env_float("DISPATCH_READ_TIMEOUT", EMAIL_TIMEOUT, minimum=0.01)
 DISPATCH_SERVER_FAULT_AFTER = env_int("DISPATCH_SERVER_FAULT_AFTER", 3, minimum=1)
+
+# Outbox (core/outbox.py): the emails the site itself sends (account emails).
+# They leave right after the request's commit from at most OUTBOX_SENDER_THREADS
+# background threads per process (0: only cron sends them), with short SMTP
+# timeouts; cron retries what failed, the delay doubling each try, and gives up
+# after OUTBOX_MAX_TRIES tries.
+OUTBOX_CONNECT_TIMEOUT = env_float("OUTBOX_CONNECT_TIMEOUT", 5, minimum=0.01)
+OUTBOX_READ_TIMEOUT = env_float("OUTBOX_READ_TIMEOUT", 10, minimum=0.01)
+OUTBOX_MAX_TRIES = env_int("OUTBOX_MAX_TRIES", 8, minimum=1)
+OUTBOX_BACKOFF_SECONDS = env_float("OUTBOX_BACKOFF_SECONDS", 60, minimum=0)
+OUTBOX_SENDER_THREADS = env_int("OUTBOX_SENDER_THREADS", 2, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """Is the dispatcher alive? Staff and managers see a notice when the dispatch
 cron job has not completed successfully for a while (cron not set up, or the
-job failing), because then no mailing is sent."""
+job failing), because then no mailing is sent; and one when the site's own
+emails (account emails, core/outbox.py) are stuck or were given up."""
 
 from datetime import datetime, timedelta
 
@@ -9,9 +10,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_cron.models import CronJobLog
 
+from core import outbox
+
 DISPATCH_JOB_CODE = getattr(settings, "DISPATCH_JOB_CODE", "core.dispatch")
 STALE_AFTER = timedelta(minutes=5)
 CACHE_KEY = "web:dispatcher-last-success"
+OUTBOX_CACHE_KEY = "web:outbox-trouble"
 CACHE_SECONDS = 30
 _NEVER = "never"
 
@@ -38,3 +42,18 @@ def is_stalled(now: datetime | None = None) -> bool:
 
 def watches_dispatcher(user) -> bool:
     return user.is_authenticated and (user.is_staff or user.is_superuser or user.has_perm("core.view_all_mailings"))
+
+
+def outbox_trouble() -> outbox.Trouble | None:
+    """Stuck or given-up outbox emails (cached briefly), None when all is well."""
+    cached = cache.get(OUTBOX_CACHE_KEY)
+    if cached is None:
+        found = outbox.trouble()
+        cached = (found.stuck, found.failed, found.reason) if found else _NEVER
+        cache.set(OUTBOX_CACHE_KEY, cached, CACHE_SECONDS)
+    return None if cached == _NEVER else outbox.Trouble(*cached)
+
+
+def has_notice() -> bool:
+    """Whether a watcher sees a notice now (pages showing one are not cached)."""
+    return is_stalled() or outbox_trouble() is not None

@@ -13,8 +13,9 @@ What a page holds that is not the reader's data is never cached:
   fresh or cached, replaces with the request's own token;
 - Django's messages (the toasts of the last action): a request with messages
   waiting is rendered, not served, and not kept;
-- the staff notice that the dispatcher has stopped: while it shows (its text
-  says how long ago) the page is rendered afresh for those who see it;
+- the staff notices that the dispatcher has stopped or that account emails are
+  stuck: while one shows (its text says how long ago, how many) the page is
+  rendered afresh for those who see it;
 - what time alone changes: a page that shows it says until when it holds
   (`until`, e.g. a mailing's next run: then its progress turns to "due" and its
   next runs move on), and is not kept past that.
@@ -46,7 +47,7 @@ def _cacheable(request) -> bool:
         return False
     if len(messages.get_messages(request)):  # counts them without marking them read
         return False
-    return not (dispatcher.watches_dispatcher(request.user) and dispatcher.is_stalled())
+    return not (dispatcher.watches_dispatcher(request.user) and dispatcher.has_notice())
 
 
 def _with_token(request, content: bytes) -> bytes:

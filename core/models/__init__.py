@@ -2,6 +2,7 @@ from core.models.attempts import Attempt, AttemptStatus
 from core.models.clients import Client, ClientEvent, ClientEventKind, UnsubscribeMethod
 from core.models.mailings import Mailing, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message
+from core.models.outbox import OutboxEmail, OutboxStatus
 from core.models.stats import DailyStats, RunStats
 from core.models.users import User
 
@@ -16,6 +17,8 @@ __all__ = [
     "MailingRecipient",
     "MailingStatus",
     "Message",
+    "OutboxEmail",
+    "OutboxStatus",
     "Periodicity",
     "RunStats",
     "UnsubscribeMethod",

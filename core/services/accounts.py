@@ -8,7 +8,6 @@ the owner of a registered address gets an email instead.
 """
 
 import logging
-import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,7 +18,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,7 +27,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from core import roles
+from core import outbox, roles
 from core.models import User
 
 log = logging.getLogger(__name__)
@@ -51,27 +49,23 @@ EMAIL_COOLDOWN_SECONDS = 60
 
 
 def _send_email(*, template: str, user: User, context: dict) -> bool:
-    """Send `templates/emails/<template>` (subject, text and HTML parts) to the
-    user, unless the same kind went to them within EMAIL_COOLDOWN_SECONDS. A
-    mail server that is down must not break sign-up or a reset: the failure
-    is logged and the person can ask again."""
+    """Queue `templates/emails/<template>` (subject, text and HTML parts) for
+    the user in the outbox, unless the same kind went to them within
+    EMAIL_COOLDOWN_SECONDS. The outbox sends it after the caller's transaction
+    commits, outside the request (core/outbox.py): a mail server that hangs or
+    is down never slows sign-up or a reset, nor tells by its timing whether
+    an address is registered."""
     if not cache.add(f"accounts:email:{template}:{user.pk}", True, EMAIL_COOLDOWN_SECONDS):
         log.info("Not sending the %s email to user %s again so soon", template, user.pk)
         return False
     context = {"user": user, "site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
+    outbox.enqueue(
+        kind=template,
+        recipient=user.email,
+        subject=" ".join(render_to_string(f"emails/{template}_subject.txt", context).split()),
         body=render_to_string(f"emails/{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
+        html=render_to_string(f"emails/{template}.html", context),
     )
-    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError):
-        log.exception("Could not send the %s email to user %s", template, user.pk)
-        return False
     return True
 
 
@@ -189,6 +183,7 @@ def user_register(*, email: str, full_name: str, password: str, time_zone: str) 
             with transaction.atomic():
                 user.save()
                 user.groups.add(Group.objects.get(name=roles.USER))
+                send_verification_email(user)
         except IntegrityError:  # the same address signed up a moment ago
             existing = User.objects.filter(email__iexact=user.email).first()
     else:
@@ -196,7 +191,6 @@ def user_register(*, email: str, full_name: str, password: str, time_zone: str) 
     if existing is not None:
         _send_registration_attempt_email(existing)
         return None
-    send_verification_email(user)
     return user
 
 

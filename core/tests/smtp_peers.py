@@ -2,9 +2,10 @@
 
 `SmtpPeer` is a real SMTP server (aiosmtpd) that records what it receives and
 can be told to refuse some recipients (4xx/5xx), close with 421 after N
-messages per connection, hang in DATA, or reject logins. `ScriptedPeer` is a
-bare socket server for faults aiosmtpd cannot produce: replies that are not
-SMTP, and a connection dropped in the middle of DATA.
+messages per connection, hang in DATA, answer every command slowly, or reject
+logins. `ScriptedPeer` is a bare socket server for faults aiosmtpd cannot
+produce: replies that are not SMTP, and a connection dropped in the middle of
+DATA. `SilentPeer` accepts connections and never says a word.
 """
 
 import asyncio
@@ -41,28 +42,33 @@ class PeerHandler:
     replies: dict[str, str] = field(default_factory=dict)  # recipient → RCPT reply instead of 250
     close_after: int | None = None  # 421 to MAIL FROM once this many messages came on one connection
     hang_seconds: float = 0  # wait this long before answering the end of DATA
+    command_delay: float = 0  # wait this long before answering EHLO, MAIL, RCPT and DATA
     received: list[Received] = field(default_factory=list)
     connections: int = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        await asyncio.sleep(self.command_delay)
         self.connections += 1
         session.host_name = hostname
         session.messages = 0
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        await asyncio.sleep(self.command_delay)
         if self.close_after is not None and getattr(session, "messages", 0) >= self.close_after:
             return "421 4.7.0 Too many messages on one connection, closing"
         envelope.mail_from = address
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await asyncio.sleep(self.command_delay)
         if address in self.replies:
             return self.replies[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.command_delay)
         if self.hang_seconds:
             await asyncio.sleep(self.hang_seconds)
         session.messages = getattr(session, "messages", 0) + 1
@@ -74,9 +80,11 @@ class PeerHandler:
 
 
 class SmtpPeer:
-    def __init__(self, handler: PeerHandler | None = None, *, password: str | None = None):
+    """`port`: take over the port of a peer that stopped (a server coming back)."""
+
+    def __init__(self, handler: PeerHandler | None = None, *, password: str | None = None, port: int | None = None):
         self.handler = handler or PeerHandler()
-        self.port = free_port()
+        self.port = port or free_port()
         options = {}
         if password is not None:
             options = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
@@ -193,3 +201,36 @@ class StagedHandler(PeerHandler):
         if reply is not None:
             return reply
         return await super().handle_DATA(server, session, envelope)
+
+
+class SilentPeer:
+    """Accepts connections and never greets: a mail server that hangs."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections: list[socket.socket] = []
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            self.connections.append(conn)
+
+    def __enter__(self) -> "SilentPeer":
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Close the port and every connection (again: nothing more happens)."""
+        if self.listener.fileno() == -1:
+            return
+        self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone would not
+        self.listener.close()
+        for conn in self.connections:
+            conn.close()

@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections, transaction
 
@@ -12,6 +11,7 @@ from core import roles
 from core.models import User
 from core.selectors import can_block, users_visible_to
 from core.services.accounts import user_create, user_delete, user_register, user_role, user_update
+from core.tests.mail import sent
 
 
 def test_only_admins_create_edit_and_delete_other_users(owner, other_user, manager):
@@ -82,4 +82,4 @@ def test_two_sign_ups_racing_for_one_address_make_one_account():
     first.join()
     assert second is None
     assert list(User.objects.filter(email__iexact="race@example.com").values_list("full_name", flat=True)) == ["First"]
-    assert [m.subject for m in mail.outbox] == ["Someone tried to sign up with your address"]
+    assert [m.subject for m in sent()] == ["Someone tried to sign up with your address"]

@@ -17,13 +17,18 @@ def toast_class(level_tag: str) -> str:
 
 @register.inclusion_tag("web/_dispatcher_notice.html", takes_context=True)
 def dispatcher_notice(context):
-    """A warning for staff and managers when the dispatcher has stopped; nobody
-    else pays for the look-up."""
+    """Warnings for staff and managers when the dispatcher has stopped or the
+    site's own emails are stuck; nobody else pays for the look-ups."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not dispatcher.watches_dispatcher(user) or not dispatcher.is_stalled():
+    if user is None or not dispatcher.watches_dispatcher(user):
         return {"stalled": False}
-    return {"stalled": True, "last_success": dispatcher.last_success()}
+    stalled = dispatcher.is_stalled()
+    return {
+        "stalled": stalled,
+        "last_success": dispatcher.last_success() if stalled else None,
+        "outbox": dispatcher.outbox_trouble(),
+    }
 
 
 # The navbar's sections by role: (label, URL name, permission needed or None).

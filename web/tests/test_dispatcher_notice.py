@@ -1,5 +1,6 @@
 """Staff and managers are told when the dispatcher has stopped (cron not set
-up or the job failing): then no mailing is sent."""
+up or the job failing): then no mailing is sent; and when account emails are
+stuck in the outbox or were given up."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django_cron.models import CronJobLog
 
 from conftest import make_user
+from core.models import OutboxEmail
 from web.dispatcher import DISPATCH_JOB_CODE
 
 NOTICE = 'id="dispatcher-notice"'
@@ -66,3 +68,42 @@ def test_the_state_is_cached_briefly(client, manager):
     assert NOTICE in home(client)  # still the cached state
     cache.delete("web:dispatcher-last-success")
     assert NOTICE not in home(client)
+
+
+OUTBOX_NOTICE = 'id="outbox-notice"'
+
+
+def outbox_email(*, minutes_ago: float, status: str, reason: str = "") -> OutboxEmail:
+    when = timezone.now() - timedelta(minutes=minutes_ago)
+    return OutboxEmail.objects.create(
+        kind="verify_email",
+        recipient="someone@example.com",
+        subject="Confirm",
+        body="…",
+        status=status,
+        created_at=when,
+        last_tried_at=when if reason else None,
+        tries=1 if reason else 0,
+        reason=reason,
+    )
+
+
+def test_watchers_see_stuck_and_given_up_account_emails_with_the_reason(client, watcher, owner):
+    log_run(minutes_ago=1)
+    outbox_email(minutes_ago=1, status="pending")  # just written: not stuck
+    outbox_email(minutes_ago=30, status="sent", reason="250 OK")
+    outbox_email(minutes_ago=60 * 48, status="failed", reason="old news")
+    client.force_login(watcher)
+    assert OUTBOX_NOTICE not in home(client)
+
+    outbox_email(minutes_ago=10, status="pending", reason="cannot connect to the mail server 127.0.0.1:25: refused")
+    outbox_email(minutes_ago=60, status="failed", reason="gave up after 8 tries: timed out")
+    cache.clear()  # the look-up is kept 30 seconds
+    html = home(client)
+    assert OUTBOX_NOTICE in html and NOTICE not in html
+    assert "1 email is waiting to be sent" in html and "1 was given up in the last day" in html
+    assert "cannot connect to the mail server 127.0.0.1:25: refused" in html
+    assert "manage.py outbox" in html
+
+    client.force_login(owner)
+    assert OUTBOX_NOTICE not in home(client)

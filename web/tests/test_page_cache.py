@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_cron.models import CronJobLog
 
 from api.tests.conftest import HX
+from core.models import OutboxEmail
 from core.tests.factories import ClientFactory, MailingFactory
 from web.dispatcher import DISPATCH_JOB_CODE
 
@@ -126,6 +127,26 @@ def test_the_dispatcher_notice_appears_on_a_cached_page_as_soon_as_it_stops(clie
     with time_machine.travel(timezone.now() + timedelta(minutes=10)):
         html = load(client, "/mailings/")[0]
     assert 'id="dispatcher-notice"' in html and "The dispatcher last finished a run" in html
+
+
+def test_the_outbox_notice_appears_on_a_cached_page_once_account_emails_are_stuck(client, manager, settings):
+    settings.DATA_CACHE_SECONDS = 3600  # the entry outlives the trip in time
+    client.force_login(manager)
+    load(client, "/mailings/")
+    html, rendered = load(client, "/mailings/")
+    assert 'id="outbox-notice"' not in html and not rendered
+    OutboxEmail.objects.create(
+        kind="password_reset",
+        recipient="someone@example.com",
+        subject="Reset",
+        body="…",
+        created_at=timezone.now() - timedelta(minutes=10),
+        reason="cannot connect to the mail server",
+    )
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        assert 'id="outbox-notice"' in load(client, "/mailings/")[0]
+        html, rendered = load(client, "/mailings/")
+    assert 'id="outbox-notice"' in html and rendered
 
 
 def test_a_mailings_page_is_kept_only_until_its_next_run(client, owner, settings):

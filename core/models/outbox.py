@@ -1,0 +1,53 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxEmail(models.Model):
+    """An email the site itself sends (account emails), written in the same
+    transaction as the change that asked for it and sent outside the request
+    (`core/outbox.py`). The row is claimed (status `sending` with a lease)
+    before its message leaves, so the after-commit sender and the cron job
+    never both send it."""
+
+    kind = models.CharField(_("kind"), max_length=50)
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    next_try_at = models.DateTimeField(_("next try at"), default=timezone.now)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    last_tried_at = models.DateTimeField(_("last try at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    reason = models.TextField(_("server reply or error"), blank=True)
+
+    class Meta:
+        # Not a core_ table: sending bookkeeping must not bump the data version
+        # that every reader's cached pages hang on (core/data_version.py).
+        db_table = "mail_outbox"
+        verbose_name = _("outbox email")
+        verbose_name_plural = _("outbox emails")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=OutboxStatus.values), name="outbox_status_valid"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_try_at", "id"],
+                condition=models.Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]),
+                name="outbox_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient} ({self.status})"
