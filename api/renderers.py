@@ -27,7 +27,10 @@ class FragmentRenderer(BaseRenderer):
         time_zone = user.tzinfo if user is not None and user.is_authenticated else None
         with timezone.override(time_zone):
             template_names, context = view.get_fragment(data, response)
-            return render_to_string(template_names, context, request=request._request)
+            html = render_to_string(template_names, context, request=request._request)
+        # What a user sent is shown back in a refused form; a lone surrogate from a
+        # JSON `\ud800` escape has no UTF-8 form and is shown as "?".
+        return html.encode(self.charset, errors="replace")
 
 
 def _cell(value) -> str:
