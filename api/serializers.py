@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 from api.fields import AwareDateTimeField, StrictFieldsMixin
 from core import roles
 from core.models import Attempt, Client, Mailing, Message, RunStats, User
+from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, messages_visible_to
 from core.services.mailings import mailing_create, mailing_update
@@ -96,12 +97,16 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class MessageSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    body = serializers.CharField(max_length=100000, style=TEXTAREA)
+    body = serializers.CharField(max_length=100000, style=TEXTAREA, validators=[validate_placeholders])
 
     class Meta:
         model = Message
         fields = ["id", "subject", "body", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_subject(self, value):
+        validate_placeholders(value)
+        return value
 
 
 class MessagePreviewSerializer(serializers.Serializer):
