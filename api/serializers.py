@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
@@ -69,6 +69,7 @@ class LeanRowsMixin:
         raise NotImplementedError
 
 
+@extend_schema_serializer(component_name="ClientRecord")
 class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=10000, style=TEXTAREA)
 
@@ -139,6 +140,7 @@ class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+@extend_schema_serializer(component_name="MailingSummary")
 class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
     lean_rows = True
     owner_email = serializers.EmailField(source="owner.email", read_only=True)
@@ -189,6 +191,7 @@ class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
         }
 
 
+@extend_schema_serializer(component_name="Mailing")  # not its parent's name
 class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     """Create and change a mailing through the mailing services."""
 
@@ -393,6 +396,7 @@ class UserSerializer(serializers.ModelSerializer):
         return any(group.name == roles.MANAGER for group in obj.groups.all())
 
 
+@extend_schema_serializer(component_name="ImportRowErrors")
 class ImportErrorSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text=_("Line number in the file (the header is line 1)."))
     errors = serializers.ListField(child=serializers.CharField())

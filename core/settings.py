@@ -246,6 +246,11 @@ SPECTACULAR_SETTINGS = {
         "PeriodicityEnum": "core.models.Periodicity",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Error answers, public endpoints and integer ids, declared once (api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.declare_shared_answers",
+    ],
 }
 # Throttling of the API: requests per client, e.g. "100/minute" (s, minute, hour, day).
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
