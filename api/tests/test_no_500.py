@@ -3,6 +3,8 @@ periods from year 1, htmx headers on downloads, htmx posts of odd JSON, lone
 surrogates, a mailing without a periodicity. Each is a 400 with a message, or
 simply works."""
 
+import json
+
 import pytest
 
 from api.tests.conftest import HX
@@ -122,3 +124,19 @@ def test_lone_surrogate_in_an_htmx_post_gets_the_form_back(client, owner):
     assert 'id="clients-form"' in html
     assert "lone ? surrogate" in html
     assert not Client.objects.exists()
+
+
+def test_lone_surrogate_echoed_in_a_json_error_is_escaped(api, owner):
+    body = b'{"\\ud800": 1, "email": "a@example.com", "full_name": "x"}'  # named back as an unknown field
+    response = api.as_(owner).post("/api/clients/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.content.isascii()
+    assert response.json()
+    assert not Client.objects.exists()
+
+
+def test_lone_surrogate_as_a_choice_is_400(api, owner):
+    body = json.dumps(mailing_body(owner, periodicity="\ud800"))  # sent as the escape \ud800
+    response = api.as_(owner).post("/api/mailings/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["periodicity"]
