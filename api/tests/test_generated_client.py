@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -112,7 +112,10 @@ def test_journey_through_the_generated_client(gen, live_server, transactional_db
     mailing = call(
         "mailings.mailings_create",
         client=api,
-        body=MailingRequest(message=message.id, clients=[anna.id, bob.id], start_at=datetime.now(UTC)),
+        # its window opened a minute ago: its first run is due now, and sending now is that run
+        body=MailingRequest(
+            message=message.id, clients=[anna.id, bob.id], start_at=datetime.now(UTC) - timedelta(minutes=1)
+        ),
     ).parsed
     assert mailing.periodicity == "once" and mailing.status == "created"
 
@@ -120,15 +123,15 @@ def test_journey_through_the_generated_client(gen, live_server, transactional_db
     assert sent_now.status_code == 200 and isinstance(sent_now.parsed, SendNow)
     with SmtpPeer() as peer:
         dispatcher_for(peer.port).run()
-    assert sorted(peer.handler.recipients()) == ["anna@example.com", "anna@example.com"] + ["bob@example.com"] * 2
+    assert sorted(peer.handler.recipients()) == ["anna@example.com", "bob@example.com"]
     recount_all_stale()
 
     attempts = call("attempts.attempts_list", client=api, mailing=mailing.id).parsed
-    assert isinstance(attempts, PaginatedAttemptList) and attempts.count == 4
+    assert isinstance(attempts, PaginatedAttemptList) and attempts.count == 2
     assert {attempt.status for attempt in attempts.results} == {"success"}
     reports = call("reports.reports_list", client=api).parsed
     assert isinstance(reports, PaginatedReportList)
-    assert [(row.mailing, row.sent, row.failed) for row in reports.results] == [(mailing.id, 4, 0)]
+    assert [(row.mailing, row.sent, row.failed) for row in reports.results] == [(mailing.id, 2, 0)]
     report = call("reports.reports_retrieve", client=api, id=mailing.id).parsed
     assert isinstance(report, ReportDetail) and report.success_rate == 100
     assert isinstance(call("mailings.mailings_list", client=api).parsed.results[0], MailingSummary)
