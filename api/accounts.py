@@ -39,7 +39,7 @@ from core.services.accounts import (
 @extend_schema_view(
     create=extend_schema(summary="Sign up (a verification email follows)"),
     me=extend_schema(summary="Your own account: read, change or delete it"),
-    set_password=extend_schema(summary="Change your password"),
+    set_password=extend_schema(summary="Change your password", responses={204: None}),
 )
 class AccountViewSet(djoser_views.UserViewSet):
     """djoser's user endpoints, each action handed to core.services.accounts."""
@@ -146,7 +146,12 @@ class PasswordResetEmail(_DjoserEmail):
         send_password_reset_email(self.user)
 
 
-@extend_schema_view(post=extend_schema(summary="Log in: exchange email and password for an API token"))
+@extend_schema_view(
+    post=extend_schema(
+        summary="Log in: exchange email and password for an API token",
+        responses={200: inline_serializer("AuthToken", {"auth_token": serializers.CharField()})},
+    )
+)
 class TokenLoginView(djoser_views.TokenCreateView):
     """Log in: djoser's token creation (axes counts every failure)."""
 

@@ -36,7 +36,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.forms import form_fields, other_errors
-from api.renderers import FragmentRenderer
+from api.renderers import CSVRenderer, FragmentRenderer
 from core.selectors import can_change
 from web.htmx import close_modal, toast
 
@@ -83,7 +83,8 @@ class TwoFacedMixin:
     # Choosing the face
 
     def get_renderers(self):
-        if is_htmx(self.request):
+        # a download (CSV export) is the file whoever asks, a link on our pages too
+        if is_htmx(self.request) and CSVRenderer not in self.renderer_classes:
             return [FragmentRenderer()]
         return super().get_renderers()
 

@@ -8,18 +8,22 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.validators import validate_in_service_years
+
 # Sent by our own HTML forms; never a field of a resource.
 FORM_HOUSEKEEPING = {"csrfmiddlewaretoken"}
 
 
 class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 datetime that must carry its offset (`2026-05-01T09:00:00+02:00`).
+    """An ISO 8601 datetime that must carry its offset (`2026-05-01T09:00:00+02:00`),
+    within the years the service accepts (`core.validators`).
 
     Our HTML forms send `datetime-local` values without an offset; those are read
     in the user's time zone, which the view puts into the serializer context as
     `form_time_zone` for form-encoded requests only.
     """
 
+    default_validators = [validate_in_service_years]
     default_error_messages = {
         "invalid": _("Enter a date and time in ISO 8601 format, e.g. 2026-05-01T09:00:00+02:00."),
         "naive": _("Include a time zone offset, e.g. 2026-05-01T09:00:00+02:00 or …Z for UTC."),

@@ -7,12 +7,13 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.fields import DateRangeField, IsoDateTimeField, RangeField
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import DateRangeWidget
 
 from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
 from core.selectors import mailing_owners_visible_to, sees_all_mailings
+from core.validators import validate_in_service_years
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -44,7 +45,10 @@ class IdFilter(django_filters.NumberFilter):
 
 class UtcIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 datetime turned into UTC: the database refuses offsets beyond
-    ±16 h and years pushed out of range by the offset."""
+    ±16 h and years pushed out of range by the offset. Only the years the
+    service accepts anywhere."""
+
+    default_validators = [validate_in_service_years]
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -67,6 +71,25 @@ class TimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
     """`<name>_after` and `<name>_before`, ISO 8601 (an offset, or the user's zone)."""
 
     field_class = UtcIsoDateTimeRangeField
+
+
+class ServiceDateField(forms.DateField):
+    default_validators = [validate_in_service_years]
+
+
+class ServiceDateRangeField(DateRangeField):
+    """Dates within the years the service accepts: a period from year 1 would be
+    moved out of Python's range by the reader's time zone."""
+
+    def __init__(self, *args, **kwargs):
+        # DateRangeField's own __init__ only builds its two plain DateFields
+        super(DateRangeField, self).__init__((ServiceDateField(), ServiceDateField()), *args, **kwargs)
+
+
+class PeriodFilter(django_filters.DateFromToRangeFilter):
+    """`<name>_after` and `<name>_before`, dates, both included."""
+
+    field_class = ServiceDateRangeField
 
 
 class _Bootstrap(django_filters.FilterSet):
@@ -127,7 +150,7 @@ class ReportFilter(_Bootstrap):
     """`period` bounds the runs and days counted (it does not hide mailings);
     the other filters choose the mailings."""
 
-    period = django_filters.DateFromToRangeFilter(method="keep", label=_("Period"))
+    period = PeriodFilter(method="keep", label=_("Period"))
     mailing = IdFilter(field_name="id", label=_("Mailing (id)"))
     status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
     owner = django_filters.ModelChoiceFilter(queryset=owners, label=_("Owner"))

@@ -1,6 +1,7 @@
 """HTML form fields built from a serializer, so a form fragment shows exactly the
 fields, labels, choices and messages the API validates with."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -79,6 +80,8 @@ def form_fields(serializer, *, values=None, errors=None) -> list[FormField]:
     """The writable fields of `serializer`, filled from `values` (what the user
     sent), else from the serializer's instance, else from the defaults."""
     errors = errors if isinstance(errors, dict) else {}
+    if values is not None and not isinstance(values, Mapping):
+        values = {}  # a JSON list or string: nothing of what was sent fits a field
     result = []
     for name, f in serializer.fields.items():
         if f.read_only:

@@ -1,4 +1,5 @@
-"""Renderers of the two faces: the HTML fragment for htmx requests and CSV for exports."""
+"""Renderers of the two faces: JSON for API clients, the HTML fragment for htmx
+requests and CSV for exports."""
 
 import csv
 import io
@@ -6,9 +7,27 @@ import io
 from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
 # Cells a spreadsheet would run as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class JSONRenderer(DRFJSONRenderer):
+    """DRF's JSON, UTF-8. A message that names what a client sent (an unknown
+    field, an invalid choice) may hold a lone surrogate from a JSON `\\ud800`
+    escape, which has no UTF-8 form: such an answer is written with every
+    non-ASCII character escaped, the way the client sent it."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        try:
+            return super().render(data, accepted_media_type, renderer_context)
+        except UnicodeEncodeError:
+            return _EscapedJSONRenderer().render(data, accepted_media_type, renderer_context)
+
+
+class _EscapedJSONRenderer(DRFJSONRenderer):
+    ensure_ascii = True
 
 
 class FragmentRenderer(BaseRenderer):
@@ -27,7 +46,10 @@ class FragmentRenderer(BaseRenderer):
         time_zone = user.tzinfo if user is not None and user.is_authenticated else None
         with timezone.override(time_zone):
             template_names, context = view.get_fragment(data, response)
-            return render_to_string(template_names, context, request=request._request)
+            html = render_to_string(template_names, context, request=request._request)
+        # What a user sent is shown back in a refused form; a lone surrogate from a
+        # JSON `\ud800` escape has no UTF-8 form and is shown as "?".
+        return html.encode(self.charset, errors="replace")
 
 
 def _cell(value) -> str:

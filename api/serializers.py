@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 from api.fields import AwareDateTimeField, StrictFieldsMixin
 from core import roles
 from core.models import Attempt, Client, Mailing, Message, RunStats, User
+from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, messages_visible_to
 from core.services.mailings import mailing_create, mailing_update
@@ -68,6 +69,7 @@ class LeanRowsMixin:
         raise NotImplementedError
 
 
+@extend_schema_serializer(component_name="ClientRecord")
 class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=10000, style=TEXTAREA)
 
@@ -96,12 +98,16 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class MessageSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    body = serializers.CharField(max_length=100000, style=TEXTAREA)
+    body = serializers.CharField(max_length=100000, style=TEXTAREA, validators=[validate_placeholders])
 
     class Meta:
         model = Message
         fields = ["id", "subject", "body", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_subject(self, value):
+        validate_placeholders(value)
+        return value
 
 
 class MessagePreviewSerializer(serializers.Serializer):
@@ -134,6 +140,7 @@ class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+@extend_schema_serializer(component_name="MailingSummary")
 class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
     lean_rows = True
     owner_email = serializers.EmailField(source="owner.email", read_only=True)
@@ -184,6 +191,7 @@ class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
         }
 
 
+@extend_schema_serializer(component_name="Mailing")  # not its parent's name
 class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     """Create and change a mailing through the mailing services."""
 
@@ -388,6 +396,7 @@ class UserSerializer(serializers.ModelSerializer):
         return any(group.name == roles.MANAGER for group in obj.groups.all())
 
 
+@extend_schema_serializer(component_name="ImportRowErrors")
 class ImportErrorSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text=_("Line number in the file (the header is line 1)."))
     errors = serializers.ListField(child=serializers.CharField())

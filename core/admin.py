@@ -1,8 +1,36 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Attempt, Client, Mailing, MailingRecipient, Message, OutboxEmail, User
+from core.placeholders import validate_placeholders
+from core.validators import validate_in_service_years
+
+
+class CheckedForm(forms.ModelForm):
+    """Runs on its fields the checks the API runs on them: the admin saves
+    without the services, yet what it saves must send and schedule."""
+
+    checks: dict = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, check in self.checks.items():
+            if cleaned.get(name):
+                try:
+                    check(cleaned[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+
+class MessageAdminForm(CheckedForm):
+    checks = {"subject": validate_placeholders, "body": validate_placeholders}
+
+
+class MailingAdminForm(CheckedForm):
+    checks = {"start_at": validate_in_service_years, "end_at": validate_in_service_years}
 
 
 @admin.register(User)
@@ -33,6 +61,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
+    form = MessageAdminForm
     list_display = ["subject", "owner", "created_at"]
     search_fields = ["subject", "body", "owner__email"]
     list_select_related = ["owner"]
@@ -47,6 +76,7 @@ class RecipientInline(admin.TabularInline):
 
 @admin.register(Mailing)
 class MailingAdmin(admin.ModelAdmin):
+    form = MailingAdminForm
     list_display = ["id", "message", "owner", "periodicity", "status", "is_active", "start_at", "next_run_at"]
     list_filter = ["status", "periodicity", "is_active"]
     search_fields = ["message__subject", "owner__email"]

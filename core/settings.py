@@ -228,6 +228,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "mail_service API",
@@ -246,6 +247,11 @@ SPECTACULAR_SETTINGS = {
         "PeriodicityEnum": "core.models.Periodicity",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Error answers, public endpoints and integer ids, declared once (api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.declare_shared_answers",
+    ],
 }
 # Throttling of the API: requests per client, e.g. "100/minute" (s, minute, hour, day).
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [

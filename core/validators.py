@@ -1,3 +1,5 @@
+from contextlib import suppress
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.core.exceptions import ValidationError
@@ -42,3 +44,24 @@ def validate_sendable_address(value: str) -> None:
         raise ValidationError(
             _("This address cannot be used in an email (its domain cannot be encoded)."), code="unsendable"
         ) from None
+
+
+# Times the service accepts anywhere (mailing windows, filters, report periods):
+# far enough out for any real schedule, near enough that moving a time into any
+# time zone or by a period stays within what Python and the databases can hold.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+
+
+def validate_in_service_years(value: date) -> None:
+    """A date or an aware datetime within years 2000 to 2100 (a datetime in UTC)."""
+    year = value.year
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        with suppress(OverflowError):  # pushed past year 1 or 9999 by its offset: its own year tells
+            year = value.astimezone(UTC).year
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ValidationError(
+            _("Enter a date between the years %(earliest)d and %(latest)d."),
+            code="out_of_range",
+            params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+        )

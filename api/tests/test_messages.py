@@ -1,5 +1,7 @@
 """Messages through the API and the HTML fragments."""
 
+import pytest
+
 from api.tests.conftest import triggers
 from core.models import Message
 from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
@@ -99,3 +101,48 @@ class TestPreview:
         # the detail panel loads the preview
         detail = page.get(f"/api/messages/{message.pk}/").content.decode()
         assert f'hx-get="/api/messages/{message.pk}/preview/" hx-trigger="load"' in detail
+
+
+ALLOWED = "Use only {full_name}, {email}"
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "says"),
+    [
+        ("body", "Hi {name}", "Unknown placeholder {name}."),
+        ("body", "Dear {0}", "Unknown placeholder {0}."),
+        ("subject", "News for {email", "A brace without its pair"),
+        ("body", "Hi {full_name:d}", "malformed placeholder"),
+        ("subject", "Hi {email!x}", "malformed placeholder"),
+        ("subject", "Hi {email.upper}", "Unknown placeholder {email.upper}."),
+    ],
+)
+def test_broken_placeholders_are_refused_naming_the_allowed_ones(api, owner, field, text, says):
+    body = {"subject": "Hello", "body": "Hi {full_name}", field: text}
+    response = api.as_(owner).post("/api/messages/", body, format="json")
+    assert response.status_code == 400
+    [message] = response.json()[field]
+    assert says in message and ALLOWED.lower() in message.lower()
+    assert not Message.objects.exists()
+
+
+def test_a_change_to_a_broken_placeholder_is_refused(api, owner):
+    message = MessageFactory(owner=owner, body="Hi {full_name}")
+    response = api.as_(owner).patch(f"/api/messages/{message.pk}/", {"body": "Hi {name}"}, format="json")
+    assert response.status_code == 400
+    message.refresh_from_db()
+    assert message.body == "Hi {full_name}"
+
+
+def test_placeholders_and_doubled_braces_are_kept(api, owner):
+    body = {"subject": "For {full_name}", "body": "Hi {full_name} <{email}>, {{literal}} braces"}
+    assert api.as_(owner).post("/api/messages/", body, format="json").status_code == 201
+
+
+def test_our_form_shows_the_placeholder_message_next_to_the_body(page, owner):
+    response = page.as_(owner).post("/api/messages/", {"subject": "Hello", "body": "Hi {name}"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="messages-form"' in html
+    assert "Unknown placeholder {name}. Use only {full_name}, {email}" in html
+    assert not Message.objects.exists()

@@ -60,6 +60,7 @@ class ClientViewSet(
         summary="Export clients as CSV",
         description="Exactly the clients the list filters select (`search`, `ordering`), without pagination.",
         responses={(200, "text/csv"): OpenApiTypes.STR},
+        filters=True,
     )
     @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer], pagination_class=None)
     def export(self, request):

@@ -22,7 +22,9 @@ PERIOD_DOC = (
 
 @extend_schema_view(
     list=extend_schema(summary="Report per mailing", description=PERIOD_DOC),
-    retrieve=extend_schema(summary="Report of one mailing, with its runs and days", description=PERIOD_DOC),
+    retrieve=extend_schema(
+        summary="Report of one mailing, with its runs and days", description=PERIOD_DOC, filters=True
+    ),
 )
 @extend_schema(tags=["reports"])
 class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
@@ -95,6 +97,7 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         summary="Report per mailing as CSV",
         description="Exactly the rows the filters select, without pagination. " + PERIOD_DOC,
         responses={(200, "text/csv"): OpenApiTypes.STR},
+        filters=True,
     )
     @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer], pagination_class=None)
     def export(self, request):

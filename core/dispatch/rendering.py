@@ -47,6 +47,7 @@ class Template:
         except ValueError as exc:
             self.error = f"the text has a stray brace ({exc})"
         unknown = sorted({field for field in fields if field not in Message.PLACEHOLDERS})
+        self.unknown = unknown
         if unknown and self.error is None:
             names = ", ".join("{" + name + "}" for name in unknown)
             self.error = f"unknown placeholder {names} (use {{full_name}} or {{email}}; write {{{{ }}}} for braces)"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import scheduling
-from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, User
+from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
 from core.selectors import can_toggle_mailing
 from core.services.stats import mark_runs_stale
 
@@ -105,7 +105,7 @@ def mailing_create(
     message: Message,
     clients: Iterable[Client],
     start_at: datetime,
-    periodicity: str,
+    periodicity: str = Periodicity.ONCE,
     end_at: datetime | None = None,
     is_active: bool = True,
     now: datetime | None = None,
