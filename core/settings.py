@@ -264,6 +264,13 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "user": env_rate("API_THROTTLE_USER", "1200/minute"),
 }
 
+# Request bodies: at most this much is parsed in memory (JSON and form fields);
+# an uploaded file larger than that goes to a temporary file. The CSV import
+# refuses an upload over its own limit by the size the request announces,
+# before reading it (api/csv_import.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # Blog (issue 7): limits for uploaded cover images, and how long the home page
 # keeps its pool of published posts before it looks again (saving or deleting
 # a post refreshes it at once).
