@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from djoser import views as djoser_views
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -124,6 +125,7 @@ class AccountViewSet(djoser_views.UserViewSet):
             raise as_api_error(error, {"password": "new_password"}) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @action(["post"], detail=False)
     def set_password(self, request, *args, **kwargs):
         """Change your password (the current one and the new one). Every API
         token, this request's too, is revoked: log in again with the new
