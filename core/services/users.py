@@ -12,10 +12,10 @@ def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
     """Block or unblock a user.
 
     A blocked user cannot log in; their sessions end at once and for good
-    (unblocking does not bring them back), their API tokens are deleted, and
-    their mailings stop sending (the dispatcher skips
-    owners who are inactive; pending attempts stay pending). Managers may
-    block any non-admin user; nobody blocks themselves.
+    (`User.session_epoch` moves on, so unblocking does not bring them back),
+    their API tokens are deleted, and their mailings stop sending (the
+    dispatcher skips owners who are inactive; pending attempts stay pending).
+    Managers may block any non-admin user; nobody blocks themselves.
     """
     if user.pk == by.pk:
         raise PermissionDenied(_("You cannot block or unblock yourself."))
