@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from djoser import views as djoser_views
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -24,6 +25,7 @@ from api.account_serializers import (
 )
 from core.services.accounts import (
     VerificationLinkInvalid,
+    password_change,
     password_reset_complete,
     password_reset_request,
     password_reset_user,
@@ -119,6 +121,20 @@ class AccountViewSet(djoser_views.UserViewSet):
             raise ValidationError({"token": [_("This link is invalid or has expired.")]}, code="invalid_token")
         try:
             password_reset_complete(user=user, password=data["new_password"])
+        except DjangoValidationError as error:
+            raise as_api_error(error, {"password": "new_password"}) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(["post"], detail=False)
+    def set_password(self, request, *args, **kwargs):
+        """Change your password (the current one and the new one). Every API
+        token, this request's too, is revoked: log in again with the new
+        password. Your other sessions end; the session of this request, if it
+        has one, stays."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            password_change(user=request.user, password=serializer.validated_data["new_password"], request=request)
         except DjangoValidationError as error:
             raise as_api_error(error, {"password": "new_password"}) from None
         return Response(status=status.HTTP_204_NO_CONTENT)

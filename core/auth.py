@@ -1,9 +1,31 @@
+import ipaddress
+
 from django.contrib.auth.backends import ModelBackend
+from rest_framework.throttling import BaseThrottle
 
 from core import data_version
 from core.cache import get_current, set_current
 from core.models import User
 from core.selectors import load_permissions
+
+
+def login_name(request, credentials) -> str:
+    """The account a log-in names, however its address was typed: django-axes
+    counts failures under it (AXES_USERNAME_CALLABLE) and our backend looks it up."""
+    return User.objects.normalize_email((credentials or {}).get("username"))
+
+
+def client_address(request) -> str | None:
+    """The address a request comes from, read as the API's throttling reads it
+    (`NUM_PROXIES`: the proxy's X-Forwarded-For with BEHIND_PROXY, else the
+    connection's own); django-axes counts failures under it (AXES_CLIENT_IP_CALLABLE).
+    A header that is not an address (a request that went round the proxy)
+    counts as the connection's."""
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR")
 
 
 class EmailBackend(ModelBackend):
@@ -12,6 +34,11 @@ class EmailBackend(ModelBackend):
     from the cache until a role, a group or the user's permissions change. The user of a
     session comes from the cache until the next write to the service's tables
     (`core/data_version.py`: blocking, a new password, any change to the user is one)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is not None:
+            username = login_name(request, {"username": username})
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user) and user.email_verified

@@ -5,7 +5,10 @@ attempts and reports (read only); admins see everything. Anything outside
 these querysets answers 404 to the asking user, in the API and on the pages.
 """
 
+from functools import partial
+
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
@@ -16,10 +19,13 @@ PERMISSIONS_VERSION_KEY = "permissions:version"
 PERMISSIONS_SECONDS = 300  # a backstop for changes the signals do not see (raw SQL)
 
 
-def permissions_changed(**kwargs) -> None:
+def permissions_changed(*, using=None, **kwargs) -> None:
     """A role, a group or someone's permissions changed: every cached permission
-    set is stale. Connected to the signals in core/apps.py."""
-    new_version(PERMISSIONS_VERSION_KEY)
+    set is stale once the change commits. Not before: a request that read the
+    roles meanwhile would keep the old ones under the new version. Connected to
+    the signals in core/apps.py."""
+    # robust: a cache that is down must not fail a change that committed (the entries expire)
+    transaction.on_commit(partial(new_version, PERMISSIONS_VERSION_KEY), using=using, robust=True)
 
 
 def load_permissions(user: User) -> None:

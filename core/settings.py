@@ -4,6 +4,7 @@ from an environment variable (see .env.example), read by core.env helpers."""
 import tempfile
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -212,10 +214,33 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
-if env_bool("BEHIND_PROXY", False):
+# Behind a reverse proxy every request comes from the proxy's address; the
+# client's is the one the nearest of PROXY_COUNT proxies put into
+# X-Forwarded-For. Without BEHIND_PROXY that header is ignored: anybody can send it.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 1, minimum=1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp; Django 5.2 has no setting of its own):
+# scripts, styles, fonts and requests of our own origin only — no inline
+# script or style, no eval (htmx is told so in base.html's htmx-config) — and
+# images of our own or `data:` (Bootstrap draws its icons with data: SVGs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # API
 REST_FRAMEWORK = {
@@ -258,10 +283,19 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "rest_framework.throttling.AnonRateThrottle",
     "rest_framework.throttling.UserRateThrottle",
 ]
+# Which client a request is from (throttling here, lockout in core.auth.client_address).
+REST_FRAMEWORK["NUM_PROXIES"] = PROXY_COUNT if BEHIND_PROXY else 0
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
     "user": env_rate("API_THROTTLE_USER", "1200/minute"),
 }
+
+# Request bodies: at most this much is parsed in memory (JSON and form fields);
+# an uploaded file larger than that goes to a temporary file. The CSV import
+# refuses an upload over its own limit by the size the request announces,
+# before reading it (api/csv_import.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Blog (issue 7): limits for uploaded cover images, and how long the home page
 # keeps its pool of published posts before it looks again (saving or deleting
@@ -271,12 +305,18 @@ BLOG_COVER_MAX_WIDTH = env_int("BLOG_COVER_MAX_WIDTH", 4000, minimum=1)
 BLOG_COVER_MAX_HEIGHT = env_int("BLOG_COVER_MAX_HEIGHT", 4000, minimum=1)
 BLOG_HOME_CACHE_SECONDS = env_int("BLOG_HOME_CACHE_SECONDS", 600, minimum=0)
 
-# Brute-force protection (django-axes): lock an account or an address after
-# repeated failures, for a while.
+# Brute-force protection (django-axes): lock an account, and an account from
+# one address, after repeated failures, for a while. Not an address alone: a
+# stranger's failures on other accounts lock nobody else out, even when many
+# people share an address (an office, a misconfigured proxy).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_MINUTES", 15, minimum=0.1) / 60
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address", "username"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Every spelling of an address is one account (ADMIN@… and admin@… share a count),
+# and the client's address is read as the API's throttling reads it.
+AXES_USERNAME_CALLABLE = "core.auth.login_name"
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

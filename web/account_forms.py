@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import roles
 from core.models import User
-from core.services.accounts import ADMIN, LoginRefused, login_check, password_reset_complete
+from core.services.accounts import ADMIN, LoginRefused, login_check, password_change, password_reset_complete
 from core.validators import validate_display_name
 
 
@@ -94,7 +94,11 @@ class ResetPasswordForm(BootstrapMixin, SetPasswordForm):
 
 
 class ChangePasswordForm(BootstrapMixin, PasswordChangeForm):
-    pass
+    """The password page's form; Django's view keeps the page's own session."""
+
+    def save(self, commit=True):
+        password_change(user=self.user, password=self.cleaned_data["new_password1"])
+        return self.user
 
 
 class ProfileForm(BootstrapMixin, forms.ModelForm):

@@ -1,7 +1,7 @@
 """Whole pages from the cache: the resource pages and a mailing's page.
 
 A page is the same for its reader until the data behind it changes, so it is
-kept as the API's lists are (`api/list_cache.py`): per user, full URL,
+kept as the API's lists are (`api/list_cache.py`): per user, path,
 language and time zone, under the data version that every write to the
 service's tables replaces (`core/data_version.py`) — the next load after a
 write renders afresh. On with a shared Redis cache and `DATA_CACHE_SECONDS`;
@@ -20,6 +20,11 @@ What a page holds that is not the reader's data is never cached:
   (`until`, e.g. a mailing's next run: then its progress turns to "due" and its
   next runs move on), and is not kept past that.
 
+A cached page reads nothing from its query string (its fragments are asked
+for with URLs of their own), so the query string is dropped before the page
+is looked up or rendered: `?junk=1` … `?junk=300` are one page and one entry,
+not one each.
+
 Only 200 answers are kept; a visitor, a 403 or a 404 never reaches the cache
 (the views check access before they serve).
 """
@@ -28,7 +33,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
@@ -61,6 +66,8 @@ def serve(request, render: Callable[[dict], HttpResponse], until: Callable[[], d
     time alone (None: not before the data changes)."""
     if not _cacheable(request):
         return render({})
+    request.META["QUERY_STRING"] = ""
+    request.GET = QueryDict()
     key = list_cache.reader_key("web-pages:", request)
     token, hit = get_current(key, data_version.KEY)
     if hit is not None:

@@ -1,9 +1,12 @@
 """Importing clients from CSV: all or nothing, every bad row named with its line
 and why, a preview that saves nothing, any file answered without a 500."""
 
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from api.csv_import import MAX_BYTES, MAX_ROWS
 from api.tests.conftest import triggers
 from core.models import Client
 from core.tests.factories import ClientFactory
@@ -106,3 +109,32 @@ def test_import_fragment_lists_bad_lines(page, owner):
     response = page.as_(owner).post("/api/clients/import/", {"file": upload("email,full_name,comment\nbad,X,\n")})
     assert response.status_code == 400
     assert "Line 2:" in response.content.decode()
+
+
+def timed_post(api, user, content):
+    started = time.perf_counter()
+    response = post(api, user, content)
+    return response, time.perf_counter() - started
+
+
+def test_a_file_of_empty_lines_is_refused_at_the_row_limit_within_a_second(api, owner):
+    post(api, owner, "email,full_name,comment\n")  # a worker that has answered before (imports done)
+    content = b"email,full_name,comment\n" + b"\n" * (MAX_BYTES - 30)
+    response, seconds = timed_post(api, owner, content)
+    assert response.status_code == 400
+    assert response.json() == {"file": [f"The file has more than {MAX_ROWS} rows; split it."]}
+    assert seconds < 1
+
+
+def test_an_upload_announcing_more_than_the_size_limit_is_refused_before_it_is_read(api, owner):
+    # The body is never read: a client that announces 20 MB is answered before it has sent them.
+    body = b'--b\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n\r\n'
+    response = api.as_(owner).generic(
+        "POST",
+        "/api/clients/import/",
+        body,
+        content_type="multipart/form-data; boundary=b",
+        CONTENT_LENGTH=str(4 * MAX_BYTES),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"file": [f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."]}

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.csv_import import read_rows
+from api.csv_import import read_rows, refuse_oversized_request
 from api.faces import FormFragmentsMixin
 from api.filters import ClientFilter
 from api.renderers import CSVRenderer, FragmentRenderer
@@ -96,6 +96,7 @@ class ClientViewSet(
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_csv(self, request):
+        refuse_oversized_request(request)
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         preview = upload.validated_data["preview"]

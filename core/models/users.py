@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_display_name, validate_sendable_address, validate_time_zone
@@ -66,6 +67,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff"), default=False, help_text=_("Can log in to the admin site."))
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Moved on to log out every session at once (blocking): a session keeps the
+    # hash of the password and this, and one that no longer matches is ended.
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
 
     objects = UserManager()
 
@@ -93,6 +97,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = UserManager.normalize_email(self.email)
+
+    def _session_hash(self, secret) -> str:
+        # Django's own hash while the epoch is 0: sessions made before it existed stay valid.
+        value = f"{self.password}:{self.session_epoch}" if self.session_epoch else self.password
+        salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def get_session_auth_hash(self):
+        return self._session_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
 
     @property
     def email_verified(self) -> bool:

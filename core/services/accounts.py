@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import authenticate, password_validation, update_session_auth_hash
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
@@ -271,9 +271,23 @@ def password_reset_user(*, uidb64: str, token: str) -> User | None:
     return None
 
 
+def password_change(*, user: User, password: str, request=None) -> None:
+    """Set a new password the user chose (the password page, the API). Their
+    API tokens are revoked and their other sessions end (a session keeps a hash
+    of the password); the session of `request`, if it has one, stays logged in."""
+    _validate_new_password(password, user)
+    user.set_password(password)
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        Token.objects.filter(user=user).delete()
+    if request is not None and getattr(request, "session", None) is not None:
+        update_session_auth_hash(request, user)
+
+
 def password_reset_complete(*, user: User, password: str) -> None:
     """Set the new password from a reset link. Following the link proved the
-    address, so it counts as verified; API tokens issued before are revoked."""
+    address, so it counts as verified; API tokens issued before are revoked and
+    sessions end (a session keeps a hash of the password)."""
     _validate_new_password(password, user)
     user.set_password(password)
     user.last_login = timezone.now()  # invalidates the reset link

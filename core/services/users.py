@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -10,19 +11,21 @@ from core.selectors import can_block
 def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
     """Block or unblock a user.
 
-    A blocked user cannot log in; their sessions stop working at once (the
-    authentication backend refuses inactive users on every request), their API
-    tokens are deleted, and their mailings stop sending (the dispatcher skips
-    owners who are inactive; pending attempts stay pending). Managers may
-    block any non-admin user; nobody blocks themselves.
+    A blocked user cannot log in; their sessions end at once and for good
+    (`User.session_epoch` moves on, so unblocking does not bring them back),
+    their API tokens are deleted, and their mailings stop sending (the
+    dispatcher skips owners who are inactive; pending attempts stay pending).
+    Managers may block any non-admin user; nobody blocks themselves.
     """
     if user.pk == by.pk:
         raise PermissionDenied(_("You cannot block or unblock yourself."))
     if not can_block(by, user):
         raise PermissionDenied(_("You may not block or unblock this user."))
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=not blocked)
         if blocked:
+            User.objects.filter(pk=user.pk).update(is_active=False, session_epoch=F("session_epoch") + 1)
             Token.objects.filter(user=user).delete()
-    user.refresh_from_db(fields=["is_active"])
+        else:
+            User.objects.filter(pk=user.pk).update(is_active=True)
+    user.refresh_from_db(fields=["is_active", "session_epoch"])
     return user

@@ -3,10 +3,12 @@
 `page` fails the test on any console error, failed request or request to
 another host, and `shot(name)` saves a screenshot under test-artifacts/.
 `log_in(page, user)` gives the browser the session of a logged-in user.
-`htmx_ready(page, selector)` waits until htmx has wired up swapped-in content.
+`htmx_ready(page, selector)` waits until htmx has wired up swapped-in content;
+`wait_until(page, expression)` until a JavaScript expression is true.
 """
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -25,13 +27,26 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def wait_until(page, expression: str, arg=None, timeout: float = 30_000) -> None:
+    """Wait until the JavaScript `expression` (or function of `arg`) is true in
+    the page, polling every 50 ms for `timeout` ms. Playwright's own
+    `wait_for_function` compiles its predicate with eval inside the page, which
+    our Content-Security-Policy refuses (and the `page` fixture would report)."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still not true after {timeout} ms: {expression}")
+        page.wait_for_timeout(50)
+
+
 def htmx_ready(page, selector: str) -> None:
     """Wait until htmx has processed the element `selector` names. htmx wires up
     swapped-in content when it settles, a moment after it shows: an event fired
     on it before (a test selecting an option at once) would be lost."""
-    page.wait_for_function(
+    wait_until(
+        page,
         "(selector) => document.querySelector(selector)?.['htmx-internal-data']?.initHash !== undefined",
-        arg=selector,
+        selector,
     )
 
 

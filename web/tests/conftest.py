@@ -1,4 +1,6 @@
-"""Fixtures of the web tests: `page`, a Chromium page on the live server."""
+"""Fixtures of the web tests: `page`, a Chromium page on the live server that
+fails its test on any console error, Content-Security-Policy violation,
+failed request or request to another host."""
 
 import os
 import re
@@ -17,6 +19,14 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  window.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${where}`);
+});
+"""
 
 
 def expected_refusal(page, text: str) -> bool:
@@ -62,11 +72,16 @@ def page(live_server, _live_server_connections_ended):
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         context = browser.new_context(base_url=live_server.url, locale="en-US")
+        # Anything the Content-Security-Policy blocks (an inline script or style, eval) fails the test.
+        context.expose_function("reportCspViolation", lambda text: problems.append(f"CSP violation: {text}"))
+        context.add_init_script(CSP_LISTENER)
         page = context.new_page()
         page.on(
             "console",
             lambda m: (
-                m.type == "error" and not expected_refusal(page, m.text) and problems.append(f"console error: {m.text}")
+                (m.type == "error" or m.text.startswith("Refused to"))
+                and not expected_refusal(page, m.text)
+                and problems.append(f"console {m.type}: {m.text}")
             ),
         )
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))

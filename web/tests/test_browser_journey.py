@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from core.models import Attempt, AttemptStatus, Mailing, User
 from core.tests.smtp_peers import SmtpPeer
-from web.tests.browser import htmx_ready, log_in, requires_chromium, shot
+from web.tests.browser import htmx_ready, log_in, requires_chromium, shot, wait_until
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -167,7 +167,8 @@ def watch_it_sent(page, mailing, smtp):
     assert sorted(smtp.handler.recipients()[-3:]) == ["ann@example.com", "boris@example.com", "chen@example.com"]
     assert Attempt.objects.filter(mailing=mailing, status=AttemptStatus.SUCCESS).count() == 3
 
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.querySelector('#mailing-progress [role=progressbar]')?.getAttribute('aria-valuenow') === '100'",
         timeout=15_000,
     )
@@ -189,7 +190,7 @@ def read_the_report(page, mailing):
     cells = row.locator("td").all_inner_texts()
     assert cells[2:7] == ["1", "3", "3", "0", "0"]  # runs, planned, sent, failed, pending
     assert cells[7] == "100.0 %"
-    page.wait_for_function("typeof Chart !== 'undefined' && Chart.getChart('reports-chart') !== undefined")
+    wait_until(page, "typeof Chart !== 'undefined' && Chart.getChart('reports-chart') !== undefined")
     assert page.evaluate("Chart.getChart('reports-chart').data.datasets[0].data.reduce((a, b) => a + b, 0)") == 3
     row.get_by_role("link", name=str(mailing.pk)).click()
     page.locator(f"#report-{mailing.pk}-detail").wait_for()

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from web.tests.browser import log_in, requires_chromium, shot
+from web.tests.browser import log_in, requires_chromium, shot, wait_until
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -65,11 +65,11 @@ def test_toasts_from_an_htmx_answer(page, transactional_db):
     assert toasts.nth(1).get_attribute("role") == "alert"
     assert "text-bg-danger" in toasts.nth(1).get_attribute("class")
     assert page.locator("#toasts").get_attribute("aria-live") == "polite"
-    page.wait_for_function("document.querySelectorAll('#toasts .toast.showing').length === 0")  # faded in
+    wait_until(page, "document.querySelectorAll('#toasts .toast.showing').length === 0")  # faded in
     shot(page, "toasts")
     # Errors stay until closed; closing removes them.
     toasts.nth(1).get_by_role("button", name="Close").click()
-    page.wait_for_function("document.querySelectorAll('#toasts .toast[data-level=error]').length === 0")
+    wait_until(page, "document.querySelectorAll('#toasts .toast[data-level=error]').length === 0")
 
 
 @pytest.mark.urls("web.tests.demo_urls")
@@ -81,7 +81,7 @@ def test_modal_by_keyboard(page, transactional_db):
     dialog.wait_for()
     field = page.get_by_label("Email")
     field.wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")
+    wait_until(page, "document.activeElement && document.activeElement.id === 'email'")
     shot(page, "modal")
     # Tab stays inside the dialog.
     for _ in range(4):
@@ -89,11 +89,11 @@ def test_modal_by_keyboard(page, transactional_db):
         assert page.evaluate("document.getElementById('client-form').contains(document.activeElement)")
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'open'")  # back on the opener
+    wait_until(page, "document.activeElement && document.activeElement.id === 'open'")  # back on the opener
 
     # Saving closes the dialog through the closeModal event and shows a toast.
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")
+    wait_until(page, "document.activeElement && document.activeElement.id === 'email'")
     page.keyboard.type("ann@example.com")
     page.keyboard.press("Enter")
     dialog.wait_for(state="hidden")
@@ -106,8 +106,8 @@ def test_progress_bar_polls_until_done(page, transactional_db):
 
     page.goto("/demo/widgets/")
     bar = page.get_by_role("progressbar")
-    page.wait_for_function(
-        "document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '100'", timeout=10_000
+    wait_until(
+        page, "document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '100'", timeout=10_000
     )
     assert bar.get_attribute("aria-busy") == "false"
     calls = len(demo_urls.progress_calls)

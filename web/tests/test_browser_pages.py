@@ -5,7 +5,7 @@ import pytest
 
 from core.models import Client, Mailing
 from core.tests.factories import AttemptFactory, ClientFactory, MailingFactory, MessageFactory
-from web.tests.browser import log_in, requires_chromium, shot
+from web.tests.browser import log_in, requires_chromium, shot, wait_until
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -112,10 +112,10 @@ def test_dialog_is_keyboard_usable(signed_in):
     page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="New message")
     dialog.get_by_label("Subject").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_subject'")
+    wait_until(page, "document.activeElement && document.activeElement.id === 'id_subject'")
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
-    page.wait_for_function("document.activeElement && document.activeElement.textContent.includes('New message')")
+    wait_until(page, "document.activeElement && document.activeElement.textContent.includes('New message')")
 
 
 def test_mailing_page_actions(signed_in, user):
@@ -149,7 +149,7 @@ def test_mailing_page_actions(signed_in, user):
     page.wait_for_load_state("networkidle")  # htmx has wired the freshly loaded filter form
     page.locator("#attempts-filters").get_by_label("Status").select_option("failure")
     page.locator("#attempts-rows tr", has_text="550 5.1.1").wait_for()
-    page.wait_for_function("document.querySelectorAll('#attempts-rows tr').length === 1")
+    wait_until(page, "document.querySelectorAll('#attempts-rows tr').length === 1")
     # resend failed queues it again
     page.get_by_role("button", name="Resend failed").click()
     page.locator("#toasts .toast", has_text="1 failed sends queued again.").wait_for()
@@ -188,9 +188,9 @@ def test_reports_filters_follow_in_chart_and_csv(signed_in, user):
     recount_all_stale()
     page.goto("/reports/")
     page.locator(f"#reports-{mailing.pk}").wait_for()
-    page.wait_for_function("typeof Chart !== 'undefined' && Chart.getChart('reports-chart') !== undefined")
+    wait_until(page, "typeof Chart !== 'undefined' && Chart.getChart('reports-chart') !== undefined")
     page.locator("#reports-filters").get_by_label("Status").select_option("finished")
     page.get_by_text("No mailings match.").wait_for()
-    page.wait_for_function("Chart.getChart('reports-chart')?.data.labels.length === 0")
+    wait_until(page, "Chart.getChart('reports-chart')?.data.labels.length === 0")
     assert "status=finished" in page.get_by_role("link", name="Download CSV").get_attribute("href")
     shot(page, "reports-filtered")

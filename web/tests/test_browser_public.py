@@ -30,3 +30,13 @@ def test_unsubscribe_flow_in_the_browser(page, transactional_db):
     client.refresh_from_db()
     assert client.unsubscribed_at is not None
     shot(page, "unsubscribed")
+
+
+def test_api_docs_and_htmx_work_under_the_content_security_policy(page, transactional_db):
+    """The page fixture fails the test on any violation of the policy."""
+    response = page.goto("/api/docs/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "mail_service API" in page.locator(".swagger-ui .info .title").inner_text()
+    page.goto("/accounts/signup/")
+    assert page.evaluate("[htmx.config.allowEval, htmx.config.includeIndicatorStyles]") == [False, False]

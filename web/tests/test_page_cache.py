@@ -169,3 +169,11 @@ def test_the_cache_is_off_without_a_shared_cache(client, owner, settings):
     client.force_login(owner)
     load(client, "/clients/")
     assert load(client, "/clients/")[1]  # rendered again
+
+
+def test_a_query_string_the_page_does_not_read_makes_no_entry_of_its_own(client, owner):
+    client.force_login(owner)
+    assert load(client, "/clients/")[1]
+    loads = [load(client, f"/clients/?junk={number}") for number in range(300)]
+    assert not any(rendered for _, rendered in loads)  # one page, one entry
+    assert 'name="next" value="/clients/"' in loads[-1][0]  # the language switcher returns to the page itself

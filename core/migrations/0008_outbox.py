@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_attempt_claim_order_index'),
+        ('core', '0007_user_name_and_reply_to_sendable'),
     ]
 
     operations = [
