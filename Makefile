@@ -42,6 +42,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py check
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run core api web blog
+	$(VENV)/bin/lint-imports
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

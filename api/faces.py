@@ -19,7 +19,7 @@ messages next to their fields) and the headers `HX-Retarget: #<resource>-form`,
 `hx-target` pointed. htmx does not swap 4xx answers by default: the page shell
 allows it for 400 and 409 with the `htmx-config` meta tag in `base.html`.
 Successful writes trigger the client events `showToast` ({"message", "level"},
-shown by static/js/app.js through web.htmx.toast), `closeModal` (the dialog
+shown by static/js/app.js through api.htmx.toast), `closeModal` (the dialog
 the form was in closes) and `<resource>-changed`. Every response varies on `HX-Request` and `Accept`.
 """
 
@@ -36,9 +36,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.forms import form_fields, other_errors
+from api.htmx import close_modal, toast
 from api.renderers import CSVRenderer, FragmentRenderer
 from core.selectors import can_change
-from web.htmx import close_modal, toast
 
 FORM_ACTIONS = {"create", "update", "partial_update", "form", "edit_form"}
 _TEMPLATES = {

@@ -8,7 +8,7 @@ from django.template import engines
 from django.urls import include, path
 from django.views.decorators.http import require_POST
 
-from web.htmx import close_modal, toast
+from api.htmx import close_modal, toast
 
 PAGE = engines["django"].from_string(
     """{% extends "base.html" %}
@@ -18,7 +18,7 @@ PAGE = engines["django"].from_string(
 <button type="button" class="btn btn-secondary" id="open" data-bs-toggle="modal" data-bs-target="#client-form"
         hx-get="/demo/form/" hx-target="#client-form-body">New client</button>
 {% include "web/_modal.html" with modal_id="client-form" title="New client" %}
-{% include "web/_progress.html" with url="/demo/progress/" percent=0 running=True %}
+{% include "api/_progress.html" with url="/demo/progress/" percent=0 running=True %}
 {% endblock %}"""
 )
 FORM = """<form hx-post="/demo/form/" hx-target="#client-form-body">
@@ -49,7 +49,7 @@ def progress(request):
     progress_calls.append(request)
     percent = min(100, 50 * len(progress_calls))
     context = {"url": "/demo/progress/", "percent": percent, "running": percent < 100}
-    return render(request, "web/_progress.html", context)
+    return render(request, "api/_progress.html", context)
 
 
 urlpatterns = [

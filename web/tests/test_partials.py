@@ -5,7 +5,7 @@ from django.utils import translation
 
 
 def progress(**context):
-    return render_to_string("web/_progress.html", {"url": "/api/mailings/7/progress/", **context})
+    return render_to_string("api/_progress.html", {"url": "/api/mailings/7/progress/", **context})
 
 
 def test_running_progress_polls_every_two_seconds():

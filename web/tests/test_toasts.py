@@ -9,7 +9,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from web.htmx import close_modal, toast
+from api.htmx import close_modal, toast
 
 
 def test_toast_sets_the_show_toast_event():
