@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.dispatch.claiming import Claimed, release
 from core.dispatch.config import DispatchConfig
@@ -232,9 +232,10 @@ def _give_back_tries(streak: list[tuple[Claimed, Outcome]], fault: ServerFault) 
 
 def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
     if item.unsubscribed:
-        return Outcome(Kind.SKIPPED, None, "not sent: the client unsubscribed")
+        return Outcome(Kind.SKIPPED, None, gettext_noop("not sent: the client unsubscribed"))
     if item.suppressed:
-        return Outcome(Kind.SKIPPED, None, "not sent: the address is suppressed after permanent failures")
+        reply = gettext_noop("not sent: the address is suppressed after permanent failures")
+        return Outcome(Kind.SKIPPED, None, reply)
     try:
         message = messages.get(item.mailing_id)
     except RenderError as exc:
