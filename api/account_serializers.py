@@ -1,6 +1,7 @@
 """Serializers of the account API (/api/auth/). Kept apart from the views:
 djoser imports the token serializer while its own views module loads."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -24,12 +25,17 @@ class RegistrationSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=150, validators=[validate_display_name])
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     time_zone = serializers.CharField(max_length=64, help_text=_("An IANA time zone name, e.g. Europe/Berlin."))
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("Of your mailings' unsubscribe line; without it, the language of the request (Accept-Language)."),
+    )
 
 
 class CurrentUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "time_zone", "reply_to", "email_verified_at", "date_joined"]
+        fields = ["id", "email", "full_name", "time_zone", "language", "reply_to", "email_verified_at", "date_joined"]
         read_only_fields = ["id", "email", "email_verified_at", "date_joined"]
 
 

@@ -8,6 +8,7 @@ blocked"; ours sets `email_verified_at` and never unblocks anyone.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from djoser import views as djoser_views
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
@@ -77,7 +78,7 @@ class AccountViewSet(djoser_views.UserViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            user_register(**serializer.validated_data)
+            user_register(**{"language": translation.get_language(), **serializer.validated_data})
         except DjangoValidationError as error:
             raise as_api_error(error) from None
         detail = _("Check your inbox: we sent a link to confirm the address before you can log in.")

@@ -71,7 +71,9 @@ class LeanRowsMixin:
 
 @extend_schema_serializer(component_name="ClientRecord")
 class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=10000, style=TEXTAREA)
+    comment = serializers.CharField(
+        label=_("Comment"), required=False, allow_blank=True, max_length=10000, style=TEXTAREA
+    )
 
     class Meta:
         model = Client
@@ -98,7 +100,7 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class MessageSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    body = serializers.CharField(max_length=100000, style=TEXTAREA, validators=[validate_placeholders])
+    body = serializers.CharField(label=_("Body"), max_length=100000, style=TEXTAREA, validators=[validate_placeholders])
 
     class Meta:
         model = Message

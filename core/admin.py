@@ -42,7 +42,7 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["date_joined", "last_login"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Profile"), {"fields": ["full_name", "time_zone"]}),
+        (_("Profile"), {"fields": ["full_name", "time_zone", "language"]}),
         (_("Status"), {"fields": ["is_active", "email_verified_at"]}),
         (_("Permissions"), {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from blog.sitemaps import SITEMAPS
 from blog.views import robots_txt
-from web import unsubscribe
+from web import locale, unsubscribe
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,7 +15,7 @@ urlpatterns = [
     # Site-wide discovery files for search engines (blog, issue 7).
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", locale.set_language, name="set_language"),
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("unsubscribe/<str:token>/resubscribe/", unsubscribe.resubscribe, name="resubscribe"),
     path("", include("web.urls")),

@@ -106,7 +106,15 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "time_zone", "reply_to"]
+        fields = ["full_name", "time_zone", "language", "reply_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form from a page older than the field leaves the language as it is.
+        self.fields["language"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or self.instance.language
 
 
 class DeleteAccountForm(BootstrapMixin, forms.Form):

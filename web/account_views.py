@@ -9,6 +9,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -49,7 +50,8 @@ class SignUpView(AnonymousOnlyMixin, FormView):
 
     def form_valid(self, form):
         try:
-            user_register(**form.cleaned_data)
+            # The language the person reads the site in is the one of their mailings' footer.
+            user_register(**form.cleaned_data, language=translation.get_language())
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -148,6 +150,11 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
 
     def get_object(self, queryset=None):
         return self.request.user
+
+    def form_valid(self, form):
+        # Said in the language just chosen, the one the next page speaks.
+        translation.activate(form.instance.language)
+        return super().form_valid(form)
 
 
 class DeleteAccountView(LoginRequiredMixin, FormView):

@@ -1,10 +1,12 @@
 """The unsubscribe link of every mailing message. No login: the signed token is
 the only key. POST is CSRF-exempt because mailbox providers send the RFC 8058
 one-click POST without cookies or tokens; it changes nothing but the client's
-own subscription, which the token proves."""
+own subscription, which the token proves. The page speaks the language of the
+mailing's owner, the language the message's footer was written in."""
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -29,7 +31,7 @@ def unsubscribe(request, token):
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         client_unsubscribe(target=target, method=UnsubscribeMethod.ONE_CLICK if one_click else UnsubscribeMethod.LINK)
         target.client.refresh_from_db()
-    return render(request, "web/unsubscribe.html", {"client": target.client, "token": token})
+    return _page(request, target, token)
 
 
 @never_cache
@@ -39,4 +41,10 @@ def resubscribe(request, token):
     target = _target(token)
     client_resubscribe(target=target)
     target.client.refresh_from_db()
-    return render(request, "web/unsubscribe.html", {"client": target.client, "token": token, "resubscribed": True})
+    return _page(request, target, token, resubscribed=True)
+
+
+def _page(request, target, token, *, resubscribed=False):
+    with translation.override(target.client.owner.language):
+        context = {"client": target.client, "token": token, "resubscribed": resubscribed}
+        return render(request, "web/unsubscribe.html", context)

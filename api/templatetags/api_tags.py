@@ -1,6 +1,7 @@
 """Small helpers for the API's HTML fragments; the rules come from core.selectors."""
 
 from django import template
+from django.utils.translation import gettext
 
 from core.reports import success_rate
 from core.selectors import can_change, can_toggle_mailing
@@ -31,6 +32,13 @@ def sort_state(current: str, field: str) -> str:
     if current == f"-{field}":
         return "descending"
     return "none"
+
+
+@register.filter
+def server_reply(text: str) -> str:
+    """A stored reply in the reader's language when it is one of our own phrases
+    (marked with gettext_noop where it is written); a mail server's reply as it came."""
+    return gettext(text) if text else text
 
 
 @register.filter(name="success_rate")

@@ -1,4 +1,3 @@
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -71,7 +70,7 @@ class MessageViewSet(
         client = clients.filter(pk=chosen).first() if chosen else clients.first()
         if chosen and client is None:
             raise NotFound(_("No such client."))
-        preview = preview_message(message, client, link=gettext("(their own link)"))
+        preview = preview_message(message, client, link=_("(their own link)"))
         body = {"client": getattr(client, "pk", None), **vars(preview)}
         self.preview_clients = clients[:50]
         return Response(MessagePreviewSerializer(body).data)

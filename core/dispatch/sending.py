@@ -9,7 +9,8 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop
 
 from core.dispatch.claiming import Claimed, release
 from core.dispatch.config import DispatchConfig
@@ -32,7 +33,7 @@ RESULT_FIELDS = ["status", "tries", "attempted_at", "next_try_at", "lease_until"
 class MessageCache:
     """The RunMessage of each mailing, built once per dispatcher: the owner's
     name with the configured from-address, the owner's Reply-To, Message-IDs
-    on our domain and the translated unsubscribe line."""
+    on our domain and the unsubscribe line in the owner's language."""
 
     def __init__(self, from_email: str | None = None):
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
@@ -46,15 +47,22 @@ class MessageCache:
         if message is None:
             found = (
                 Mailing.objects.filter(pk=mailing_id)
-                .values_list("message__subject", "message__body", "owner__full_name", "owner__reply_to")
+                .values_list(
+                    "message__subject", "message__body", "owner__full_name", "owner__reply_to", "owner__language"
+                )
                 .first()
             )
             if found is None:
                 return None
-            subject, body, sender_name, reply_to = found
+            subject, body, sender_name, reply_to, language = found
             try:
                 message = run_message(
-                    subject=subject, body=body, sender_name=sender_name, reply_to=reply_to, from_email=self.from_email
+                    subject=subject,
+                    body=body,
+                    sender_name=sender_name,
+                    reply_to=reply_to,
+                    language=language,
+                    from_email=self.from_email,
                 )
             except RenderError as exc:
                 message = str(exc)
@@ -65,16 +73,16 @@ class MessageCache:
 
 
 def run_message(
-    *, subject: str, body: str, sender_name: str, reply_to: str, from_email: str | None = None
+    *, subject: str, body: str, sender_name: str, reply_to: str, language: str, from_email: str | None = None
 ) -> RunMessage:
     """A mailing's message as every recipient gets it: the owner's name with the
     configured from-address, the owner's Reply-To, Message-IDs on our domain and
-    the unsubscribe line in the site's language. Raises RenderError when the
+    the unsubscribe line in the owner's `language`. Raises RenderError when the
     owner's name or Reply-To, or the configured from-address, is not usable."""
     # The configured sender is ours and trusted; the owner's name is only ever
     # a display name in front of it, never parsed as part of an address.
     configured_name, address = parseaddr(from_email or settings.DEFAULT_FROM_EMAIL)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language):
         footer = "\n\n-- \n" + gettext(
             "You receive this email as a client of %(sender)s. To stop receiving it, unsubscribe: %(link)s"
         ) % {"sender": sender_name or configured_name or address, "link": FOOTER_LINK}
@@ -98,18 +106,25 @@ class Preview:
     error: str | None = None  # why the message cannot be built, when it cannot
 
 
-def preview_message(message: Message, client=None, *, link: str) -> Preview:
+def preview_message(message: Message, client=None, *, link: str | Promise) -> Preview:
     """The message as `client` would read it — or, without one, a sample client —
-    `link` standing for their unsubscribe link. A message that cannot be built
-    comes back as written, with the reason."""
-    if client is None:
-        email, full_name = "anna.petrova@example.com", gettext("Anna Petrova")
-    else:
-        email, full_name = client.email, client.full_name
+    `link` standing for their unsubscribe link (translated, like the footer,
+    into the owner's language). A message that cannot be built comes back as
+    written, with the reason."""
     owner = message.owner
+    with translation.override(owner.language):
+        link = str(link)
+        if client is None:
+            email, full_name = "anna.petrova@example.com", gettext("Anna Petrova")
+        else:
+            email, full_name = client.email, client.full_name
     try:
         built = run_message(
-            subject=message.subject, body=message.body, sender_name=owner.full_name, reply_to=owner.reply_to
+            subject=message.subject,
+            body=message.body,
+            sender_name=owner.full_name,
+            reply_to=owner.reply_to,
+            language=owner.language,
         ).render(email=email, full_name=full_name, link=link)
     except RenderError as exc:
         return Preview(email, full_name, message.subject, message.body, str(exc))
@@ -217,9 +232,10 @@ def _give_back_tries(streak: list[tuple[Claimed, Outcome]], fault: ServerFault) 
 
 def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
     if item.unsubscribed:
-        return Outcome(Kind.SKIPPED, None, "not sent: the client unsubscribed")
+        return Outcome(Kind.SKIPPED, None, gettext_noop("not sent: the client unsubscribed"))
     if item.suppressed:
-        return Outcome(Kind.SKIPPED, None, "not sent: the address is suppressed after permanent failures")
+        reply = gettext_noop("not sent: the address is suppressed after permanent failures")
+        return Outcome(Kind.SKIPPED, None, reply)
     try:
         message = messages.get(item.mailing_id)
     except RenderError as exc:

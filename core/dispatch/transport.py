@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
+from django.utils.translation import gettext_noop
 
 from core.dispatch.config import DispatchConfig
 from core.dispatch.outcomes import Kind, Outcome, ServerFault, Stage, from_error, from_reply
@@ -244,7 +245,7 @@ class DjangoTransport:
             self._connection.send_messages([email])
         except Exception as exc:  # a custom backend may raise anything; the attempt records it
             return Outcome(Kind.TRANSIENT, None, f"the mail backend failed: {exc}")
-        return Outcome(Kind.SUCCESS, None, "accepted by the mail backend")
+        return Outcome(Kind.SUCCESS, None, gettext_noop("accepted by the mail backend"))
 
 
 def transport_from_settings(config: DispatchConfig) -> SmtpTransport | DjangoTransport:

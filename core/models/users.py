@@ -55,6 +55,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Of the unsubscribe line in your mailings, and of the site once you log in."),
+    )
     reply_to = models.EmailField(
         _("reply-to address"),
         blank=True,

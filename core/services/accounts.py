@@ -164,16 +164,21 @@ def _validate_new_user(user: User, password: str, **clean_options) -> None:
         raise ValidationError(errors)
 
 
-def user_register(*, email: str, full_name: str, password: str, time_zone: str) -> User | None:
+def user_register(
+    *, email: str, full_name: str, password: str, time_zone: str, language: str | None = None
+) -> User | None:
     """Sign a person up: a plain user (group User), not blocked, address not
     yet verified, and a verification email on its way.
 
     If the address is already registered nothing is created and its owner is
     told by email that someone tried to sign up with it; the caller answers
     exactly as for a new account. Returns the new user, or None in that case.
-    Raises ValidationError (password, time zone, full name) for bad input.
+    `language` (of the footer of their mailings) is the site's when not given.
+    Raises ValidationError (password, time zone, language, full name) for bad input.
     """
     user = User(email=User.objects.normalize_email(email), full_name=full_name.strip(), time_zone=time_zone)
+    if language is not None:
+        user.language = language
     _validate_new_user(user, password, validate_unique=False, validate_constraints=False)
 
     existing = User.objects.filter(email__iexact=user.email).first()
