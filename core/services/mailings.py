@@ -136,7 +136,8 @@ def mailing_update(
     **fields,
 ) -> Mailing:
     """Change a mailing's message, clients, schedule or enabled flag. A changed
-    schedule is re-planned from now; runs already performed are not repeated."""
+    schedule runs next at its first occurrence after both now and the last run:
+    an edit never sends a catch-up run."""
     unknown = set(fields) - {*SCHEDULE_FIELDS, "is_active"}
     if unknown:
         raise TypeError(f"mailing_update got unexpected fields {sorted(unknown)}")
@@ -144,10 +145,21 @@ def mailing_update(
     _check_ownership(mailing.owner, message, clients)
     if message is not None:
         mailing.message = message
+    edited = any(getattr(mailing, name) != value for name, value in fields.items() if name in SCHEDULE_FIELDS)
     for name, value in fields.items():
         setattr(mailing, name, value)
     mailing.full_clean()
-    _schedule(mailing, _now(now))
+    if edited:
+        mailing.next_run_at = scheduling.next_run_after_edit(
+            mailing.start_at,
+            mailing.end_at,
+            mailing.periodicity,
+            mailing.owner.tzinfo,
+            last_run_at=mailing.last_run_at,
+            now=_now(now),
+        )
+    else:
+        _schedule(mailing, _now(now))
     mailing.save()
     if clients is not None:
         mailing.clients.set(clients)
