@@ -196,12 +196,33 @@ def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
     return Attempt.objects.filter(mailing=mailing, run_at=run_at).count() - before
 
 
+def _open_extra_run(mailing: Mailing) -> datetime | None:
+    """The latest run planned by "send now" (not an occurrence of the schedule)
+    that still has attempts open."""
+    open_runs = (
+        mailing.attempts.filter(status__in=OPEN_STATUSES)
+        .order_by("-run_at")
+        .values_list("run_at", flat=True)
+        .distinct()
+    )
+    tz = mailing.owner.tzinfo
+    for run_at in open_runs:
+        if scheduling.last_occurrence_at_or_before(mailing.start_at, mailing.periodicity, tz, run_at) != run_at:
+            return run_at
+    return None
+
+
 def mailing_send_now(*, mailing: Mailing, now: datetime | None = None) -> datetime:
     """Plan an extra run at once, outside the schedule (which is left as it is).
-    The dispatcher sends it on its next pass. Returns the run's time."""
+    The dispatcher sends it on its next pass. Returns the run's time.
+
+    Idempotent while the previous extra run still has attempts open: asking
+    again (a double click, a retried request) answers that run and plans nothing."""
     run_at = _now(now)
     with transaction.atomic():
         mailing = Mailing.objects.select_for_update().select_related("owner").get(pk=mailing.pk)
+        if (open_run := _open_extra_run(mailing)) is not None:
+            return open_run
         plan_run(mailing=mailing, run_at=run_at)
         if mailing.last_run_at is None or run_at > mailing.last_run_at:
             mailing.last_run_at = run_at

@@ -174,3 +174,16 @@ def test_moving_a_daily_mailings_time_after_todays_run_never_sends_it_again_toda
     assert mailing.next_run_at == ten.replace(minute=15) + timedelta(days=1)
     assert plan_one(half_past) is None
     assert set(Attempt.objects.filter(mailing=mailing).values_list("run_at", flat=True)) == {ten}
+
+
+def test_send_now_twice_while_the_extra_run_is_open_answers_the_same_run(parts):
+    mailing = mailing_create(**parts, start_at=NOW + timedelta(days=3), periodicity="daily", now=NOW)
+    first = mailing_send_now(mailing=mailing, now=NOW)
+    again = mailing_send_now(mailing=mailing, now=NOW + timedelta(seconds=1))
+    assert again == first
+    assert Attempt.objects.filter(mailing=mailing).count() == 3
+
+    Attempt.objects.filter(mailing=mailing).update(status="success")
+    later = mailing_send_now(mailing=mailing, now=NOW + timedelta(minutes=5))
+    assert later == NOW + timedelta(minutes=5)
+    assert Attempt.objects.filter(mailing=mailing, run_at=later).count() == 3
