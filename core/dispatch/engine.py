@@ -98,6 +98,8 @@ class Dispatcher:
     def summary(self) -> str:
         parts = [f"{self.counts[key]} {key}" for key in ("sent", "failed", "retrying", "skipped")]
         line = f"planned {self.planned} run(s); " + ", ".join(parts)
+        if self.counts["lost"]:
+            line += f"; {self.counts['lost']} lost their lease to another dispatcher (not recorded by this one)"
         if self.fault is not None:
             line += f"; stopped: {self.fault.reason}"
         return line

@@ -1,9 +1,11 @@
 """Sending one claimed batch and writing every outcome back in bulk."""
 
+import logging
 import time
-from collections import Counter
+import uuid
+from collections import Counter, deque
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -11,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.dispatch.claiming import Claimed, release
+from core.dispatch.claiming import Claimed, release, renew
 from core.dispatch.config import DispatchConfig
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
 from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
@@ -26,6 +28,8 @@ from core.services.deliverability import (
 )
 from core.services.mailings import refresh_status
 from core.services.stats import mark_runs_stale
+
+logger = logging.getLogger(__name__)
 
 RESULT_FIELDS = ["status", "tries", "attempted_at", "next_try_at", "lease_until", "smtp_code", "server_response"]
 
@@ -112,8 +116,34 @@ def preview_message(message: Message, client=None, *, link: str) -> Preview:
 
 @dataclass
 class BatchResult:
-    counts: Counter = field(default_factory=Counter)  # sent / failed / retrying / released
+    counts: Counter = field(default_factory=Counter)  # sent / failed / retrying / skipped / released / lost
     fault: ServerFault | None = None
+
+
+class Lease:
+    """The lease of one claimed batch, renewed when half of it has passed, so a
+    batch that outlasts its lease (a slow relay, a rate limit) is never claimed
+    again under it; rows it no longer holds are dropped before they are sent."""
+
+    def __init__(self, claim: uuid.UUID, config: DispatchConfig):
+        self.claim = claim
+        self.seconds = config.lease_seconds
+        self.renew_at = time.monotonic() + self.seconds / 2
+
+    def keep(self, queue: deque[Claimed], done: list[Attempt], counts: Counter) -> deque[Claimed]:
+        """The rows of `queue` still held, after renewing the lease if it is time.
+        Results sent but not yet written (`done`) are renewed too."""
+        if time.monotonic() < self.renew_at:
+            return queue
+        ids = [c.id for c in queue] + [a.id for a in done]
+        kept = renew(ids, claim=self.claim, lease_until=timezone.now() + timedelta(seconds=self.seconds))
+        self.renew_at = time.monotonic() + self.seconds / 2
+        if len(kept) == len(ids):
+            return queue
+        still = deque(c for c in queue if c.id in kept)
+        if len(still) < len(queue):
+            _report_lost(len(queue) - len(still), "not sent", counts)
+        return still
 
 
 def apply_outcome(item: Claimed, outcome: Outcome, *, now: datetime, config: DispatchConfig) -> Attempt:
@@ -160,16 +190,24 @@ def send_batch(
     or the server as a whole fails (ServerFault, or `server_fault_after`
     connection failures in a row); the reason is stored on the attempts given back."""
     result = BatchResult()
+    if not claimed:
+        return result
+    lease = Lease(claimed[0].claim, config)
+    queue = deque(claimed)
     done: list[Attempt] = []
     failures_in_a_row = 0
-    for index, item in enumerate(claimed):
+    while queue:
         if deadline is not None and time.monotonic() >= deadline:
-            result.counts["released"] += release([c.id for c in claimed[index:]])
+            result.counts["released"] += release([c.id for c in queue], claim=lease.claim, now=timezone.now())
             break
+        queue = lease.keep(queue, done, result.counts)
+        if not queue:
+            break
+        item = queue.popleft()
         try:
             outcome = _send_one(item, transport=transport, messages=messages)
         except ServerFault as fault:
-            result.fault, untried = fault, claimed[index:]
+            result.fault, untried = fault, [item, *queue]
         else:
             done.append(apply_outcome(item, outcome, now=timezone.now(), config=config))
             failures_in_a_row = failures_in_a_row + 1 if outcome.broken else 0
@@ -178,10 +216,12 @@ def send_batch(
                     f"{failures_in_a_row} connection failures in a row with {transport.server}; "
                     f"last: {outcome.response}"
                 )
-                untried = claimed[index + 1 :]
+                untried = list(queue)
         if result.fault is not None:
             reason = f"not sent yet, the mail server failed: {result.fault.reason}"
-            result.counts["released"] += release([c.id for c in untried], reason=reason, code=result.fault.code)
+            result.counts["released"] += release(
+                [c.id for c in untried], claim=lease.claim, now=timezone.now(), reason=reason, code=result.fault.code
+            )
             break
     _write_back(claimed, done, result.counts)
     return result
@@ -210,12 +250,25 @@ def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
     return transport.send(message.envelope_from, rendered)
 
 
+def _report_lost(count: int, what: str, counts: Counter) -> None:
+    counts["lost"] += count
+    logger.warning(
+        "%d result(s) %s: their lease ran out and another dispatcher claimed them again (or they were withdrawn)",
+        count,
+        what,
+    )
+
+
 def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) -> None:
     if not done:
         return
-    _store_results(done)
     by_id = {c.id: c for c in claimed}
+    lost = _store_results(done, claim=claimed[0].claim)
+    if lost:
+        _report_lost(len(lost), "not recorded", counts)
     for attempt in done:
+        if attempt.id in lost:
+            continue
         if attempt.status == AttemptStatus.SUCCESS:
             counts["sent"] += 1
         elif attempt.status == AttemptStatus.SKIPPED:
@@ -236,18 +289,44 @@ def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) ->
         refresh_status(mailing)
 
 
-def _store_results(done: list[Attempt]) -> None:
-    """One UPDATE per attempt, sent as one executemany (pipelined by psycopg).
+def _store_results(done: list[Attempt], *, claim: uuid.UUID) -> set[int]:
+    """One UPDATE per attempt, sent as one executemany (pipelined by psycopg),
+    each only where this claim still holds the row. Returns the ids of the
+    results not written: their rows were claimed again by another dispatcher.
 
     `bulk_update` would say the same with one CASE per field and row, but
     compiling that expression costs more than the sending itself: measured at
     six tenths of a dispatcher's time on a 500-attempt batch."""
     table = connection.ops.quote_name(Attempt._meta.db_table)
-    columns = ", ".join(f"{connection.ops.quote_name(Attempt._meta.get_field(f).column)} = %s" for f in RESULT_FIELDS)
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(Attempt._meta.get_field(f).column)} = %s" for f in RESULT_FIELDS)
     adapt = connection.ops.adapt_datetimefield_value
+    token = Attempt._meta.get_field("claim").get_db_prep_value(claim, connection)
     rows = [
-        (a.status, a.tries, adapt(a.attempted_at), adapt(a.next_try_at), None, a.smtp_code, a.server_response, a.id)
+        (
+            a.status,
+            a.tries,
+            adapt(a.attempted_at),
+            adapt(a.next_try_at),
+            None,
+            a.smtp_code,
+            a.server_response,
+            a.id,
+            AttemptStatus.SENDING.value,
+            token,
+        )
         for a in done
     ]
+    where = f"id = %s AND {quote('status')} = %s AND {quote('claim')} = %s"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)  # noqa: S608 - names from the model
+        cursor.executemany(f"UPDATE {table} SET {columns} WHERE {where}", rows)  # noqa: S608 - names from the model
+        written = cursor.rowcount
+    if written == len(done):
+        return set()
+    ids = [a.id for a in done]
+    # Rows we wrote keep our token; rows claimed again carry another's.
+    return set(ids) - set(
+        Attempt.objects.filter(id__in=ids, claim=claim)
+        .exclude(status=AttemptStatus.SENDING)
+        .values_list("id", flat=True)
+    )

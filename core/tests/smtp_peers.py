@@ -154,3 +154,20 @@ class ScriptedPeer(socketserver.ThreadingTCPServer):
     def __exit__(self, *exc) -> None:
         self.shutdown()
         self.server_close()
+
+
+@dataclass
+class RepeatRefusingHandler(PeerHandler):
+    """A relay that deduplicates: a message for a recipient it has already taken
+    is answered 451 at the end of DATA (and counted), as a greylisting or
+    deduplicating relay would. Slow per message with `hang_seconds`."""
+
+    repeats: int = 0
+    taken: set[str] = field(default_factory=set)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.taken.intersection(envelope.rcpt_tos):
+            self.repeats += 1
+            return "451 4.7.1 Already delivered, try again later"
+        self.taken.update(envelope.rcpt_tos)
+        return await super().handle_DATA(server, session, envelope)

@@ -55,7 +55,7 @@ def test_released_attempts_are_pending_again_with_the_reason(owner):
     make_mailing(owner, 2, now=NOW)
     plan_due_runs(NOW)
     claimed = claim_batch(now=NOW, lease_until=NOW + timedelta(minutes=5), size=10)
-    assert release([c.id for c in claimed], reason="server down", code=421) == 2
+    assert release([c.id for c in claimed], claim=claimed[0].claim, now=NOW, reason="server down", code=421) == 2
     assert set(Attempt.objects.values_list("status", "server_response", "smtp_code", "tries")) == {
         ("pending", "server down", 421, 0)
     }
