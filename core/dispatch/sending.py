@@ -13,10 +13,11 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.dispatch.claiming import Claimed, release, renew
+from core.dispatch.claiming import Claimed, held, release, renew
 from core.dispatch.config import DispatchConfig
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
 from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
+from core.dispatch.watch import ConnectionWatch, Schedule, sendable, with_database
 from core.dkim import dkim_enabled, dkim_sign
 from core.models import Attempt, AttemptStatus, Mailing, Message
 from core.services.deliverability import (
@@ -120,26 +121,42 @@ class BatchResult:
     fault: ServerFault | None = None
 
 
-class Lease:
-    """The lease of one claimed batch, renewed when half of it has passed, so a
-    batch that outlasts its lease (a slow relay, a rate limit) is never claimed
-    again under it; rows it no longer holds are dropped before they are sent."""
+class BatchWatch:
+    """A batch's lease and what was withdrawn from it, looked at between two
+    messages (see core.dispatch.watch): the lease is renewed when half of it
+    has passed, rows no longer held (claimed again, or withdrawn) are dropped
+    unsent, and the batch's mailings are looked up again."""
 
-    def __init__(self, claim: uuid.UUID, config: DispatchConfig):
-        self.claim = claim
-        self.seconds = config.lease_seconds
-        self.renew_at = time.monotonic() + self.seconds / 2
+    def __init__(self, claimed: list[Claimed], config: DispatchConfig, connection_watch: ConnectionWatch):
+        self.claim = claimed[0].claim
+        self.config = config
+        self.connection = connection_watch
+        self.mailing_ids = {c.mailing_id for c in claimed}
+        # With notifications the regular look is only a fallback.
+        self.schedule = Schedule(1.0, 200) if connection_watch.enabled else Schedule(0.2, 50)
+        self.renew_at = time.monotonic() + config.lease_seconds / 2
+        self.may: set[int] = set()
+        self.ended: dict[int, datetime] = {}
 
-    def keep(self, queue: deque[Claimed], done: list[Attempt], counts: Counter) -> deque[Claimed]:
-        """The rows of `queue` still held, after renewing the lease if it is time.
-        Results sent but not yet written (`done`) are renewed too."""
-        if time.monotonic() < self.renew_at:
-            return queue
+    def due(self) -> bool:
+        return self.connection.signalled() | self.schedule.due()
+
+    def look(self, queue: deque[Claimed], done: list[Attempt], counts: Counter) -> deque[Claimed]:
+        """The rows of `queue` still held, after renewing the lease if it is time
+        (results sent but not yet written are renewed too)."""
+        self.connection.listen()
+        now = timezone.now()
         ids = [c.id for c in queue] + [a.id for a in done]
-        kept = renew(ids, claim=self.claim, lease_until=timezone.now() + timedelta(seconds=self.seconds))
-        self.renew_at = time.monotonic() + self.seconds / 2
-        if len(kept) == len(ids):
-            return queue
+        if time.monotonic() >= self.renew_at:
+            kept = renew(ids, claim=self.claim, lease_until=now + self.config.lease)
+            self.renew_at = time.monotonic() + self.config.lease_seconds / 2
+        else:
+            kept = set(held(ids, self.claim).values_list("id", flat=True))
+        states = Mailing.objects.filter(pk__in=self.mailing_ids).values_list(
+            "pk", "is_active", "owner__is_active", "end_at"
+        )
+        self.may, self.ended = sendable(states, now=now, grace=timedelta(seconds=self.config.end_grace_seconds))
+        self.schedule.reset()
         still = deque(c for c in queue if c.id in kept)
         if len(still) < len(queue):
             _report_lost(len(queue) - len(still), "not sent", counts)
@@ -176,6 +193,9 @@ def apply_outcome(item: Claimed, outcome: Outcome, *, now: datetime, config: Dis
     return attempt
 
 
+WRITE_EVERY = 100  # results held in memory at most; a database lost for good costs at most these
+
+
 def send_batch(
     claimed: list[Claimed],
     *,
@@ -183,27 +203,45 @@ def send_batch(
     messages: MessageCache,
     config: DispatchConfig,
     deadline: float | None = None,
+    connection_watch: ConnectionWatch | None = None,
 ) -> BatchResult:
-    """Send each claimed attempt over the transport and record the outcomes.
+    """Send each claimed attempt over the transport and record the outcomes,
+    in chunks of at most WRITE_EVERY and whenever the batch is looked at again.
 
     Stops early — giving the rest back untried — when the time budget is spent
     or the server as a whole fails (ServerFault, or `server_fault_after`
-    connection failures in a row); the reason is stored on the attempts given back."""
+    connection failures in a row); the reason is stored on the attempts given
+    back. Attempts of a mailing disabled (or whose owner was blocked) meanwhile
+    are given back to wait; those of a mailing past its end are skipped with
+    the reason; rows withdrawn or claimed again are dropped unsent."""
     result = BatchResult()
     if not claimed:
         return result
-    lease = Lease(claimed[0].claim, config)
+    watch = BatchWatch(claimed, config, connection_watch or ConnectionWatch())
+    by_id = {c.id: c for c in claimed}
     queue = deque(claimed)
     done: list[Attempt] = []
+    withheld: list[Claimed] = []
     failures_in_a_row = 0
+    first = True
     while queue:
         if deadline is not None and time.monotonic() >= deadline:
-            result.counts["released"] += release([c.id for c in queue], claim=lease.claim, now=timezone.now())
+            withheld.extend(queue)
             break
-        queue = lease.keep(queue, done, result.counts)
-        if not queue:
-            break
+        if first or watch.due():
+            queue = with_database(watch.look, queue, done, result.counts)
+            _flush(done, by_id, watch.claim, result.counts)
+            first = False
+            if not queue:
+                break
         item = queue.popleft()
+        if item.mailing_id in watch.ended:
+            reason = f"not sent: the mailing ended at {watch.ended[item.mailing_id]:%Y-%m-%d %H:%M} UTC"
+            done.append(apply_outcome(item, Outcome(Kind.SKIPPED, None, reason), now=timezone.now(), config=config))
+            continue
+        if item.mailing_id not in watch.may:
+            withheld.append(item)
+            continue
         try:
             outcome = _send_one(item, transport=transport, messages=messages)
         except ServerFault as fault:
@@ -219,11 +257,22 @@ def send_batch(
                 untried = list(queue)
         if result.fault is not None:
             reason = f"not sent yet, the mail server failed: {result.fault.reason}"
-            result.counts["released"] += release(
-                [c.id for c in untried], claim=lease.claim, now=timezone.now(), reason=reason, code=result.fault.code
+            result.counts["released"] += with_database(
+                release,
+                [c.id for c in untried],
+                claim=watch.claim,
+                now=timezone.now(),
+                reason=reason,
+                code=result.fault.code,
             )
             break
-    _write_back(claimed, done, result.counts)
+        if len(done) >= WRITE_EVERY:
+            _flush(done, by_id, watch.claim, result.counts)
+    if withheld:
+        ids = [c.id for c in withheld]
+        result.counts["released"] += with_database(release, ids, claim=watch.claim, now=timezone.now())
+    _flush(done, by_id, watch.claim, result.counts)
+    with_database(_refresh_runs, claimed)
     return result
 
 
@@ -259,13 +308,14 @@ def _report_lost(count: int, what: str, counts: Counter) -> None:
     )
 
 
-def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) -> None:
+def _flush(done: list[Attempt], by_id: dict[int, Claimed], claim: uuid.UUID, counts: Counter) -> None:
+    """Write the results held in memory and empty `done`."""
     if not done:
         return
-    by_id = {c.id: c for c in claimed}
-    lost = _store_results(done, claim=claimed[0].claim)
+    lost = with_database(_store_results, done, claim=claim)
     if lost:
         _report_lost(len(lost), "not recorded", counts)
+    bounced = []
     for attempt in done:
         if attempt.id in lost:
             continue
@@ -276,12 +326,21 @@ def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) ->
         elif attempt.status == AttemptStatus.FAILURE:
             counts["failed"] += 1
             if is_unknown_recipient(attempt.smtp_code, attempt.server_response):
-                item = by_id[attempt.id]
-                record_unknown_recipient(
-                    client_id=item.client_id, mailing_id=item.mailing_id, reply=attempt.server_response
-                )
+                bounced.append(attempt)
         else:
             counts["retrying"] += 1
+    if bounced:
+        with_database(_record_bounces, bounced, by_id)
+    done.clear()
+
+
+def _record_bounces(bounced: list[Attempt], by_id: dict[int, Claimed]) -> None:
+    for attempt in bounced:
+        item = by_id[attempt.id]
+        record_unknown_recipient(client_id=item.client_id, mailing_id=item.mailing_id, reply=attempt.server_response)
+
+
+def _refresh_runs(claimed: list[Claimed]) -> None:
     mailings = list(Mailing.objects.filter(pk__in={c.mailing_id for c in claimed}))
     alive = {mailing.pk for mailing in mailings}
     mark_runs_stale({(c.mailing_id, c.run_at) for c in claimed if c.mailing_id in alive})

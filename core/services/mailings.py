@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import scheduling
+from core.dispatch.watch import announce_withdrawal
 from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, User
 from core.selectors import can_toggle_mailing
 from core.services.stats import mark_runs_stale
@@ -163,12 +164,32 @@ def mailing_update(
     mailing.save()
     if clients is not None:
         mailing.clients.set(clients)
+        _withdraw_removed_recipients(mailing)
+    if not mailing.is_active or "end_at" in fields:
+        announce_withdrawal()
     return refresh_status(mailing)
+
+
+REMOVED = "not sent: the client was removed from the mailing"
+
+
+def _withdraw_removed_recipients(mailing: Mailing) -> None:
+    """Skip the open attempts of clients no longer on the mailing, with the
+    reason. Rows a dispatcher holds are taken from it too (it is told at once
+    and drops them unsent; a message already on its way is reported lost)."""
+    withdrawn = Attempt.objects.filter(mailing=mailing, status__in=OPEN_STATUSES).exclude(
+        client_id__in=mailing.recipients.values("client_id")
+    )
+    runs = {(mailing.pk, run_at) for run_at in withdrawn.values_list("run_at", flat=True).distinct()}
+    if runs and withdrawn.update(status=AttemptStatus.SKIPPED, server_response=REMOVED, lease_until=None, claim=None):
+        mark_runs_stale(runs)
+        announce_withdrawal()
 
 
 def mailing_set_active(*, mailing: Mailing, active: bool, by: User, now: datetime | None = None) -> Mailing:
     """Enable or disable a mailing (its owner, a manager or an admin). While
-    disabled nothing is sent; its pending attempts wait for re-enabling. A
+    disabled nothing is sent (a dispatcher sending it stops within a message);
+    its pending attempts wait for re-enabling. A
     mailing enabled inside its window resumes on the next cron tick."""
     if not can_toggle_mailing(by, mailing):
         raise PermissionDenied(_("You may not enable or disable this mailing."))
@@ -177,6 +198,8 @@ def mailing_set_active(*, mailing: Mailing, active: bool, by: User, now: datetim
         mailing.is_active = active
         if active:
             _schedule(mailing, _now(now))
+        else:
+            announce_withdrawal()
         mailing.save(update_fields=["is_active", "next_run_at", "updated_at"])
     return refresh_status(mailing)
 

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from core.dispatch.watch import announce_withdrawal
 from core.models import User
 from core.selectors import can_block
 
@@ -24,5 +25,6 @@ def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
         User.objects.filter(pk=user.pk).update(is_active=not blocked)
         if blocked:
             Token.objects.filter(user=user).delete()
+            announce_withdrawal()
     user.refresh_from_db(fields=["is_active"])
     return user

@@ -171,3 +171,17 @@ class RepeatRefusingHandler(PeerHandler):
             return "451 4.7.1 Already delivered, try again later"
         self.taken.update(envelope.rcpt_tos)
         return await super().handle_DATA(server, session, envelope)
+
+
+@dataclass
+class HookedHandler(PeerHandler):
+    """Calls `after_message(count)` once each message is taken, before answering
+    it: lets a test make something happen at a chosen point of a batch."""
+
+    after_message: object = None
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.after_message is not None:
+            self.after_message(len(self.received))
+        return answer

@@ -25,6 +25,25 @@ def _transport(config, peer) -> SmtpTransport:
     return SmtpTransport(config, host="127.0.0.1", port=peer.port)
 
 
+class ReclaimedBeforeFirstSend:
+    """The slow dispatcher's transport: before its first message goes out, its
+    lease has run out and another dispatcher claims the rows and sends them all."""
+
+    def __init__(self, inner, other):
+        self.inner, self.other, self.result = inner, other, None
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def send(self, envelope_from, message):
+        if self.result is None:
+            later = timezone.now() + timedelta(seconds=2)
+            claimed = claim_batch(now=later, lease_until=later + timedelta(minutes=5), size=10)
+            config = fast_config()
+            self.result = send_batch(claimed, transport=self.other, messages=MessageCache(), config=config)
+        return self.inner.send(envelope_from, message)
+
+
 def test_a_result_that_lost_its_lease_is_reported_not_written_over_the_new_holders(owner):
     mailing = make_mailing(owner, 5)
     plan_one(timezone.now())
@@ -33,17 +52,13 @@ def test_a_result_that_lost_its_lease_is_reported_not_written_over_the_new_holde
     with SmtpPeer(handler) as peer:
         now = timezone.now()
         slow = claim_batch(now=now, lease_until=now + timedelta(seconds=1), size=10)
-        later = now + timedelta(seconds=2)  # the slow one's lease ran out: its rows are claimed again
-        fast = claim_batch(now=later, lease_until=later + timedelta(minutes=5), size=10)
-        assert {c.id for c in fast} == {c.id for c in slow}
+        transport = ReclaimedBeforeFirstSend(_transport(config, peer), other=_transport(config, peer))
+        result = send_batch(slow, transport=transport, messages=MessageCache(), config=config)
 
-        first = send_batch(fast, transport=_transport(config, peer), messages=MessageCache(), config=config)
-        second = send_batch(slow, transport=_transport(config, peer), messages=MessageCache(), config=config)
-
-    assert first.counts["sent"] == 5
-    assert handler.repeats == 5  # the slow one did send again, and the relay refused the repeats
-    assert second.counts["lost"] == 5
-    assert second.counts["retrying"] == second.counts["sent"] == 0
+    assert transport.result.counts["sent"] == 5
+    assert 1 <= handler.repeats <= 5  # the slow one sent again (until it looked), and the relay refused
+    assert result.counts["lost"] == 5
+    assert result.counts["retrying"] == result.counts["sent"] == 0
     attempts = Attempt.objects.filter(mailing=mailing)
     assert {(a.status, a.tries, a.smtp_code) for a in attempts} == {(AttemptStatus.SUCCESS, 1, 250)}
 
