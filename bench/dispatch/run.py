@@ -2,6 +2,7 @@
 the ceiling of one Python SMTP connection, into Postfix's smtp-sink.
 
     .venv/bin/python bench/dispatch/run.py [--clients 20000] [--repeat 3] [--memory-clients 200000]
+        [--plan-clients 200000]
 
 Fetches Postfix's package into var/cache/ when smtp-sink is missing (the
 package's binaries are only unpacked, never installed). Needs PostgreSQL at
@@ -128,6 +129,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory-clients", type=int, default=200000, help="0 skips the memory comparison")
+    parser.add_argument("--plan-clients", type=int, default=200000, help="0 skips the planning figures")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
     n = args.clients
@@ -182,8 +184,23 @@ def main() -> None:
         figures["ratio_dkim_vs_plain"] = figures["pg_one_dkim"] / figures["pg_one"]
         print(f"PostgreSQL, one dispatcher, DKIM-signed:  {figures['pg_one_dkim']:8.0f} msgs/s", flush=True)
 
+        if args.plan_clients:
+            planned = pg.run("setup", args.plan_clients, "plan@example.com")["mailing"]
+            result = pg.run("plan-claims", planned, 5)
+            figures["plan_seconds"] = result["plan_seconds"]
+            figures["first_claims_ms"] = result["claim_ms"]
+            claims = ", ".join(f"{ms:.0f}" for ms in result["claim_ms"])
+            print(
+                f"planning {args.plan_clients} recipients on PostgreSQL: {result['plan_seconds']:.1f} s "
+                f"(target < 10 s); the first claims right after it: {claims} ms",
+                flush=True,
+            )
+
         if args.memory_clients:
-            big = pg.run("setup", args.memory_clients, "big@example.com")["mailing"]
+            if args.memory_clients == args.plan_clients:
+                big = planned
+            else:
+                big = pg.run("setup", args.memory_clients, "big@example.com")["mailing"]
             for label, mailing_id, count in (("memory_small", mailing, n), ("memory_big", big, args.memory_clients)):
                 pg.run("reset", mailing_id)
                 result = pg.run("dispatch", mailing_id, 0)

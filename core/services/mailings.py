@@ -2,34 +2,23 @@
 planning a run's attempts and deriving the status. The scheduler owns
 `status`, `next_run_at` and `last_run_at`; users never set them."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import scheduling
 from core.dispatch.watch import announce_withdrawal
-from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, User
+from core.models import Attempt, AttemptStatus, Client, Mailing, MailingRecipient, MailingStatus, Message, User
 from core.selectors import can_toggle_mailing
 from core.services.stats import mark_runs_stale
 
 OPEN_STATUSES = (AttemptStatus.PENDING, AttemptStatus.SENDING)
-PLAN_CHUNK = 2000
+PLAN_CHUNK = 10_000
 SCHEDULE_FIELDS = ("start_at", "end_at", "periodicity")
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _now(now: datetime | None) -> datetime:
@@ -91,7 +80,7 @@ def derive_status(mailing: Mailing, *, has_open_attempts: bool) -> str:
 
 def refresh_status(mailing: Mailing) -> Mailing:
     """Store the derived status; "finished" is never shown while attempts are open."""
-    has_open = mailing.attempts.filter(status__in=OPEN_STATUSES).exists()
+    has_open = mailing.planning_run_at is not None or mailing.attempts.filter(status__in=OPEN_STATUSES).exists()
     status = derive_status(mailing, has_open_attempts=has_open)
     if status != mailing.status:
         Mailing.objects.filter(pk=mailing.pk).update(status=status)
@@ -206,17 +195,47 @@ def mailing_set_active(*, mailing: Mailing, active: bool, by: User, now: datetim
 
 def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
     """Create the pending attempts of one run (one per recipient), idempotently:
-    planning the same run twice creates nothing new. Returns how many were new."""
-    before = Attempt.objects.filter(mailing=mailing, run_at=run_at).count()
-    # In chunks, so that planning a run of any size needs the same memory.
-    client_ids = mailing.recipients.order_by("client_id").values_list("client_id", flat=True)
-    for chunk in batched(client_ids.iterator(chunk_size=PLAN_CHUNK), PLAN_CHUNK):
-        Attempt.objects.bulk_create(
-            [Attempt(mailing=mailing, client_id=client_id, run_at=run_at, next_try_at=run_at) for client_id in chunk],
-            ignore_conflicts=True,
-        )
+    planning the same run twice creates nothing new. Returns how many were new.
+
+    In chunks of PLAN_CHUNK recipients, each its own short transaction when
+    called outside one (the dispatcher's planner): an interrupted plan is
+    completed by planning the run again."""
     mark_runs_stale([(mailing.pk, run_at)])
-    return Attempt.objects.filter(mailing=mailing, run_at=run_at).count() - before
+    created, after = 0, 0
+    while True:
+        with transaction.atomic():
+            upto = (
+                mailing.recipients.filter(client_id__gt=after)
+                .order_by("client_id")
+                .values_list("client_id", flat=True)[PLAN_CHUNK - 1 : PLAN_CHUNK]
+                .first()
+            )
+            created += _plan_chunk(mailing.pk, run_at, after=after, upto=upto)
+        if upto is None:
+            return created
+        after = upto
+
+
+def _plan_chunk(mailing_id: int, run_at: datetime, *, after: int, upto: int | None) -> int:
+    """One INSERT … SELECT of the attempts of recipients `after` < client_id <= `upto`:
+    no model instances, and the database checks the unique (mailing, client, run)."""
+    quote = connection.ops.quote_name
+    recipient = MailingRecipient._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = (
+        f"INSERT INTO {quote(Attempt._meta.db_table)} "  # noqa: S608 - names from the models
+        f"({quote('mailing_id')}, {quote('client_id')}, {quote('run_at')}, {quote('next_try_at')}, "
+        f"{quote('status')}, {quote('tries')}, {quote('server_response')}) "
+        f"SELECT {quote('mailing_id')}, {quote('client_id')}, %s, %s, %s, 0, '' FROM {quote(recipient)} "
+        f"WHERE {quote('mailing_id')} = %s AND {quote('client_id')} > %s"
+    )
+    params = [adapt(run_at), adapt(run_at), AttemptStatus.PENDING.value, mailing_id, after]
+    if upto is not None:
+        sql += f" AND {quote('client_id')} <= %s"
+        params.append(upto)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ON CONFLICT DO NOTHING", params)
+        return cursor.rowcount
 
 
 def _open_extra_run(mailing: Mailing) -> datetime | None:
