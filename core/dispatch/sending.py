@@ -157,6 +157,7 @@ class BatchWatch:
         )
         self.may, self.ended = sendable(states, now=now, grace=timedelta(seconds=self.config.end_grace_seconds))
         self.schedule.reset()
+        self.connection.seen()
         still = deque(c for c in queue if c.id in kept)
         if len(still) < len(queue):
             _report_lost(len(queue) - len(still), "not sent", counts)

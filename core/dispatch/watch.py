@@ -80,6 +80,10 @@ class ConnectionWatch:
     def _notify(self, notify) -> None:
         self._notified = True
 
+    def seen(self) -> None:
+        """What was announced so far has been looked at."""
+        self._notified = False
+
     def signalled(self) -> bool:
         if not self.enabled:
             return False
