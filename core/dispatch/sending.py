@@ -139,7 +139,8 @@ class BatchWatch:
         self.ended: dict[int, datetime] = {}
 
     def due(self) -> bool:
-        return self.connection.signalled() | self.schedule.due()
+        renewal = time.monotonic() >= self.renew_at
+        return self.connection.signalled() | self.schedule.due() | renewal
 
     def look(self, queue: deque[Claimed], done: list[Attempt], counts: Counter) -> deque[Claimed]:
         """The rows of `queue` still held, after renewing the lease if it is time
