@@ -121,6 +121,12 @@ class BatchResult:
     fault: ServerFault | None = None
 
 
+# When a batch is looked at again (seconds, messages; whichever comes first). With
+# notifications (PostgreSQL) the regular look is only a fallback; each look is two queries.
+NOTIFIED_LOOK = (2.0, 500)
+POLLED_LOOK = (0.2, 50)
+
+
 class BatchWatch:
     """A batch's lease and what was withdrawn from it, looked at between two
     messages (see core.dispatch.watch): the lease is renewed when half of it
@@ -132,8 +138,7 @@ class BatchWatch:
         self.config = config
         self.connection = connection_watch
         self.mailing_ids = {c.mailing_id for c in claimed}
-        # With notifications the regular look is only a fallback.
-        self.schedule = Schedule(1.0, 200) if connection_watch.enabled else Schedule(0.2, 50)
+        self.schedule = Schedule(*(NOTIFIED_LOOK if connection_watch.enabled else POLLED_LOOK))
         self.renew_at = time.monotonic() + config.lease_seconds / 2
         self.may: set[int] = set()
         self.ended: dict[int, datetime] = {}

@@ -8,8 +8,8 @@ database round trip per message.
   again, a bounded number of times.
 - **Withdrawals.** A mailing disabled, its owner blocked, its end passed (plus
   `DISPATCH_END_GRACE_SECONDS`), or recipients removed: the batch's mailings
-  and rows are looked up again every `check_seconds` or `check_messages`
-  messages, and on PostgreSQL at once when a service announces a withdrawal:
+  and rows are looked up again every few seconds or hundred messages
+  (`sending.NOTIFIED_LOOK`, `POLLED_LOOK`), and on PostgreSQL at once when a service announces a withdrawal:
   the dispatcher LISTENs on `CHANNEL`, and a notification makes the socket
   readable as well, so disabling stops a mailing's sending within one message.
 """

@@ -18,8 +18,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from core.dispatch.sending import WRITE_EVERY
-from core.dispatch.watch import Schedule
+from core.dispatch.sending import NOTIFIED_LOOK, WRITE_EVERY
 from core.models import Attempt, AttemptStatus, Client
 from core.tests.smtp_peers import FaultyHandler, SmtpPeer
 from core.tests.test_dispatch_concurrency import _mailing, _send_mailing
@@ -46,7 +45,7 @@ OPTIONS = {
 }
 # What a live dispatcher may still send of rows whose lease was expired under it: its unwritten
 # results and what it sends before its next look (core.dispatch.sending.BatchWatch).
-AFTER_EXPIRY = WRITE_EVERY + Schedule(1.0, 200).messages
+AFTER_EXPIRY = WRITE_EVERY + NOTIFIED_LOOK[1]
 
 AUDIT = """
 CREATE TABLE soak_overwritten (attempt_id bigint, new_status text, at timestamptz DEFAULT now());
