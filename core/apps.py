@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from core import data_version
+        from core import checks, data_version  # noqa: F401 - checks register themselves
         from core.models import User
         from core.selectors import permissions_changed
 

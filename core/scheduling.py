@@ -108,6 +108,24 @@ def next_run(
     )
 
 
+def next_run_after_edit(
+    start_at: datetime,
+    end_at: datetime | None,
+    periodicity: str,
+    tz: ZoneInfo,
+    *,
+    last_run_at: datetime | None,
+    now: datetime,
+) -> datetime | None:
+    """`next_run` after the schedule was edited: the first occurrence after both
+    now and the last run. An edit never makes a missed occurrence due (a run
+    that went out at 10:00 is not sent again at 10:30 because the time moved to
+    10:15); a mailing that never ran starts as a new one would."""
+    if last_run_at is None:
+        return next_run(start_at, end_at, periodicity, tz, last_run_at=None, now=now)
+    return in_window(first_occurrence_after(start_at, periodicity, tz, max(now, last_run_at)), end_at)
+
+
 def upcoming(
     start_at: datetime, end_at: datetime | None, periodicity: str, tz: ZoneInfo, *, after: datetime, count: int
 ) -> list[datetime]:

@@ -372,6 +372,8 @@ DISPATCH_RATE_LIMIT = env_float("DISPATCH_RATE_LIMIT", 0, minimum=0)
 DISPATCH_CONNECT_TIMEOUT = env_float("DISPATCH_CONNECT_TIMEOUT", 10, minimum=0.01)
 DISPATCH_READ_TIMEOUT = env_float("DISPATCH_READ_TIMEOUT", EMAIL_TIMEOUT, minimum=0.01)
 DISPATCH_SERVER_FAULT_AFTER = env_int("DISPATCH_SERVER_FAULT_AFTER", 3, minimum=1)
+# A run still unsent this long after its mailing's end is not sent any more (its attempts are skipped).
+DISPATCH_END_GRACE_SECONDS = env_float("DISPATCH_END_GRACE_SECONDS", 3600, minimum=0)
 
 # Outbox (core/outbox.py): the emails the site itself sends (account emails).
 # They leave right after the request's commit from at most OUTBOX_SENDER_THREADS

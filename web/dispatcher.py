@@ -1,18 +1,25 @@
 """Is the dispatcher alive? Staff and managers see a notice when the dispatch
 cron job has not completed successfully for a while (cron not set up, or the
 job failing), because then no mailing is sent; and one when the site's own
-emails (account emails, core/outbox.py) are stuck or were given up."""
+emails (account emails, core/outbox.py) are stuck or were given up.
+
+django-cron saves a run's log row as a success saying "Job in progress"
+before the job starts and rewrites it when the job ends; a run killed with
+SIGKILL leaves that row behind for good, so such rows never count as a
+finished run."""
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django_cron.models import CronJobLog
 
 from core import outbox
+from core.cron import DispatchJob
 
-DISPATCH_JOB_CODE = getattr(settings, "DISPATCH_JOB_CODE", "core.dispatch")
+DISPATCH_JOB_CODE = DispatchJob.code
+# What django-cron writes on a run's row before calling the job (django_cron.core.CronJobManager.run).
+IN_PROGRESS = "Job in progress"
 STALE_AFTER = timedelta(minutes=5)
 CACHE_KEY = "web:dispatcher-last-success"
 OUTBOX_CACHE_KEY = "web:outbox-trouble"
@@ -26,6 +33,7 @@ def last_success() -> datetime | None:
     if cached is None:
         end = (
             CronJobLog.objects.filter(code=DISPATCH_JOB_CODE, is_success=True)
+            .exclude(message__startswith=IN_PROGRESS)
             .order_by("-end_time")
             .values_list("end_time", flat=True)
             .first()

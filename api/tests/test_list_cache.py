@@ -5,6 +5,7 @@ next GET fresh; users, faces and pages never share an entry.
 
 Transactional tests: the data version is bumped when a write commits."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -72,10 +73,12 @@ def test_the_dispatchers_write_back_makes_the_next_get_fresh(api, owner, data):
     client = api.as_(owner)
     url = f"/api/attempts/?mailing={data.pk}"
     assert {row["status"] for row in client.get(url).json()["results"]} == {"pending"}
+    claim = uuid.uuid4()
+    Attempt.objects.update(status="sending", claim=claim)
     done = list(Attempt.objects.all())
     for attempt in done:
         attempt.status, attempt.tries, attempt.attempted_at, attempt.smtp_code = "success", 1, T0, 250
-    _store_results(done)  # the dispatcher's own executemany
+    _store_results(done, claim=claim)  # the dispatcher's own executemany
     assert {row["status"] for row in client.get(url).json()["results"]} == {"success"}
 
 

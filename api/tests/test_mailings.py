@@ -119,6 +119,17 @@ def test_send_now_plans_a_run_for_every_client(api, owner, parts):
     assert Attempt.objects.filter(mailing=mailing, run_at=NOW, status=AttemptStatus.PENDING).count() == 2
 
 
+def test_send_now_clicked_twice_answers_the_run_already_queued(api, owner, parts):
+    mailing = MailingFactory(owner=owner, clients=parts["clients"])
+    with time_machine.travel(NOW, tick=False):
+        first = api.as_(owner).post(f"/api/mailings/{mailing.pk}/send-now/")
+    with time_machine.travel(NOW + timedelta(seconds=1), tick=False):
+        second = api.as_(owner).post(f"/api/mailings/{mailing.pk}/send-now/")
+    assert second.status_code == 200
+    assert second.json() == first.json() == {"run_at": "2026-06-01T10:00:00Z"}
+    assert Attempt.objects.filter(mailing=mailing).count() == 2
+
+
 def test_disable_and_enable(api, owner, parts):
     mailing = MailingFactory(owner=owner, clients=parts["clients"])
     client = api.as_(owner)

@@ -2,10 +2,11 @@
 the ceiling of one Python SMTP connection, into Postfix's smtp-sink.
 
     .venv/bin/python bench/dispatch/run.py [--clients 20000] [--repeat 3] [--memory-clients 200000]
+        [--plan-clients 200000]
 
 Fetches Postfix's package into var/cache/ when smtp-sink is missing (the
 package's binaries are only unpacked, never installed). Needs PostgreSQL at
---postgres (a database `bench_dispatch` is created and dropped). Prints msgs/s
+--postgres (a database `bench_dispatch`, or --database, is created and dropped). Prints msgs/s
 (medians of --repeat runs) and the ratios the targets are about, and writes
 the figures to bench/out/dispatch.json. See bench/README.md.
 """
@@ -128,7 +129,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory-clients", type=int, default=200000, help="0 skips the memory comparison")
+    parser.add_argument("--plan-clients", type=int, default=200000, help="0 skips the planning figures")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="bench_dispatch", help="the database created, used and dropped")
     args = parser.parse_args()
     n = args.clients
     OUT.mkdir(parents=True, exist_ok=True)
@@ -155,9 +158,9 @@ def main() -> None:
         figures["sqlite_runcrons"] = median_rate(lambda: cron_cycle(lite, mailing), args.repeat)
         print(f"runcrons on SQLite:        {figures['sqlite_runcrons']:8.0f} msgs/s", flush=True)
 
-        pg_admin(args.postgres, "DROP DATABASE IF EXISTS bench_dispatch WITH (FORCE)")
-        pg_admin(args.postgres, "CREATE DATABASE bench_dispatch")
-        pg = Worker(f"{args.postgres}/bench_dispatch", port)
+        pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
+        pg_admin(args.postgres, f"CREATE DATABASE {args.database}")
+        pg = Worker(f"{args.postgres}/{args.database}", port)
         mailing = pg.run("setup", n, "pg@example.com")["mailing"]
         figures["pg_runcrons"] = median_rate(lambda: cron_cycle(pg, mailing), args.repeat)
         print(f"runcrons on PostgreSQL:    {figures['pg_runcrons']:8.0f} msgs/s", flush=True)
@@ -176,14 +179,29 @@ def main() -> None:
         print(f"PostgreSQL, planned run, two dispatchers: {figures['pg_two']:8.0f} msgs/s", flush=True)
 
         # The same single dispatcher with every message DKIM-signed (2048-bit RSA).
-        signing = Worker(f"{args.postgres}/bench_dispatch", port)
+        signing = Worker(f"{args.postgres}/{args.database}", port)
         signing.env.update(DKIM_PRIVATE_KEY=dkim_key(), DKIM_SELECTOR="bench", DKIM_DOMAIN="example.com")
         figures["pg_one_dkim"] = median_rate(lambda: planned_run(1, signing), args.repeat)
         figures["ratio_dkim_vs_plain"] = figures["pg_one_dkim"] / figures["pg_one"]
         print(f"PostgreSQL, one dispatcher, DKIM-signed:  {figures['pg_one_dkim']:8.0f} msgs/s", flush=True)
 
+        if args.plan_clients:
+            planned = pg.run("setup", args.plan_clients, "plan@example.com")["mailing"]
+            result = pg.run("plan-claims", planned, 5)
+            figures["plan_seconds"] = result["plan_seconds"]
+            figures["first_claims_ms"] = result["claim_ms"]
+            claims = ", ".join(f"{ms:.0f}" for ms in result["claim_ms"])
+            print(
+                f"planning {args.plan_clients} recipients on PostgreSQL: {result['plan_seconds']:.1f} s "
+                f"(target < 10 s); the first claims right after it: {claims} ms",
+                flush=True,
+            )
+
         if args.memory_clients:
-            big = pg.run("setup", args.memory_clients, "big@example.com")["mailing"]
+            if args.memory_clients == args.plan_clients:
+                big = planned
+            else:
+                big = pg.run("setup", args.memory_clients, "big@example.com")["mailing"]
             for label, mailing_id, count in (("memory_small", mailing, n), ("memory_big", big, args.memory_clients)):
                 pg.run("reset", mailing_id)
                 result = pg.run("dispatch", mailing_id, 0)
@@ -196,7 +214,7 @@ def main() -> None:
                 f"{figures['memory_big'] / 1024:.0f} MiB for {args.memory_clients}",
                 flush=True,
             )
-        pg_admin(args.postgres, "DROP DATABASE IF EXISTS bench_dispatch WITH (FORCE)")
+        pg_admin(args.postgres, f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
     finally:
         sink.terminate()
         sink.wait()

@@ -68,7 +68,7 @@ def reset(mailing_id: int) -> dict:
     Attempt.objects.filter(mailing_id=mailing_id).delete()
     RunStats.objects.filter(mailing_id=mailing_id).delete()
     Mailing.objects.filter(pk=mailing_id).update(
-        start_at=now, next_run_at=now, last_run_at=None, status="created", is_active=True
+        start_at=now, next_run_at=now, last_run_at=None, planning_run_at=None, status="created", is_active=True
     )
     return {}
 
@@ -79,6 +79,25 @@ def plan(mailing_id: int) -> dict:
     started = time.time()
     plan_one(timezone.now(), mailing_id=mailing_id)
     return {"seconds": time.time() - started}
+
+
+def plan_and_claim(mailing_id: int, claims: int) -> dict:
+    """A reset run planned (timed), then the first claims right after it, as the
+    cron's dispatcher makes them (any mailing, a default batch each; timed)."""
+    from core.dispatch.claiming import claim_batch
+    from core.dispatch.planning import plan_one
+
+    reset(mailing_id)
+    started = time.perf_counter()
+    plan_one(timezone.now(), mailing_id=mailing_id)
+    planned = time.perf_counter() - started
+    claim_ms = []
+    for _ in range(claims):
+        now = timezone.now()
+        started = time.perf_counter()
+        claim_batch(now=now, lease_until=now + timedelta(minutes=5), size=settings.DISPATCH_BATCH_SIZE)
+        claim_ms.append(round((time.perf_counter() - started) * 1000, 1))
+    return {"plan_seconds": planned, "claim_ms": claim_ms}
 
 
 def runcrons(mailing_id: int) -> dict:
@@ -144,6 +163,7 @@ PHASES = {
     "setup": lambda args: setup(int(args[0]), args[1]),
     "reset": lambda args: reset(int(args[0])),
     "plan": lambda args: plan(int(args[0])),
+    "plan-claims": lambda args: plan_and_claim(int(args[0]), int(args[1])),
     "runcrons": lambda args: runcrons(int(args[0])),
     "dispatch": lambda args: dispatch(int(args[0]), float(args[1])),
     "baseline-django": lambda args: baseline_django(int(args[0])),

@@ -9,8 +9,14 @@ PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` picks rows no other dispatcher i
 holding, and the conditional UPDATE marks them `sending` with a lease. SQLite
 has no row locks; its IMMEDIATE transactions let one writer in at a time, and
 the conditional UPDATE's row count tells whether someone else got there first.
+
+Every claim carries a token of its own (`Attempt.claim`). A dispatcher whose
+lease ran out may find its rows claimed again by another: every later write
+(renewal, release, results) says `status = 'sending' AND claim = <token>`, so
+it touches only the rows it still holds and never overwrites another's work.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +39,7 @@ class Claimed:
     client_id: int
     unsubscribed: bool
     suppressed: bool
+    claim: uuid.UUID
 
 
 def claimable(now: datetime):
@@ -44,10 +51,16 @@ def claimable(now: datetime):
     ).filter(Q(status=AttemptStatus.PENDING) | Q(lease_until__lt=now))
 
 
+def held(ids, claim: uuid.UUID):
+    """The attempts among `ids` that this claim still holds."""
+    return Attempt.objects.filter(id__in=ids, status=AttemptStatus.SENDING, claim=claim)
+
+
 def claim_batch(*, now: datetime, lease_until: datetime, size: int, mailing_id: int | None = None) -> list[Claimed]:
     candidates = claimable(now)
     if mailing_id is not None:
         candidates = candidates.filter(mailing_id=mailing_id)
+    token = uuid.uuid4()
     with transaction.atomic():
         rows = list(
             candidates.select_for_update(skip_locked=True, of=("self",))
@@ -69,22 +82,29 @@ def claim_batch(*, now: datetime, lease_until: datetime, size: int, mailing_id: 
         ids = [row[0] for row in rows]
         still_open = Q(status=AttemptStatus.PENDING) | Q(status=AttemptStatus.SENDING, lease_until__lt=now)
         taken = Attempt.objects.filter(still_open, id__in=ids).update(
-            status=AttemptStatus.SENDING, lease_until=lease_until
+            status=AttemptStatus.SENDING, lease_until=lease_until, claim=token
         )
         if taken != len(ids):
             # Another dispatcher claimed some of them between our read and our write.
-            ids = set(
-                Attempt.objects.filter(id__in=ids, status=AttemptStatus.SENDING, lease_until=lease_until).values_list(
-                    "id", flat=True
-                )
-            )
+            ids = set(held(ids, token).values_list("id", flat=True))
             rows = [row for row in rows if row[0] in ids]
-    return [Claimed(*row) for row in rows]
+    return [Claimed(*row, token) for row in rows]
 
 
-def release(ids: list[int], *, reason: str = "", code: int | None = None) -> int:
-    """Give claimed attempts back untried (time budget spent, or the server is down)."""
-    fields = {"status": AttemptStatus.PENDING, "lease_until": None}
+def renew(ids: list[int], *, claim: uuid.UUID, lease_until: datetime) -> set[int]:
+    """Extend the lease of the attempts this claim still holds; returns their ids
+    (the others were claimed again by someone else, or withdrawn)."""
+    renewed = held(ids, claim).update(lease_until=lease_until)
+    if renewed == len(ids):
+        return set(ids)
+    return set(held(ids, claim).values_list("id", flat=True))
+
+
+def release(ids: list[int], *, claim: uuid.UUID, now: datetime, reason: str = "", code: int | None = None) -> int:
+    """Give claimed attempts back untried (time budget spent, or the server is
+    down). Their next try moves to now: rows given back must not keep the head
+    of the queue (sorted by `next_try_at`) from the attempts due after them."""
+    fields = {"status": AttemptStatus.PENDING, "lease_until": None, "next_try_at": now}
     if reason:
         fields.update(server_response=reason, smtp_code=code)
-    return Attempt.objects.filter(id__in=ids, status=AttemptStatus.SENDING).update(**fields)
+    return held(ids, claim).update(**fields)

@@ -18,6 +18,7 @@ class DispatchConfig:
     connect_timeout: float
     read_timeout: float
     server_fault_after: int
+    end_grace_seconds: float
 
     @classmethod
     def from_settings(cls, **overrides) -> "DispatchConfig":
@@ -32,6 +33,7 @@ class DispatchConfig:
             "connect_timeout": settings.DISPATCH_CONNECT_TIMEOUT,
             "read_timeout": settings.DISPATCH_READ_TIMEOUT,
             "server_fault_after": settings.DISPATCH_SERVER_FAULT_AFTER,
+            "end_grace_seconds": settings.DISPATCH_END_GRACE_SECONDS,
         }
         values.update(overrides)
         return cls(**values)

@@ -20,6 +20,7 @@ from core.dispatch.outcomes import ServerFault
 from core.dispatch.planning import plan_one
 from core.dispatch.sending import MessageCache, send_batch
 from core.dispatch.transport import transport_from_settings
+from core.dispatch.watch import ConnectionWatch, with_database
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class Dispatcher:
         self.clock = clock
         self.on_batch = on_batch
         self.messages = MessageCache()
+        self.connection_watch = ConnectionWatch()
         self.counts: Counter = Counter()
         self.planned = 0
         self.fault: ServerFault | None = None
@@ -48,7 +50,7 @@ class Dispatcher:
         self.deadline = None if time_budget is None else time.monotonic() + time_budget
 
     def plan_step(self) -> bool:
-        mailing = plan_one(self.clock(), mailing_id=self.mailing_id)
+        mailing = with_database(plan_one, self.clock(), mailing_id=self.mailing_id)
         if mailing is not None:
             self.planned += 1
             logger.info("planned mailing %s, run at %s", mailing.pk, mailing.last_run_at)
@@ -56,13 +58,22 @@ class Dispatcher:
 
     def send_step(self) -> bool:
         now = self.clock()
-        claimed = claim_batch(
-            now=now, lease_until=now + self.config.lease, size=self.config.batch_size, mailing_id=self.mailing_id
+        claimed = with_database(
+            claim_batch,
+            now=now,
+            lease_until=now + self.config.lease,
+            size=self.config.batch_size,
+            mailing_id=self.mailing_id,
         )
         if not claimed:
             return False
         result = send_batch(
-            claimed, transport=self.transport, messages=self.messages, config=self.config, deadline=self.deadline
+            claimed,
+            transport=self.transport,
+            messages=self.messages,
+            config=self.config,
+            deadline=self.deadline,
+            connection_watch=self.connection_watch,
         )
         self.counts.update(result.counts)
         if self.on_batch is not None:
@@ -98,6 +109,8 @@ class Dispatcher:
     def summary(self) -> str:
         parts = [f"{self.counts[key]} {key}" for key in ("sent", "failed", "retrying", "skipped")]
         line = f"planned {self.planned} run(s); " + ", ".join(parts)
+        if self.counts["lost"]:
+            line += f"; {self.counts['lost']} lost their lease to another dispatcher (not recorded by this one)"
         if self.fault is not None:
             line += f"; stopped: {self.fault.reason}"
         return line

@@ -1,9 +1,11 @@
 """Sending one claimed batch and writing every outcome back in bulk."""
 
+import logging
 import time
-from collections import Counter
+import uuid
+from collections import Counter, deque
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -12,10 +14,11 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
 
-from core.dispatch.claiming import Claimed, release
+from core.dispatch.claiming import Claimed, held, release, renew
 from core.dispatch.config import DispatchConfig
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
 from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
+from core.dispatch.watch import ConnectionWatch, Schedule, sendable, with_database
 from core.dkim import dkim_enabled, dkim_sign
 from core.models import Attempt, AttemptStatus, Mailing, Message
 from core.services.deliverability import (
@@ -26,6 +29,8 @@ from core.services.deliverability import (
 )
 from core.services.mailings import refresh_status
 from core.services.stats import mark_runs_stale
+
+logger = logging.getLogger(__name__)
 
 RESULT_FIELDS = ["status", "tries", "attempted_at", "next_try_at", "lease_until", "smtp_code", "server_response"]
 
@@ -133,8 +138,57 @@ def preview_message(message: Message, client=None, *, link: str | Promise) -> Pr
 
 @dataclass
 class BatchResult:
-    counts: Counter = field(default_factory=Counter)  # sent / failed / retrying / released
+    counts: Counter = field(default_factory=Counter)  # sent / failed / retrying / skipped / released / lost
     fault: ServerFault | None = None
+
+
+# When a batch is looked at again (seconds, messages; whichever comes first). With
+# notifications (PostgreSQL) the regular look is only a fallback; each look is two queries.
+NOTIFIED_LOOK = (2.0, 500)
+POLLED_LOOK = (0.2, 50)
+
+
+class BatchWatch:
+    """A batch's lease and what was withdrawn from it, looked at between two
+    messages (see core.dispatch.watch): the lease is renewed when half of it
+    has passed, rows no longer held (claimed again, or withdrawn) are dropped
+    unsent, and the batch's mailings are looked up again."""
+
+    def __init__(self, claimed: list[Claimed], config: DispatchConfig, connection_watch: ConnectionWatch):
+        self.claim = claimed[0].claim
+        self.config = config
+        self.connection = connection_watch
+        self.mailing_ids = {c.mailing_id for c in claimed}
+        self.schedule = Schedule(*(NOTIFIED_LOOK if connection_watch.enabled else POLLED_LOOK))
+        self.renew_at = time.monotonic() + config.lease_seconds / 2
+        self.may: set[int] = set()
+        self.ended: dict[int, datetime] = {}
+
+    def due(self) -> bool:
+        renewal = time.monotonic() >= self.renew_at
+        return self.connection.signalled() | self.schedule.due() | renewal
+
+    def look(self, queue: deque[Claimed], done: list[Attempt], counts: Counter) -> deque[Claimed]:
+        """The rows of `queue` still held, after renewing the lease if it is time
+        (results sent but not yet written are renewed too)."""
+        self.connection.listen()
+        now = timezone.now()
+        ids = [c.id for c in queue] + [a.id for a in done]
+        if time.monotonic() >= self.renew_at:
+            kept = renew(ids, claim=self.claim, lease_until=now + self.config.lease)
+            self.renew_at = time.monotonic() + self.config.lease_seconds / 2
+        else:
+            kept = set(held(ids, self.claim).values_list("id", flat=True))
+        states = Mailing.objects.filter(pk__in=self.mailing_ids).values_list(
+            "pk", "is_active", "owner__is_active", "end_at"
+        )
+        self.may, self.ended = sendable(states, now=now, grace=timedelta(seconds=self.config.end_grace_seconds))
+        self.schedule.reset()
+        self.connection.seen()
+        still = deque(c for c in queue if c.id in kept)
+        if len(still) < len(queue):
+            _report_lost(len(queue) - len(still), "not sent", counts)
+        return still
 
 
 def apply_outcome(item: Claimed, outcome: Outcome, *, now: datetime, config: DispatchConfig) -> Attempt:
@@ -167,6 +221,9 @@ def apply_outcome(item: Claimed, outcome: Outcome, *, now: datetime, config: Dis
     return attempt
 
 
+WRITE_EVERY = 100  # results held in memory at most; a database lost for good costs at most these
+
+
 def send_batch(
     claimed: list[Claimed],
     *,
@@ -174,30 +231,57 @@ def send_batch(
     messages: MessageCache,
     config: DispatchConfig,
     deadline: float | None = None,
+    connection_watch: ConnectionWatch | None = None,
 ) -> BatchResult:
-    """Send each claimed attempt over the transport and record the outcomes.
+    """Send each claimed attempt over the transport and record the outcomes,
+    in chunks of at most WRITE_EVERY and whenever the batch is looked at again.
 
     Stops early — giving the rest back untried — when the time budget is spent
     or the server as a whole fails (ServerFault, or `server_fault_after`
-    connection failures in a row); the reason is stored on the attempts given back.
-    The connection failures that led up to a server fault were the server's,
-    not their recipients': those attempts keep their tries."""
+    connection failures in a row); the reason is stored on the attempts given
+    back. The connection failures that led up to a server fault were the
+    server's, not their recipients': those attempts keep their tries. Attempts
+    of a mailing disabled (or whose owner was blocked) meanwhile are given back
+    to wait; those of a mailing past its end are skipped with the reason; rows
+    withdrawn or claimed again are dropped unsent."""
     result = BatchResult()
+    if not claimed:
+        return result
+    watch = BatchWatch(claimed, config, connection_watch or ConnectionWatch())
+    by_id = {c.id: c for c in claimed}
+    queue = deque(claimed)
     done: list[Attempt] = []
-    bounced: list[tuple[Claimed, str]] = []  # hard bounces: (attempt, reply)
+    withheld: list[Claimed] = []
+    bounced: set[int] = set()  # hard bounces among the results held in `done`
     streak: list[tuple[Claimed, Outcome]] = []  # connection failures in a row, the latest last
-    for index, item in enumerate(claimed):
+    first = True
+    while queue:
         if deadline is not None and time.monotonic() >= deadline:
-            result.counts["released"] += release([c.id for c in claimed[index:]])
+            withheld.extend(queue)
             break
+        if first or watch.due():
+            queue = with_database(watch.look, queue, done, result.counts)
+            if not streak:  # a streak's results may yet be given back untried
+                _flush(done, bounced, by_id, watch.claim, result.counts)
+            first = False
+            if not queue:
+                break
+        item = queue.popleft()
+        if item.mailing_id in watch.ended:
+            reason = f"not sent: the mailing ended at {watch.ended[item.mailing_id]:%Y-%m-%d %H:%M} UTC"
+            done.append(apply_outcome(item, Outcome(Kind.SKIPPED, None, reason), now=timezone.now(), config=config))
+            continue
+        if item.mailing_id not in watch.may:
+            withheld.append(item)
+            continue
         try:
             outcome = _send_one(item, transport=transport, messages=messages)
         except ServerFault as fault:
-            result.fault, untried = fault, claimed[index:]
+            result.fault, untried = fault, [item, *queue]
         else:
             done.append(apply_outcome(item, outcome, now=timezone.now(), config=config))
             if outcome.hard_bounce:
-                bounced.append((item, outcome.response))
+                bounced.add(item.id)
             if not outcome.broken:
                 streak.clear()
             else:
@@ -206,27 +290,44 @@ def send_batch(
                 result.fault = ServerFault(
                     f"{len(streak)} connection failures in a row with {transport.server}; last: {outcome.response}"
                 )
-                untried = claimed[index + 1 :]
+                untried = list(queue)
         if result.fault is not None:
             reason = f"not sent yet, the mail server failed: {result.fault.reason}"
-            result.counts["released"] += release([c.id for c in untried], reason=reason, code=result.fault.code)
+            result.counts["released"] += with_database(
+                release,
+                [c.id for c in untried],
+                claim=watch.claim,
+                now=timezone.now(),
+                reason=reason,
+                code=result.fault.code,
+            )
             if streak:
-                del done[-len(streak) :]
-                result.counts["released"] += _give_back_tries(streak, result.fault)
+                result.counts["released"] += _give_back_tries(streak, done, watch.claim, result.fault)
             break
-    _write_back(claimed, done, result.counts, bounced)
+        if len(done) >= WRITE_EVERY and not streak:
+            _flush(done, bounced, by_id, watch.claim, result.counts)
+    if withheld:
+        ids = [c.id for c in withheld]
+        result.counts["released"] += with_database(release, ids, claim=watch.claim, now=timezone.now())
+    _flush(done, bounced, by_id, watch.claim, result.counts)
+    with_database(_refresh_runs, claimed)
     return result
 
 
-def _give_back_tries(streak: list[tuple[Claimed, Outcome]], fault: ServerFault) -> int:
-    """Release the attempts whose failures were part of a server fault, their tries untouched."""
+def _give_back_tries(
+    streak: list[tuple[Claimed, Outcome]], done: list[Attempt], claim: uuid.UUID, fault: ServerFault
+) -> int:
+    """Release the attempts whose failures were part of a server fault, their
+    tries untouched, and drop their results from `done` (not yet written)."""
+    ids = {item.id for item, _ in streak}
+    done[:] = [attempt for attempt in done if attempt.id not in ids]
     by_reply: dict[str, list[int]] = {}
     for item, outcome in streak:
         by_reply.setdefault(outcome.response, []).append(item.id)
     released = 0
-    for reply, ids in by_reply.items():
+    for reply, reply_ids in by_reply.items():
         reason = f"{reply}; not counted as a try, the mail server failed: {fault.reason}"
-        released += release(ids, reason=reason, code=fault.code)
+        released += with_database(release, reply_ids, claim=claim, now=timezone.now(), reason=reason, code=fault.code)
     return released
 
 
@@ -257,23 +358,52 @@ def _send_one(item: Claimed, *, transport, messages: MessageCache) -> Outcome:
     return transport.send(message.envelope_from, rendered)
 
 
-def _write_back(
-    claimed: list[Claimed], done: list[Attempt], counts: Counter, bounced: list[tuple[Claimed, str]]
+def _report_lost(count: int, what: str, counts: Counter) -> None:
+    counts["lost"] += count
+    logger.warning(
+        "%d result(s) %s: their lease ran out and another dispatcher claimed them again (or they were withdrawn)",
+        count,
+        what,
+    )
+
+
+def _flush(
+    done: list[Attempt], bounced: set[int], by_id: dict[int, Claimed], claim: uuid.UUID, counts: Counter
 ) -> None:
+    """Write the results held in memory and empty `done` (and `bounced`, the
+    hard bounces among them)."""
     if not done:
         return
-    _store_results(done)
+    lost = with_database(_store_results, done, claim=claim)
+    if lost:
+        _report_lost(len(lost), "not recorded", counts)
+    to_record = []
     for attempt in done:
+        if attempt.id in lost:
+            continue
         if attempt.status == AttemptStatus.SUCCESS:
             counts["sent"] += 1
         elif attempt.status == AttemptStatus.SKIPPED:
             counts["skipped"] += 1
         elif attempt.status == AttemptStatus.FAILURE:
             counts["failed"] += 1
+            if attempt.id in bounced:
+                to_record.append(attempt)
         else:
             counts["retrying"] += 1
-    for item, reply in bounced:
-        record_unknown_recipient(client_id=item.client_id, mailing_id=item.mailing_id, reply=reply)
+    if to_record:
+        with_database(_record_bounces, to_record, by_id)
+    done.clear()
+    bounced.clear()
+
+
+def _record_bounces(bounced: list[Attempt], by_id: dict[int, Claimed]) -> None:
+    for attempt in bounced:
+        item = by_id[attempt.id]
+        record_unknown_recipient(client_id=item.client_id, mailing_id=item.mailing_id, reply=attempt.server_response)
+
+
+def _refresh_runs(claimed: list[Claimed]) -> None:
     mailings = list(Mailing.objects.filter(pk__in={c.mailing_id for c in claimed}))
     alive = {mailing.pk for mailing in mailings}
     mark_runs_stale({(c.mailing_id, c.run_at) for c in claimed if c.mailing_id in alive})
@@ -281,18 +411,44 @@ def _write_back(
         refresh_status(mailing)
 
 
-def _store_results(done: list[Attempt]) -> None:
-    """One UPDATE per attempt, sent as one executemany (pipelined by psycopg).
+def _store_results(done: list[Attempt], *, claim: uuid.UUID) -> set[int]:
+    """One UPDATE per attempt, sent as one executemany (pipelined by psycopg),
+    each only where this claim still holds the row. Returns the ids of the
+    results not written: their rows were claimed again by another dispatcher.
 
     `bulk_update` would say the same with one CASE per field and row, but
     compiling that expression costs more than the sending itself: measured at
     six tenths of a dispatcher's time on a 500-attempt batch."""
     table = connection.ops.quote_name(Attempt._meta.db_table)
-    columns = ", ".join(f"{connection.ops.quote_name(Attempt._meta.get_field(f).column)} = %s" for f in RESULT_FIELDS)
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(Attempt._meta.get_field(f).column)} = %s" for f in RESULT_FIELDS)
     adapt = connection.ops.adapt_datetimefield_value
+    token = Attempt._meta.get_field("claim").get_db_prep_value(claim, connection)
     rows = [
-        (a.status, a.tries, adapt(a.attempted_at), adapt(a.next_try_at), None, a.smtp_code, a.server_response, a.id)
+        (
+            a.status,
+            a.tries,
+            adapt(a.attempted_at),
+            adapt(a.next_try_at),
+            None,
+            a.smtp_code,
+            a.server_response,
+            a.id,
+            AttemptStatus.SENDING.value,
+            token,
+        )
         for a in done
     ]
+    where = f"id = %s AND {quote('status')} = %s AND {quote('claim')} = %s"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)  # noqa: S608 - names from the model
+        cursor.executemany(f"UPDATE {table} SET {columns} WHERE {where}", rows)  # noqa: S608 - names from the model
+        written = cursor.rowcount
+    if written == len(done):
+        return set()
+    ids = [a.id for a in done]
+    # Rows we wrote keep our token; rows claimed again carry another's.
+    return set(ids) - set(
+        Attempt.objects.filter(id__in=ids, claim=claim)
+        .exclude(status=AttemptStatus.SENDING)
+        .values_list("id", flat=True)
+    )

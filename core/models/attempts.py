@@ -30,6 +30,9 @@ class Attempt(models.Model):
     attempted_at = models.DateTimeField(_("last try at"), null=True, blank=True)
     next_try_at = models.DateTimeField(_("next try at"), null=True, blank=True)
     lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # The token of the dispatcher's claim that holds (or last held) the row: a
+    # dispatcher writes a result only where its own token still stands (fencing).
+    claim = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
     smtp_code = models.PositiveSmallIntegerField(_("server reply code"), null=True, blank=True)
     server_response = models.TextField(_("server reply"), blank=True)
 

@@ -45,6 +45,9 @@ class Mailing(models.Model):
     is_active = models.BooleanField(_("enabled"), default=True)
     next_run_at = models.DateTimeField(_("next run at"), null=True, blank=True, editable=False)
     last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True, editable=False)
+    # The run whose attempts are being created, in chunks; cleared when all exist.
+    # A planner killed midway leaves it set, and the next pass completes the run.
+    planning_run_at = models.DateTimeField(_("run being planned"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -2,33 +2,33 @@
 planning a run's attempts and deriving the status. The scheduler owns
 `status`, `next_run_at` and `last_run_at`; users never set them."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import scheduling
-from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
+from core.dispatch.watch import announce_withdrawal
+from core.models import (
+    Attempt,
+    AttemptStatus,
+    Client,
+    Mailing,
+    MailingRecipient,
+    MailingStatus,
+    Message,
+    Periodicity,
+    User,
+)
 from core.selectors import can_toggle_mailing
 from core.services.stats import mark_runs_stale
 
 OPEN_STATUSES = (AttemptStatus.PENDING, AttemptStatus.SENDING)
-PLAN_CHUNK = 2000
+PLAN_CHUNK = 10_000
 SCHEDULE_FIELDS = ("start_at", "end_at", "periodicity")
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _now(now: datetime | None) -> datetime:
@@ -90,7 +90,7 @@ def derive_status(mailing: Mailing, *, has_open_attempts: bool) -> str:
 
 def refresh_status(mailing: Mailing) -> Mailing:
     """Store the derived status; "finished" is never shown while attempts are open."""
-    has_open = mailing.attempts.filter(status__in=OPEN_STATUSES).exists()
+    has_open = mailing.planning_run_at is not None or mailing.attempts.filter(status__in=OPEN_STATUSES).exists()
     status = derive_status(mailing, has_open_attempts=has_open)
     if status != mailing.status:
         Mailing.objects.filter(pk=mailing.pk).update(status=status)
@@ -136,7 +136,8 @@ def mailing_update(
     **fields,
 ) -> Mailing:
     """Change a mailing's message, clients, schedule or enabled flag. A changed
-    schedule is re-planned from now; runs already performed are not repeated."""
+    schedule runs next at its first occurrence after both now and the last run:
+    an edit never sends a catch-up run."""
     unknown = set(fields) - {*SCHEDULE_FIELDS, "is_active"}
     if unknown:
         raise TypeError(f"mailing_update got unexpected fields {sorted(unknown)}")
@@ -144,19 +145,50 @@ def mailing_update(
     _check_ownership(mailing.owner, message, clients)
     if message is not None:
         mailing.message = message
+    edited = any(getattr(mailing, name) != value for name, value in fields.items() if name in SCHEDULE_FIELDS)
     for name, value in fields.items():
         setattr(mailing, name, value)
     mailing.full_clean()
-    _schedule(mailing, _now(now))
+    if edited:
+        mailing.next_run_at = scheduling.next_run_after_edit(
+            mailing.start_at,
+            mailing.end_at,
+            mailing.periodicity,
+            mailing.owner.tzinfo,
+            last_run_at=mailing.last_run_at,
+            now=_now(now),
+        )
+    else:
+        _schedule(mailing, _now(now))
     mailing.save()
     if clients is not None:
         mailing.clients.set(clients)
+        _withdraw_removed_recipients(mailing)
+    if not mailing.is_active or "end_at" in fields:
+        announce_withdrawal()
     return refresh_status(mailing)
+
+
+REMOVED = "not sent: the client was removed from the mailing"
+
+
+def _withdraw_removed_recipients(mailing: Mailing) -> None:
+    """Skip the open attempts of clients no longer on the mailing, with the
+    reason. Rows a dispatcher holds are taken from it too (it is told at once
+    and drops them unsent; a message already on its way is reported lost)."""
+    withdrawn = Attempt.objects.filter(mailing=mailing, status__in=OPEN_STATUSES).exclude(
+        client_id__in=mailing.recipients.values("client_id")
+    )
+    runs = {(mailing.pk, run_at) for run_at in withdrawn.values_list("run_at", flat=True).distinct()}
+    if runs and withdrawn.update(status=AttemptStatus.SKIPPED, server_response=REMOVED, lease_until=None, claim=None):
+        mark_runs_stale(runs)
+        announce_withdrawal()
 
 
 def mailing_set_active(*, mailing: Mailing, active: bool, by: User, now: datetime | None = None) -> Mailing:
     """Enable or disable a mailing (its owner, a manager or an admin). While
-    disabled nothing is sent; its pending attempts wait for re-enabling. A
+    disabled nothing is sent (a dispatcher sending it stops within a message);
+    its pending attempts wait for re-enabling. A
     mailing enabled inside its window resumes on the next cron tick."""
     if not can_toggle_mailing(by, mailing):
         raise PermissionDenied(_("You may not enable or disable this mailing."))
@@ -165,31 +197,84 @@ def mailing_set_active(*, mailing: Mailing, active: bool, by: User, now: datetim
         mailing.is_active = active
         if active:
             _schedule(mailing, _now(now))
+        else:
+            announce_withdrawal()
         mailing.save(update_fields=["is_active", "next_run_at", "updated_at"])
     return refresh_status(mailing)
 
 
 def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
     """Create the pending attempts of one run (one per recipient), idempotently:
-    planning the same run twice creates nothing new. Returns how many were new."""
-    before = Attempt.objects.filter(mailing=mailing, run_at=run_at).count()
-    # In chunks, so that planning a run of any size needs the same memory.
-    client_ids = mailing.recipients.order_by("client_id").values_list("client_id", flat=True)
-    for chunk in batched(client_ids.iterator(chunk_size=PLAN_CHUNK), PLAN_CHUNK):
-        Attempt.objects.bulk_create(
-            [Attempt(mailing=mailing, client_id=client_id, run_at=run_at, next_try_at=run_at) for client_id in chunk],
-            ignore_conflicts=True,
-        )
+    planning the same run twice creates nothing new. Returns how many were new.
+
+    In chunks of PLAN_CHUNK recipients, each its own short transaction when
+    called outside one (the dispatcher's planner): an interrupted plan is
+    completed by planning the run again."""
     mark_runs_stale([(mailing.pk, run_at)])
-    return Attempt.objects.filter(mailing=mailing, run_at=run_at).count() - before
+    created, after = 0, 0
+    while True:
+        with transaction.atomic():
+            upto = (
+                mailing.recipients.filter(client_id__gt=after)
+                .order_by("client_id")
+                .values_list("client_id", flat=True)[PLAN_CHUNK - 1 : PLAN_CHUNK]
+                .first()
+            )
+            created += _plan_chunk(mailing.pk, run_at, after=after, upto=upto)
+        if upto is None:
+            return created
+        after = upto
+
+
+def _plan_chunk(mailing_id: int, run_at: datetime, *, after: int, upto: int | None) -> int:
+    """One INSERT … SELECT of the attempts of recipients `after` < client_id <= `upto`:
+    no model instances, and the database checks the unique (mailing, client, run)."""
+    quote = connection.ops.quote_name
+    recipient = MailingRecipient._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = (
+        f"INSERT INTO {quote(Attempt._meta.db_table)} "  # noqa: S608 - names from the models
+        f"({quote('mailing_id')}, {quote('client_id')}, {quote('run_at')}, {quote('next_try_at')}, "
+        f"{quote('status')}, {quote('tries')}, {quote('server_response')}) "
+        f"SELECT {quote('mailing_id')}, {quote('client_id')}, %s, %s, %s, 0, '' FROM {quote(recipient)} "
+        f"WHERE {quote('mailing_id')} = %s AND {quote('client_id')} > %s"
+    )
+    params = [adapt(run_at), adapt(run_at), AttemptStatus.PENDING.value, mailing_id, after]
+    if upto is not None:
+        sql += f" AND {quote('client_id')} <= %s"
+        params.append(upto)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ON CONFLICT DO NOTHING", params)
+        return cursor.rowcount
+
+
+def _open_extra_run(mailing: Mailing) -> datetime | None:
+    """The latest run planned by "send now" (not an occurrence of the schedule)
+    that still has attempts open."""
+    open_runs = (
+        mailing.attempts.filter(status__in=OPEN_STATUSES)
+        .order_by("-run_at")
+        .values_list("run_at", flat=True)
+        .distinct()
+    )
+    tz = mailing.owner.tzinfo
+    for run_at in open_runs:
+        if scheduling.last_occurrence_at_or_before(mailing.start_at, mailing.periodicity, tz, run_at) != run_at:
+            return run_at
+    return None
 
 
 def mailing_send_now(*, mailing: Mailing, now: datetime | None = None) -> datetime:
     """Plan an extra run at once, outside the schedule (which is left as it is).
-    The dispatcher sends it on its next pass. Returns the run's time."""
+    The dispatcher sends it on its next pass. Returns the run's time.
+
+    Idempotent while the previous extra run still has attempts open: asking
+    again (a double click, a retried request) answers that run and plans nothing."""
     run_at = _now(now)
     with transaction.atomic():
         mailing = Mailing.objects.select_for_update().select_related("owner").get(pk=mailing.pk)
+        if (open_run := _open_extra_run(mailing)) is not None:
+            return open_run
         plan_run(mailing=mailing, run_at=run_at)
         if mailing.last_run_at is None or run_at > mailing.last_run_at:
             mailing.last_run_at = run_at

@@ -4,6 +4,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from core.dispatch.watch import announce_withdrawal
 from core.models import User
 from core.selectors import can_block
 
@@ -25,6 +26,7 @@ def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
         if blocked:
             User.objects.filter(pk=user.pk).update(is_active=False, session_epoch=F("session_epoch") + 1)
             Token.objects.filter(user=user).delete()
+            announce_withdrawal()
         else:
             User.objects.filter(pk=user.pk).update(is_active=True)
     user.refresh_from_db(fields=["is_active", "session_epoch"])

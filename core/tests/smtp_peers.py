@@ -234,3 +234,75 @@ class SilentPeer:
         self.listener.close()
         for conn in self.connections:
             conn.close()
+
+
+@dataclass
+class RepeatRefusingHandler(PeerHandler):
+    """A relay that deduplicates: a message for a recipient it has already taken
+    is answered 451 at the end of DATA (and counted), as a greylisting or
+    deduplicating relay would. Slow per message with `hang_seconds`."""
+
+    repeats: int = 0
+    taken: set[str] = field(default_factory=set)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.taken.intersection(envelope.rcpt_tos):
+            self.repeats += 1
+            return "451 4.7.1 Already delivered, try again later"
+        self.taken.update(envelope.rcpt_tos)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@dataclass
+class HookedHandler(PeerHandler):
+    """Calls `after_message(count)` once each message is taken, before answering
+    it: lets a test make something happen at a chosen point of a batch."""
+
+    after_message: object = None
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.after_message is not None:
+            self.after_message(len(self.received))
+        return answer
+
+
+@dataclass
+class FaultyHandler(PeerHandler):
+    """A relay a test can make misbehave for its next `left` messages, each in
+    one `mode`: "drop" closes the connection at MAIL FROM, "4xx" answers 451 at
+    RCPT TO, "stall" holds DATA for `stall_seconds` (past the client's timeout)
+    and then refuses it. Nothing refused or dropped counts as received. Counts
+    each fault it made in `made`."""
+
+    mode: str | None = None
+    left: int = 0
+    stall_seconds: float = 3.0
+    made: dict[str, int] = field(default_factory=dict)
+
+    def inject(self, mode: str, count: int) -> None:
+        self.mode, self.left = mode, count
+
+    def _take(self, mode: str) -> bool:
+        if self.mode != mode or self.left <= 0:
+            return False
+        self.left -= 1
+        self.made[mode] = self.made.get(mode, 0) + 1
+        return True
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self._take("drop"):
+            server.transport.abort()
+            return "421 4.4.2 Connection dropped"
+        return await super().handle_MAIL(server, session, envelope, address, mail_options)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self._take("4xx"):
+            return "451 4.3.0 Temporary failure, try again later"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self._take("stall"):
+            await asyncio.sleep(self.stall_seconds)
+            return "451 4.4.1 Took too long"
+        return await super().handle_DATA(server, session, envelope)

@@ -55,7 +55,7 @@ def test_released_attempts_are_pending_again_with_the_reason(owner):
     make_mailing(owner, 2, now=NOW)
     plan_due_runs(NOW)
     claimed = claim_batch(now=NOW, lease_until=NOW + timedelta(minutes=5), size=10)
-    assert release([c.id for c in claimed], reason="server down", code=421) == 2
+    assert release([c.id for c in claimed], claim=claimed[0].claim, now=NOW, reason="server down", code=421) == 2
     assert set(Attempt.objects.values_list("status", "server_response", "smtp_code", "tries")) == {
         ("pending", "server down", 421, 0)
     }
@@ -79,3 +79,30 @@ def test_a_batch_whose_mailing_was_deleted_meanwhile_is_dropped_without_a_crash(
     result = send_batch(claimed, transport=Accepting(), messages=MessageCache(), config=fast_config())
     assert result.fault is None
     assert list(Attempt.objects.values_list("mailing_id", "status")) == [(kept.pk, "success")] * 2
+
+
+class DownAfterConnect:
+    """A relay that fails as a whole on the first message (a server fault)."""
+
+    server = "127.0.0.1:25"
+
+    def send(self, envelope_from, message):
+        from core.dispatch.outcomes import ServerFault
+
+        raise ServerFault("421 4.3.2 service shutting down", 421)
+
+
+def test_attempts_given_back_by_a_server_fault_do_not_keep_the_head_of_the_queue(owner, other_user):
+    first = make_mailing(owner, 3, now=NOW)
+    plan_due_runs(NOW)
+    later = NOW + timedelta(minutes=1)
+    second = make_mailing(other_user, 3, now=later)
+    plan_due_runs(later)
+    claimed = claim_batch(now=later, lease_until=later + timedelta(minutes=5), size=3)
+    assert {c.mailing_id for c in claimed} == {first.pk}
+
+    result = send_batch(claimed, transport=DownAfterConnect(), messages=MessageCache(), config=fast_config())
+
+    assert result.counts["released"] == 3
+    again = claim_batch(now=later + timedelta(minutes=1), lease_until=later + timedelta(minutes=6), size=3)
+    assert {c.mailing_id for c in again} == {second.pk}

@@ -157,3 +157,33 @@ def test_a_mailing_changes_by_time_alone_when_its_next_run_comes(parts):
     once = mailing_create(**parts, start_at=NOW - timedelta(days=1), periodicity="once", now=NOW - timedelta(days=2))
     once.next_run_at, once.last_run_at = None, NOW - timedelta(days=1)
     assert next_change_at(once, now=NOW) is None
+
+
+def test_moving_a_daily_mailings_time_after_todays_run_never_sends_it_again_today(parts):
+    from core.dispatch.planning import plan_one
+
+    ten = NOW.replace(hour=10)
+    mailing = mailing_create(**parts, start_at=ten - timedelta(days=3), periodicity="daily", now=ten)
+    assert plan_one(ten).pk == mailing.pk
+    mailing.refresh_from_db()
+    moved = mailing.start_at.replace(hour=10, minute=15)  # at 10:30, after the 10:00 run
+    half_past = ten + timedelta(minutes=30)
+
+    mailing = mailing_update(mailing=mailing, start_at=moved, now=half_past)
+
+    assert mailing.next_run_at == ten.replace(minute=15) + timedelta(days=1)
+    assert plan_one(half_past) is None
+    assert set(Attempt.objects.filter(mailing=mailing).values_list("run_at", flat=True)) == {ten}
+
+
+def test_send_now_twice_while_the_extra_run_is_open_answers_the_same_run(parts):
+    mailing = mailing_create(**parts, start_at=NOW + timedelta(days=3), periodicity="daily", now=NOW)
+    first = mailing_send_now(mailing=mailing, now=NOW)
+    again = mailing_send_now(mailing=mailing, now=NOW + timedelta(seconds=1))
+    assert again == first
+    assert Attempt.objects.filter(mailing=mailing).count() == 3
+
+    Attempt.objects.filter(mailing=mailing).update(status="success")
+    later = mailing_send_now(mailing=mailing, now=NOW + timedelta(minutes=5))
+    assert later == NOW + timedelta(minutes=5)
+    assert Attempt.objects.filter(mailing=mailing, run_at=later).count() == 3

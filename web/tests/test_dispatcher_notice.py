@@ -107,3 +107,16 @@ def test_watchers_see_stuck_and_given_up_account_emails_with_the_reason(client, 
 
     client.force_login(owner)
     assert OUTBOX_NOTICE not in home(client)
+
+
+def test_a_run_killed_mid_job_does_not_count_as_finished(client, manager):
+    log_run(minutes_ago=12)
+    # What a runcrons killed with SIGKILL leaves: django-cron's row written before the job, never rewritten.
+    started = timezone.now() - timedelta(minutes=1)
+    CronJobLog.objects.create(
+        code=DISPATCH_JOB_CODE, start_time=started, end_time=started, is_success=True, message="Job in progress\n"
+    )
+    client.force_login(manager)
+    html = home(client)
+    assert NOTICE in html
+    assert "(12\xa0minutes ago)" in html
