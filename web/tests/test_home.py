@@ -1,5 +1,9 @@
+from datetime import timedelta
+
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from blog.models import Post
 from core.models import Mailing
@@ -14,7 +18,7 @@ def figure(response, name):
 
 
 def test_visitor_sees_site_wide_figures_and_posts(client, owner, other_user):
-    MailingFactory(owner=owner, clients=[ClientFactory(owner=owner, email="a@example.com")])
+    MailingFactory(owner=owner, status="running", clients=[ClientFactory(owner=owner, email="a@example.com")])
     MailingFactory(owner=other_user, is_active=False, clients=[ClientFactory(owner=other_user, email="A@example.com")])
     Post.objects.create(title="Hello", slug="hello", body="x", is_published=True, published_at="2026-01-01T00:00Z")
     response = client.get(reverse("home"))
@@ -46,3 +50,28 @@ def test_drafts_never_reach_the_home_page(client, db):
     response = client.get(reverse("home"))
     assert "Secret draft" not in response.content.decode()
     assert "No posts yet." in response.content.decode()
+
+
+def test_active_mailings_are_the_running_or_due_ones(client, owner, other_user):
+    now = timezone.now()
+    MailingFactory(owner=owner, status="running", next_run_at=now + timedelta(days=1))  # between daily runs
+    MailingFactory(owner=owner, next_run_at=now - timedelta(minutes=1))  # due: the next tick sends it
+    MailingFactory(owner=owner, status="finished")  # enabled, but nothing more to send
+    MailingFactory(owner=owner, next_run_at=now + timedelta(hours=1))  # starts later
+    MailingFactory(owner=owner, status="running", is_active=False)  # disabled: sends nothing
+    MailingFactory(owner=other_user, status="running")
+    other_user.is_active = False  # blocked: their mailings send nothing
+    other_user.save()
+    client.force_login(owner)
+    assert figure(client.get(reverse("home")), "active") == 2
+    client.logout()
+    assert figure(client.get(reverse("home")), "active") == 2
+
+
+def test_a_mailing_coming_due_is_counted_without_any_write(client, owner):
+    now = timezone.now()
+    MailingFactory(owner=owner, next_run_at=now + timedelta(minutes=5))
+    client.force_login(owner)
+    assert figure(client.get(reverse("home")), "active") == 0
+    with time_machine.travel(now + timedelta(minutes=6)):
+        assert figure(client.get(reverse("home")), "active") == 1
