@@ -35,4 +35,4 @@ def sort_state(current: str, field: str) -> str:
 
 @register.filter(name="success_rate")
 def success_rate_of(figures) -> float | None:
-    return success_rate(figures.sent, figures.failed)
+    return success_rate(figures.reached, figures.planned)

@@ -225,7 +225,10 @@ def _write_back(claimed: list[Claimed], done: list[Attempt], counts: Counter) ->
             if is_unknown_recipient(attempt.smtp_code, attempt.server_response):
                 item = by_id[attempt.id]
                 record_unknown_recipient(
-                    client_id=item.client_id, mailing_id=item.mailing_id, reply=attempt.server_response
+                    client_id=item.client_id,
+                    mailing_id=item.mailing_id,
+                    run_at=item.run_at,
+                    reply=attempt.server_response,
                 )
         else:
             counts["retrying"] += 1

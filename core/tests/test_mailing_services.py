@@ -95,11 +95,14 @@ def test_resend_failed_requeues_only_failures(parts):
     Attempt.objects.filter(pk=a.pk).update(status="failure", tries=3)
     Attempt.objects.filter(pk=b.pk).update(status="success", tries=1)
     Attempt.objects.filter(pk=c.pk).update(status="failure", tries=3)
-    assert mailing_resend_failed(mailing=mailing, now=NOW) == 2
-    assert sorted(Attempt.objects.filter(mailing=mailing).values_list("status", flat=True)) == [
-        "pending",
-        "pending",
-        "success",
+    resend = mailing_resend_failed(mailing=mailing, now=NOW)
+    assert (resend.requeued, resend.run_at) == (2, NOW + timedelta(seconds=1))  # NOW's run is taken
+    assert sorted(Attempt.objects.filter(mailing=mailing).values_list("run_at", "status")) == [
+        (NOW, "failure"),
+        (NOW, "failure"),
+        (NOW, "success"),
+        (resend.run_at, "pending"),
+        (resend.run_at, "pending"),
     ]
 
 
