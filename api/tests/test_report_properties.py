@@ -68,7 +68,13 @@ class History:
             and (a.resend_of or a.run_at) in inside
             and (mailing.pk, a.resend_of or a.run_at) not in self.resends
         }
-        bounced = [a for a in ours if a.status == "failure" and "5.1.1" in a.server_response]
+        # A dead address is suppressed once, by its first bounce (one batch may
+        # carry a retry of an older run and a newer run to the same client).
+        first_bounces = {}
+        for a in sorted(attempts, key=lambda a: a.run_at):
+            if a.status == "failure" and "5.1.1" in a.server_response:
+                first_bounces.setdefault(a.client_id, a)
+        bounced = [a for a in first_bounces.values() if a.run_at in inside]
         unsubscribed = [day for m, day in self.unsubscribes if m == mailing.pk and _within(day, since, until)]
         figures = {
             "runs": len({a.run_at for a in scheduled}),
@@ -124,6 +130,8 @@ def _merged(*expected_days) -> dict:
 
 
 def check_reports(api, readers, mailings, history, since, until):
+    """Each reader's list and per-day series; the manager's (last reader's)
+    details and CSV too — the owners' go through the same code."""
     query = {key: value.isoformat() for key, value in (("period_after", since), ("period_before", until)) if value}
     expected = {m.pk: history.expected(m, since, until) for m in mailings}
     for reader, visible in readers:
@@ -131,23 +139,26 @@ def check_reports(api, readers, mailings, history, since, until):
         rows = {row["mailing"]: row for row in client.get("/api/reports/", query).json()["results"]}
         assert set(rows) == {m.pk for m in visible}
         for mailing in visible:
-            figures, days = expected[mailing.pk]
+            figures = expected[mailing.pk][0]
             assert {name: rows[mailing.pk][name] for name in figures} == figures, (reader.time_zone, query)
-            detail = client.get(f"/api/reports/{mailing.pk}/", query).json()
-            assert {name: detail[name] for name in figures} == figures
-            assert _days_of(detail["days"]) == _merged(days)
-            assert sum(run["planned"] for run in detail["run_list"] if not run["is_resend"]) == figures["planned"]
-            assert sum(run["sent"] for run in detail["run_list"]) == figures["sent"]
         series = client.get("/api/reports/daily/", query).json()
         assert _days_of(series) == _merged(*(expected[m.pk][1] for m in visible)), (reader.time_zone, query)
-        exported = list(csv.DictReader(io.StringIO(client.get("/api/reports/export/", query).content.decode())))
-        for row in exported:
-            figures = expected[int(row["mailing"])][0]
-            rate = "" if figures["success_rate"] is None else str(figures["success_rate"])
-            assert {name: row[name] for name in figures} == {
-                **{name: str(value) for name, value in figures.items()},
-                "success_rate": rate,
-            }
+    for mailing in mailings:
+        figures, days = expected[mailing.pk]
+        detail = client.get(f"/api/reports/{mailing.pk}/", query).json()
+        assert {name: detail[name] for name in figures} == figures
+        assert _days_of(detail["days"]) == _merged(days)
+        assert sum(run["planned"] for run in detail["run_list"] if not run["is_resend"]) == figures["planned"]
+        assert sum(run["sent"] for run in detail["run_list"]) == figures["sent"]
+    exported = list(csv.DictReader(io.StringIO(client.get("/api/reports/export/", query).content.decode())))
+    assert len(exported) == len(mailings)
+    for row in exported:
+        figures = expected[int(row["mailing"])][0]
+        rate = "" if figures["success_rate"] is None else str(figures["success_rate"])
+        assert {name: row[name] for name in figures} == {
+            **{name: str(value) for name, value in figures.items()},
+            "success_rate": rate,
+        }
 
 
 @pytest.fixture
@@ -164,7 +175,7 @@ def peer():
 @given(
     owner_zones=st.tuples(st.sampled_from(ZONES), st.sampled_from(ZONES)),
     reader_zone=st.sampled_from(ZONES),
-    history_steps=st.lists(steps, min_size=1, max_size=7),
+    history_steps=st.lists(steps, min_size=1, max_size=6),
     period=periods,
 )
 def test_every_report_figure_equals_the_count_from_attempts_and_events(
