@@ -21,6 +21,11 @@ def fix_days(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # The backfill's updates leave deferred foreign key checks pending, and
+    # PostgreSQL refuses to alter a table with pending checks in the same
+    # transaction: each step commits on its own.
+    atomic = False
+
     dependencies = [
         ("core", "0006_attempt_claim_order_index"),
     ]
