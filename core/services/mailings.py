@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import scheduling
-from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, User
+from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, RunStats, User
 from core.selectors import can_toggle_mailing
 from core.services.stats import mark_runs_stale
 
@@ -237,8 +237,13 @@ def mailing_resend_failed(*, mailing: Mailing, run_at: datetime | None = None, n
             resend_at = None
         else:
             resend_at = _now(now)
-            while Attempt.objects.filter(mailing=mailing, run_at=resend_at).exists():
-                resend_at += timedelta(seconds=1)  # a run of the same second exists: attempts are unique per run
+            # A run of the same second exists (attempts are unique per run, and a
+            # run without recipients has its rollup row only): the next second.
+            while (
+                Attempt.objects.filter(mailing=mailing, run_at=resend_at).exists()
+                or RunStats.objects.filter(mailing=mailing, run_at=resend_at).exists()
+            ):
+                resend_at += timedelta(seconds=1)
             Attempt.objects.bulk_create(
                 [
                     Attempt(mailing=mailing, client_id=client_id, run_at=resend_at, next_try_at=resend_at, resend_of=of)

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from core.models import Attempt, Mailing
+from core.models import Attempt, Mailing, RunStats
 from core.services.mailings import (
     mailing_create,
     mailing_resend_failed,
@@ -160,3 +160,15 @@ def test_a_mailing_changes_by_time_alone_when_its_next_run_comes(parts):
     once = mailing_create(**parts, start_at=NOW - timedelta(days=1), periodicity="once", now=NOW - timedelta(days=2))
     once.next_run_at, once.last_run_at = None, NOW - timedelta(days=1)
     assert next_change_at(once, now=NOW) is None
+
+
+def test_a_resend_never_shares_its_second_with_another_run(parts):
+    mailing = mailing_create(**parts, start_at=NOW, periodicity="once", now=NOW)
+    plan_run(mailing=mailing, run_at=NOW - timedelta(hours=1))
+    Attempt.objects.update(status="failure", tries=1)
+    mailing.clients.clear()
+    plan_run(mailing=mailing, run_at=NOW)  # nobody to send to: a run with its rollup row only
+    resend = mailing_resend_failed(mailing=mailing, now=NOW)
+    assert resend.run_at == NOW + timedelta(seconds=1)
+    assert RunStats.objects.get(mailing=mailing, run_at=resend.run_at).is_resend
+    assert not RunStats.objects.get(mailing=mailing, run_at=NOW).is_resend
