@@ -95,8 +95,10 @@ def refresh_status(mailing: Mailing) -> Mailing:
     has_open = mailing.attempts.filter(status__in=OPEN_STATUSES).exists()
     status = derive_status(mailing, has_open_attempts=has_open)
     if status != mailing.status:
-        Mailing.objects.filter(pk=mailing.pk).update(status=status)
         mailing.status = status
+        # A save, not a queryset update: what shows the status (the home page's
+        # active mailings) hears of it at once.
+        mailing.save(update_fields=["status", "updated_at"])
     return mailing
 
 

@@ -7,7 +7,11 @@ from django.utils import timezone
 
 from blog.models import Post
 from core.models import Mailing
+from core.tests.conftest import dispatcher_for, make_mailing
 from core.tests.factories import ClientFactory, MailingFactory
+from core.tests.smtp_peers import PeerHandler, SmtpPeer
+
+LATER = "451 4.3.0 try again later"
 
 
 def figure(response, name):
@@ -75,3 +79,22 @@ def test_a_mailing_coming_due_is_counted_without_any_write(client, owner):
     assert figure(client.get(reverse("home")), "active") == 0
     with time_machine.travel(now + timedelta(minutes=6)):
         assert figure(client.get(reverse("home")), "active") == 1
+
+
+def test_a_mailing_is_active_while_due_or_sending_and_not_once_finished(client, owner):
+    client.force_login(owner)
+    now = timezone.now()
+    with (
+        time_machine.travel(now, tick=False) as clock,
+        SmtpPeer(PeerHandler(replies={"c0@example.com": LATER})) as peer,
+    ):
+        mailing = make_mailing(owner, 2, now=now)
+        assert figure(client.get(reverse("home")), "active") == 1  # due: the next tick sends it
+        dispatcher_for(peer.port, backoff_seconds=10).run()
+        assert figure(client.get(reverse("home")), "active") == 1  # a retry is waiting
+        peer.handler.replies.clear()
+        clock.shift(timedelta(seconds=15))  # within the figures' cache time
+        dispatcher_for(peer.port).run()  # the retry goes out: nothing is left to send
+        mailing.refresh_from_db()
+        assert mailing.status == "finished"
+        assert figure(client.get(reverse("home")), "active") == 0
