@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from core.selectors import home_figures, sees_all_mailings
 
-# Safety net for writes that bypass signals (queryset.update, bulk_create), such
-# as the dispatcher finishing a mailing: the cron job's own interval.
+# Safety net for writes that bypass signals (queryset.update, bulk_create): the
+# dispatch cron job's own interval.
 FIGURES_SECONDS = 60
 
 SITE = "site"
