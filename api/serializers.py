@@ -247,7 +247,16 @@ class ResendFailedSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class ResendFailedResultSerializer(serializers.Serializer):
-    requeued = serializers.IntegerField(read_only=True, help_text=_("How many failed attempts were queued again."))
+    run_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("The resend run; null when nothing was queued.")
+    )
+    requeued = serializers.IntegerField(read_only=True, help_text=_("How many failed clients were queued again."))
+    unsubscribed = serializers.IntegerField(
+        read_only=True, help_text=_("Failed clients left out because they have unsubscribed.")
+    )
+    suppressed = serializers.IntegerField(
+        read_only=True, help_text=_("Failed clients left out because their address is suppressed.")
+    )
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -301,22 +310,33 @@ class AttemptSerializer(LeanRowsMixin, serializers.ModelSerializer):
         }
 
 
+SUCCESS_RATE_HELP = _(
+    "Clients reached (sent by a run or by a resend of it) out of clients planned, in percent; "
+    "skipped clients count as planned and not reached."
+)
+
+
 class _FiguresSerializer(LeanRowsMixin, serializers.Serializer):
-    runs = serializers.IntegerField(read_only=True)
-    planned = serializers.IntegerField(read_only=True)
-    sent = serializers.IntegerField(read_only=True)
-    failed = serializers.IntegerField(read_only=True)
+    runs = serializers.IntegerField(read_only=True, help_text=_("Scheduled runs (resends not included)."))
+    planned = serializers.IntegerField(read_only=True, help_text=_("Clients planned by the scheduled runs."))
+    reached = serializers.IntegerField(
+        read_only=True, help_text=_("Clients of the scheduled runs reached, first time or by a resend.")
+    )
+    sent = serializers.IntegerField(read_only=True, help_text=_("Every send that succeeded, resends included."))
+    failed = serializers.IntegerField(read_only=True, help_text=_("Every send that failed, resends included."))
     pending = serializers.IntegerField(read_only=True)
-    skipped = serializers.IntegerField(read_only=True)
+    skipped = serializers.IntegerField(read_only=True, help_text=_("Unsubscribed or suppressed clients, not sent to."))
+    resends = serializers.IntegerField(read_only=True, help_text=_("Resend runs (failures sent again)."))
+    requeued = serializers.IntegerField(read_only=True, help_text=_("Clients the resend runs sent again."))
     unsubscribed = serializers.IntegerField(read_only=True, help_text=_("Clients who unsubscribed through it."))
     suppressed = serializers.IntegerField(read_only=True, help_text=_("Addresses it found dead (suppressed)."))
-    success_rate = serializers.SerializerMethodField(help_text=_("Sent out of sent + failed, in percent."))
+    success_rate = serializers.SerializerMethodField(help_text=SUCCESS_RATE_HELP)
     first_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)
     last_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_success_rate(self, obj) -> float | None:
-        return success_rate(obj.sent, obj.failed)
+        return success_rate(obj.reached, obj.planned)
 
 
 class ReportSerializer(_FiguresSerializer):
@@ -336,13 +356,16 @@ class ReportSerializer(_FiguresSerializer):
         return {
             "runs": int(report.runs),
             "planned": int(report.planned),
+            "reached": int(report.reached),
             "sent": int(report.sent),
             "failed": int(report.failed),
             "pending": int(report.pending),
             "skipped": int(report.skipped),
+            "resends": int(report.resends),
+            "requeued": int(report.requeued),
             "unsubscribed": int(report.unsubscribed),
             "suppressed": int(report.suppressed),
-            "success_rate": success_rate(report.sent, report.failed),
+            "success_rate": success_rate(report.reached, report.planned),
             "first_attempt_at": _moment(report.first_attempt_at, zone),
             "last_attempt_at": _moment(report.last_attempt_at, zone),
             "mailing": report.pk,
@@ -356,17 +379,17 @@ class ReportSerializer(_FiguresSerializer):
 
 
 class RunReportSerializer(serializers.ModelSerializer):
-    success_rate = serializers.SerializerMethodField()
+    success_rate = serializers.SerializerMethodField(help_text=SUCCESS_RATE_HELP)
 
     class Meta:
         model = RunStats
-        fields = ["run_at", "planned", "sent", "failed", "pending", "skipped", "success_rate"]
-        fields += ["first_attempt_at", "last_attempt_at"]
+        fields = ["run_at", "day", "is_resend", "planned", "reached", "sent", "failed", "pending", "skipped"]
+        fields += ["success_rate", "first_attempt_at", "last_attempt_at"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_success_rate(self, obj) -> float | None:
-        return success_rate(obj.sent, obj.failed)
+        return success_rate(obj.reached, obj.planned)
 
 
 class DaySerializer(serializers.Serializer):

@@ -5,15 +5,17 @@ attempts and reports (read only); admins see everything. Anything outside
 these querysets answers 404 to the asking user, in the API and on the pages.
 """
 
+from datetime import datetime
 from functools import partial
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Count, IntegerField, Q, QuerySet, Value
+from django.db.models import Count, IntegerField, Min, Q, QuerySet, Value
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from core.cache import get_current, new_version, set_current
-from core.models import Attempt, Client, DailyStats, Mailing, Message, RunStats, User
+from core.models import Attempt, Client, DailyStats, Mailing, MailingStatus, Message, RunStats, User
 
 PERMISSIONS_VERSION_KEY = "permissions:version"
 PERMISSIONS_SECONDS = 300  # a backstop for changes the signals do not see (raw SQL)
@@ -134,14 +136,23 @@ def can_block(by: User, user: User) -> bool:
     return by.is_superuser or (by.has_perm("core.block_user") and not user.is_superuser)
 
 
-def home_figures(user: User | None = None) -> dict[str, int]:
+def home_figures(user: User | None = None, *, now: datetime | None = None) -> dict:
     """Total mailings, active mailings and unique clients: the given user's own,
-    or site-wide when no user is given."""
+    or site-wide when no user is given. Active means running, or due (its first
+    run's time has come): enabled, its owner not blocked, finished ones not
+    included. `next_due_at` is when the next enabled mailing comes due (None
+    when none is ahead): the active count changes by time alone then."""
+    now = now or timezone.now()
     mailings = Mailing.objects.all()
     clients = Client.objects.all()
     if user is not None:
         mailings = mailings.filter(owner=user)
         clients = clients.filter(owner=user)
-    figures = mailings.aggregate(total=Count("id"), active=Count("id", filter=Q(is_active=True)))
+    sending = Q(is_active=True, owner__is_active=True)
+    figures = mailings.aggregate(
+        total=Count("id"),
+        active=Count("id", filter=sending & (Q(status=MailingStatus.RUNNING) | Q(next_run_at__lte=now))),
+        next_due_at=Min("next_run_at", filter=sending & Q(next_run_at__gt=now)),
+    )
     figures["unique_clients"] = clients.annotate(address=Lower("email")).values("address").distinct().count()
     return figures

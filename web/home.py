@@ -5,18 +5,22 @@ visitors and managers), each under a version token. Saving or deleting a
 mailing or a client replaces its owner's token and the site-wide one
 (web.signals), so the next request computes fresh numbers under a new key; a
 request that read the old rows meanwhile can only write under the old,
-abandoned key. The three posts come
+abandoned key. An entry also ends when the next mailing comes due (it turns
+active by time alone). The three posts come
 from the blog's own cached pool (blog.selectors.home_posts).
 """
 
+import math
 import uuid
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from core.selectors import home_figures, sees_all_mailings
 
-# Safety net for writes that bypass signals (queryset.update, bulk_create).
-FIGURES_SECONDS = 300
+# Safety net for writes that bypass signals (queryset.update, bulk_create): the
+# dispatch cron job's own interval.
+FIGURES_SECONDS = 60
 
 SITE = "site"
 
@@ -53,6 +57,10 @@ def cached_home_figures(user) -> tuple[dict[str, int], bool]:
     key = f"home:figures:{scope}:{_version(scope)}"
     figures = cache.get(key)
     if figures is None:
-        figures = home_figures(None if scope == SITE else user)
-        cache.set(key, figures, FIGURES_SECONDS)
+        now = timezone.now()
+        figures = home_figures(None if scope == SITE else user, now=now)
+        seconds = FIGURES_SECONDS
+        if figures["next_due_at"] is not None:
+            seconds = max(1, min(seconds, math.ceil((figures["next_due_at"] - now).total_seconds())))
+        cache.set(key, figures, seconds)
     return figures, scope != SITE

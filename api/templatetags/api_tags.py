@@ -43,4 +43,4 @@ def server_reply(text: str) -> str:
 
 @register.filter(name="success_rate")
 def success_rate_of(figures) -> float | None:
-    return success_rate(figures.sent, figures.failed)
+    return success_rate(figures.reached, figures.planned)

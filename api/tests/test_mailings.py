@@ -144,9 +144,18 @@ def test_resend_failed_requeues_failures_of_one_run_or_all(api, owner, parts):
         Attempt.objects.create(mailing=mailing, client=parts["clients"][0], run_at=run_at, status="failure")
     client = api.as_(owner)
     one = client.post(f"/api/mailings/{mailing.pk}/resend-failed/", {"run_at": first.isoformat()}, format="json")
-    assert one.json() == {"requeued": 1}
-    assert client.post(f"/api/mailings/{mailing.pk}/resend-failed/", {}, format="json").json() == {"requeued": 1}
-    assert not Attempt.objects.filter(status="failure").exists()
+    resend = Attempt.objects.get(status="pending")
+    assert one.json() == {
+        "run_at": resend.run_at.isoformat().replace("+00:00", "Z"),
+        "requeued": 1,
+        "unsubscribed": 0,
+        "suppressed": 0,
+    }
+    assert resend.resend_of == first
+    # The client is already queued again: a second resend does not queue them twice.
+    again = client.post(f"/api/mailings/{mailing.pk}/resend-failed/", {}, format="json").json()
+    assert (again["requeued"], again["run_at"]) == (0, None)
+    assert Attempt.objects.filter(status="failure").count() == 2  # what failed stays in the history
     bad = client.post(f"/api/mailings/{mailing.pk}/resend-failed/", {"run_at": "soon", "x": 1}, format="json")
     assert bad.status_code == 400 and set(bad.json()) == {"run_at", "x"}
 

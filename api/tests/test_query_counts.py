@@ -21,7 +21,7 @@ def grow(owner, other_user, n):
             mailing = MailingFactory(owner=user, clients=clients[:3])
             for client in clients[:3]:
                 Attempt.objects.create(mailing=mailing, client=client, run_at=mailing.start_at)
-            RunStats.objects.create(mailing=mailing, run_at=mailing.start_at, planned=3, pending=3)
+            RunStats.objects.create(mailing=mailing, run_at=mailing.start_at, planned=3, pending=3, stale=False)
             DailyStats.objects.create(mailing=mailing, day=date(2026, 5, 1), pending=3)
 
 

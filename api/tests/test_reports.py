@@ -21,7 +21,15 @@ def rollups(owner, other_user):
     once = MailingFactory(owner=owner)
     foreign = MailingFactory(owner=other_user)
     RunStats.objects.create(
-        mailing=weekly, run_at=at(1), planned=10, sent=8, failed=2, first_attempt_at=at(1), last_attempt_at=at(1, 10)
+        mailing=weekly,
+        run_at=at(1),
+        planned=10,
+        sent=8,
+        failed=2,
+        reached=8,
+        first_attempt_at=at(1),
+        last_attempt_at=at(1, 10),
+        stale=False,
     )
     RunStats.objects.create(
         mailing=weekly,
@@ -30,10 +38,14 @@ def rollups(owner, other_user):
         sent=5,
         failed=0,
         pending=5,
+        reached=5,
         first_attempt_at=at(8),
         last_attempt_at=at(8, 11),
+        stale=False,
     )
-    RunStats.objects.create(mailing=foreign, run_at=at(1), planned=3, sent=3, last_attempt_at=at(1))
+    RunStats.objects.create(
+        mailing=foreign, run_at=at(1), planned=3, sent=3, reached=3, last_attempt_at=at(1), stale=False
+    )
     DailyStats.objects.create(mailing=weekly, day=date(2026, 5, 1), sent=8, failed=2)
     DailyStats.objects.create(mailing=weekly, day=date(2026, 5, 8), sent=5, pending=5)
     DailyStats.objects.create(mailing=once, day=date(2026, 5, 8), sent=1)
@@ -50,7 +62,7 @@ def test_per_mailing_figures(api, owner, rollups):
     assert {row["mailing"] for row in rows} == {rollups["weekly"].pk, rollups["once"].pk}
     weekly = report_of(rows, rollups["weekly"])
     assert (weekly["runs"], weekly["planned"], weekly["sent"], weekly["failed"], weekly["pending"]) == (2, 20, 13, 2, 5)
-    assert weekly["success_rate"] == 86.7
+    assert (weekly["reached"], weekly["success_rate"]) == (13, 65.0)  # reached ÷ planned
     assert weekly["first_attempt_at"] == "2026-05-01T09:00:00Z"
     assert weekly["last_attempt_at"] == "2026-05-08T11:00:00Z"
     once = report_of(rows, rollups["once"])
@@ -60,7 +72,7 @@ def test_per_mailing_figures(api, owner, rollups):
 def test_period_bounds_the_runs_counted(api, owner, rollups):
     rows = api.as_(owner).get("/api/reports/?period_after=2026-05-05&period_before=2026-05-31").json()["results"]
     weekly = report_of(rows, rollups["weekly"])
-    assert (weekly["runs"], weekly["sent"], weekly["failed"], weekly["success_rate"]) == (1, 5, 0, 100.0)
+    assert (weekly["runs"], weekly["sent"], weekly["failed"], weekly["success_rate"]) == (1, 5, 0, 50.0)
 
 
 def test_filters_choose_mailings(api, owner, manager, rollups):
@@ -109,14 +121,14 @@ def test_export_is_exactly_the_filtered_rows(api, owner, rollups):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 1
-    assert (rows[0]["mailing"], rows[0]["sent"], rows[0]["success_rate"]) == (str(rollups["weekly"].pk), "13", "86.7")
+    assert (rows[0]["mailing"], rows[0]["sent"], rows[0]["success_rate"]) == (str(rollups["weekly"].pk), "13", "65.0")
 
 
 def test_fragments(page, owner, rollups):
     page.as_(owner)
     listing = page.get("/api/reports/").content.decode()
     assert f'id="reports-{rollups["weekly"].pk}"' in listing
-    assert "86.7 %" in listing
+    assert "65.0 %" in listing
     assert 'name="period_after"' in listing
     detail = page.get(f"/api/reports/{rollups['weekly'].pk}/").content.decode()
     assert "80.0 %" in detail and 'data-series="days"' in detail

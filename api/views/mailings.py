@@ -129,7 +129,9 @@ class MailingViewSet(
 
     @extend_schema(
         summary="Send a mailing's failures again",
-        description="Queues the failed sends of one run (`run_at`) or of all runs again.",
+        description="Queues the failed sends of one run (`run_at`) or of all runs again, as a resend run of "
+        "their own: the failures stay in the history and reports. Clients who unsubscribed or whose address "
+        "is suppressed are left out, and counted.",
         request=ResendFailedSerializer,
         responses={200: ResendFailedResultSerializer},
     )
@@ -138,9 +140,14 @@ class MailingViewSet(
         mailing = self.get_object()
         options = ResendFailedSerializer(data=request.data, context=self.get_serializer_context())
         options.is_valid(raise_exception=True)
-        count = mailing_resend_failed(mailing=mailing, run_at=options.validated_data.get("run_at"))
-        toast = _("%(count)d failed sends queued again.") % {"count": count}
-        return self._answer(mailing, toast, ResendFailedResultSerializer({"requeued": count}).data)
+        resend = mailing_resend_failed(mailing=mailing, run_at=options.validated_data.get("run_at"))
+        toast = _("%(count)d failed sends queued again as a resend run.") % {"count": resend.requeued}
+        if resend.unsubscribed or resend.suppressed:
+            toast += " " + _("Left out: %(unsubscribed)d unsubscribed, %(suppressed)d suppressed.") % {
+                "unsubscribed": resend.unsubscribed,
+                "suppressed": resend.suppressed,
+            }
+        return self._answer(mailing, toast, ResendFailedResultSerializer(resend).data)
 
     @extend_schema(
         summary="Progress of the latest run",
@@ -166,6 +173,6 @@ class MailingViewSet(
         return {
             "progress": latest_run_progress(mailing),
             "upcoming": next_runs(mailing, count=self.UPCOMING),
-            "runs": fresh_runs(runs_of(mailing, tz=mailing.owner.tzinfo)[: self.RUNS]),
+            "runs": fresh_runs(runs_of(mailing)[: self.RUNS]),
             "recipients": mailing.clients.order_by("pk")[:20],
         }

@@ -10,13 +10,17 @@ from api.renderers import CSVRenderer
 from api.serializers import DaySerializer, ReportDetailSerializer, ReportSerializer
 from api.views.base import ResourceViewSet
 from core.models import ClientEvent
-from core.reports import daily_series, runs_of, success_rate, with_report_figures
+from core.reports import bring_up_to_date, daily_series, runs_of, success_rate, with_report_figures
 from core.selectors import daily_stats_visible_to, mailings_visible_to
 
 PERIOD_DOC = (
-    "`period_after` and `period_before` (dates, both included, in your time zone) bound the runs and days "
-    "counted; `mailing`, `status` and `owner` (managers) choose the mailings. Figures come from the rollups "
-    "the statistics job keeps, so they may lag the attempts by a minute."
+    "`period_after` and `period_before` (dates, both included) bound the runs and days counted: a run "
+    "belongs to its owner's date when it ran, an unsubscribe to its owner's date, a suppression to the day "
+    "of the run whose bounce caused it — whatever the reader's time zone, so a manager's figures are the "
+    "sum of the owners' own. `mailing`, `status` and `owner` (managers) choose the mailings. Figures are "
+    "current: runs the statistics job has not counted yet are counted before answering. `success_rate` is "
+    "clients reached (sent by a scheduled run or by a resend of it) out of clients planned by the scheduled "
+    "runs; skipped clients are planned, not reached, and counted apart."
 )
 
 
@@ -28,16 +32,17 @@ PERIOD_DOC = (
 )
 @extend_schema(tags=["reports"])
 class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
-    """Runs, planned, sent, failed and pending sends, success rate, first and last
-    attempt — per mailing, per run and per day."""
+    """Runs, planned and reached clients, sent, failed and pending sends, resends,
+    success rate, first and last attempt — per mailing, per run and per day."""
 
     resource = "reports"
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
-    ordering_fields = ["id", "runs", "planned", "sent", "failed", "pending", "last_attempt_at", "created_at"]
+    ordering_fields = ["id", "runs", "planned", "reached", "sent", "failed", "pending", "last_attempt_at", "created_at"]
     ordering = ["-id"]
-    csv_columns = ["mailing", "subject", "owner_email", "status", "runs", "planned", "sent", "failed", "pending"]
-    csv_columns += ["skipped", "unsubscribed", "suppressed", "success_rate", "first_attempt_at", "last_attempt_at"]
+    csv_columns = ["mailing", "subject", "owner_email", "status", "runs", "planned", "reached", "sent", "failed"]
+    csv_columns += ["pending", "skipped", "resends", "requeued", "unsubscribed", "suppressed", "success_rate"]
+    csv_columns += ["first_attempt_at", "last_attempt_at"]
 
     ROW_COLUMNS = ["id", "owner", "message", "status", "periodicity", "is_active", "owner__email", "message__subject"]
 
@@ -53,10 +58,10 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
             return self.mailings()
         since, until = self.period
         mailings = self.mailings()
+        bring_up_to_date(mailings)
         if self.action in {"list", "export"}:  # what a row shows, not the message body or the owner's account
             mailings = mailings.only(*self.ROW_COLUMNS)
-        figures = with_report_figures(mailings, since=since, until=until, tz=self.request.user.tzinfo)
-        return figures.order_by("-id")
+        return with_report_figures(mailings, since=since, until=until).order_by("-id")
 
     def get_serializer_class(self):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
@@ -64,10 +69,10 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def get_object(self):
         report = super().get_object()
         since, until = self.period
-        report.report_runs = runs_of(report, since=since, until=until, tz=self.request.user.tzinfo)
+        report.report_runs = runs_of(report, since=since, until=until)
         days = daily_stats_visible_to(self.request.user).filter(mailing=report)
         events = ClientEvent.objects.filter(mailing=report)
-        report.report_days = daily_series(days, events, since=since, until=until, tz=self.request.user.tzinfo)
+        report.report_days = daily_series(days, events, since=since, until=until)
         return report
 
     @extend_schema(
@@ -84,14 +89,17 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         self.series = self._series()
         return Response(DaySerializer(self.series, many=True).data)
 
-    def _series(self) -> list[dict]:
-        """Per-day figures summed over the mailings the filters choose, in the period."""
+    def _series(self, *, counted: bool = False) -> list[dict]:
+        """Per-day figures summed over the mailings the filters choose, in the
+        period; `counted` when this request has brought their runs up to date."""
         request = self.request
-        chosen = DjangoFilterBackend().filter_queryset(request, self.mailings(), self).values("pk")
-        days = daily_stats_visible_to(request.user).filter(mailing__in=chosen)
-        events = ClientEvent.objects.filter(mailing__in=chosen)
+        chosen = DjangoFilterBackend().filter_queryset(request, self.mailings(), self)
+        if not counted:
+            bring_up_to_date(chosen)
+        days = daily_stats_visible_to(request.user).filter(mailing__in=chosen.values("pk"))
+        events = ClientEvent.objects.filter(mailing__in=chosen.values("pk"))
         since, until = self.period
-        return daily_series(days, events, since=since, until=until, tz=request.user.tzinfo)
+        return daily_series(days, events, since=since, until=until)
 
     @extend_schema(
         summary="Report per mailing as CSV",
@@ -108,9 +116,9 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         if name == "daily":
             return {"series": self.series, "days": data}
         if name == "list":  # the page's chart comes with the table, in the same answer
-            series = self._series()
+            series = self._series(counted=True)
             return {"series": series, "days": DaySerializer(series, many=True).data}
         if name == "detail" and self.fragment_object is not None:
             report = self.fragment_object
-            return {"success_rate": success_rate(report.sent, report.failed)}
+            return {"success_rate": success_rate(report.reached, report.planned)}
         return {}

@@ -87,22 +87,22 @@ STEPS = [
     (
         "run statistics",
         """
-        INSERT INTO core_runstats (mailing_id, run_at, planned, sent, failed, pending, skipped,
-                                   first_attempt_at, last_attempt_at, stale, updated_at)
-        SELECT mailing_id, run_at, count(*), count(*) FILTER (WHERE status = 'success'),
-               count(*) FILTER (WHERE status = 'failure'), count(*) FILTER (WHERE status IN ('pending', 'sending')),
-               count(*) FILTER (WHERE status = 'skipped'), min(attempted_at), max(attempted_at), false, now()
-        FROM core_attempt GROUP BY mailing_id, run_at
+        INSERT INTO core_runstats (mailing_id, run_at, day, is_resend, planned, sent, failed, pending, skipped,
+                                   reached, first_attempt_at, last_attempt_at, stale, updated_at)
+        SELECT a.mailing_id, a.run_at, (a.run_at AT TIME ZONE u.time_zone)::date, false, count(*),
+               count(*) FILTER (WHERE a.status = 'success'), count(*) FILTER (WHERE a.status = 'failure'),
+               count(*) FILTER (WHERE a.status IN ('pending', 'sending')), count(*) FILTER (WHERE a.status = 'skipped'),
+               count(*) FILTER (WHERE a.status = 'success'), min(a.attempted_at), max(a.attempted_at), false, now()
+        FROM core_attempt a JOIN core_mailing m ON m.id = a.mailing_id JOIN core_user u ON u.id = m.owner_id
+        GROUP BY a.mailing_id, a.run_at, u.time_zone
         """,
     ),
     (
         "daily statistics",
         """
         INSERT INTO core_dailystats (mailing_id, day, sent, failed, pending, skipped, updated_at)
-        SELECT mailing_id, (run_at AT TIME ZONE 'UTC')::date, count(*) FILTER (WHERE status = 'success'),
-               count(*) FILTER (WHERE status = 'failure'), count(*) FILTER (WHERE status IN ('pending', 'sending')),
-               count(*) FILTER (WHERE status = 'skipped'), now()
-        FROM core_attempt GROUP BY mailing_id, (run_at AT TIME ZONE 'UTC')::date
+        SELECT mailing_id, day, sum(sent), sum(failed), sum(pending), sum(skipped), now()
+        FROM core_runstats GROUP BY mailing_id, day
         """,
     ),
 ]

@@ -400,7 +400,9 @@ def _flush(
 def _record_bounces(bounced: list[Attempt], by_id: dict[int, Claimed]) -> None:
     for attempt in bounced:
         item = by_id[attempt.id]
-        record_unknown_recipient(client_id=item.client_id, mailing_id=item.mailing_id, reply=attempt.server_response)
+        record_unknown_recipient(
+            client_id=item.client_id, mailing_id=item.mailing_id, run_at=item.run_at, reply=attempt.server_response
+        )
 
 
 def _refresh_runs(claimed: list[Claimed]) -> None:

@@ -2,18 +2,17 @@
 
 Every change to a run's attempts marks its RunStats row stale (planning,
 sending, resending). A pass recounts only the stale runs — one indexed
-aggregate per run — and then the days those runs fall on, from the RunStats
+aggregate per run, plus the scheduled runs a resend run sends again (their
+clients reached) — and then the days those runs fall on, from the RunStats
 rows of that day. Reports read the rollups and never aggregate attempts.
 """
 
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from core.models import Attempt, AttemptStatus, DailyStats, Mailing, RunStats
 
@@ -26,12 +25,29 @@ _COUNTS = {
     "first_attempt_at": Min("attempted_at"),
     "last_attempt_at": Max("attempted_at"),
 }
+DAY_FIGURES = ("sent", "failed", "pending", "skipped")
 
 
 def run_figures(mailing_id: int, run_at) -> dict:
     """Planned, sent, failed, pending and skipped sends of one run, and its first
     and last attempt, counted from the attempts now."""
     return Attempt.objects.filter(mailing_id=mailing_id, run_at=run_at).aggregate(**_COUNTS)
+
+
+def _reached_by_resends(mailing_id: int, run_at) -> int:
+    return Attempt.objects.filter(mailing_id=mailing_id, resend_of=run_at, status=AttemptStatus.SUCCESS).count()
+
+
+def _counted(run: RunStats) -> dict:
+    """Every stored figure of the run, from the attempts now. The clients a
+    scheduled run reached are the ones it sent to plus those a resend of it
+    reached (a client is sent again only while not reached, so none counts
+    twice); a resend run reached the ones it sent to."""
+    figures = run_figures(run.mailing_id, run.run_at)
+    figures["reached"] = figures["sent"]
+    if not run.is_resend:
+        figures["reached"] += _reached_by_resends(run.mailing_id, run.run_at)
+    return figures
 
 
 def fresh_runs(runs: Iterable[RunStats]) -> list[RunStats]:
@@ -41,56 +57,70 @@ def fresh_runs(runs: Iterable[RunStats]) -> list[RunStats]:
     runs = list(runs)
     for run in runs:
         if run.stale:
-            for name, value in run_figures(run.mailing_id, run.run_at).items():
+            for name, value in _counted(run).items():
                 setattr(run, name, value)
     return runs
 
 
-def recount_stale_runs(*, limit: int = 200) -> int:
-    """Recount up to `limit` stale runs and the days they fall on. Returns how many runs."""
+def recount_stale_runs(*, limit: int = 200, mailings: QuerySet[Mailing] | None = None) -> int:
+    """Recount up to `limit` stale runs (of `mailings`, or of all) and the days
+    they fall on. Returns how many runs."""
     with transaction.atomic():
-        stale = list(
-            RunStats.objects.select_for_update(skip_locked=True)
-            .filter(stale=True)
-            .order_by("id")
-            .values_list("id", "mailing_id", "run_at")[:limit]
-        )
+        chosen = RunStats.objects.select_for_update(skip_locked=True).filter(stale=True)
+        if mailings is not None:
+            chosen = chosen.filter(mailing__in=mailings.order_by().values("pk"))
+        stale = list(chosen.order_by("id")[:limit])
         # Cleared before counting (and outside the lock, so dispatchers marking
         # runs never wait for us): a change made while we count marks it again.
-        RunStats.objects.filter(id__in=[row[0] for row in stale]).update(stale=False)
+        RunStats.objects.filter(id__in=[run.id for run in stale]).update(stale=False)
     if not stale:
         return 0
     try:
-        zones = dict(Mailing.objects.filter(pk__in={row[1] for row in stale}).values_list("pk", "owner__time_zone"))
-        days = defaultdict(set)
-        for run_id, mailing_id, run_at in stale:
-            if mailing_id not in zones:  # deleted meanwhile, with its rollups
-                continue
-            figures = run_figures(mailing_id, run_at)
-            RunStats.objects.filter(id=run_id).update(**figures)
-            days[mailing_id].add(run_at.astimezone(ZoneInfo(zones[mailing_id])).date())
-        for mailing_id, mailing_days in days.items():
-            _recount_days(mailing_id, ZoneInfo(zones[mailing_id]), mailing_days)
+        _recount(stale)
     except BaseException:
-        RunStats.objects.filter(id__in=[row[0] for row in stale]).update(stale=True)
+        RunStats.objects.filter(id__in=[run.id for run in stale]).update(stale=True)
         raise
     return len(stale)
 
 
-def _recount_days(mailing_id: int, tz, days: set) -> None:
-    rows = []
-    for day in sorted(days):
-        start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-        sums = RunStats.objects.filter(mailing_id=mailing_id, run_at__gte=start, run_at__lt=end).aggregate(
-            sent=Sum("sent"), failed=Sum("failed"), pending=Sum("pending"), skipped=Sum("skipped")
-        )
-        rows.append(DailyStats(mailing_id=mailing_id, day=day, **{k: v or 0 for k, v in sums.items()}))
+def _recount(stale: list[RunStats]) -> None:
+    runs = {(run.mailing_id, run.run_at): run for run in stale}
+    # A resend run's outcomes change the clients reached by the runs it sends again.
+    for run in stale:
+        if run.is_resend:
+            originals = Attempt.objects.filter(mailing_id=run.mailing_id, run_at=run.run_at, resend_of__isnull=False)
+            for run_at in originals.values_list("resend_of", flat=True).distinct():
+                runs.setdefault((run.mailing_id, run_at), None)
+    missing = [key for key, run in runs.items() if run is None]
+    if missing:
+        lookup = Q()
+        for mailing_id, run_at in missing:
+            lookup |= Q(mailing_id=mailing_id, run_at=run_at)
+        runs.update({(run.mailing_id, run.run_at): run for run in RunStats.objects.filter(lookup)})
+    days = defaultdict(set)
+    for run in runs.values():
+        if run is None:  # the scheduled run's rollup row was deleted with its mailing
+            continue
+        RunStats.objects.filter(id=run.id).update(**_counted(run))
+        days[run.mailing_id].add(run.day)
+    alive = set(Mailing.objects.filter(pk__in=days).values_list("pk", flat=True))
+    for mailing_id in alive:
+        _recount_days(mailing_id, days[mailing_id])
+
+
+def _recount_days(mailing_id: int, days: set) -> None:
+    sums = (
+        RunStats.objects.filter(mailing_id=mailing_id, day__in=days)
+        .order_by()
+        .values("day")
+        .annotate(**{name: Sum(name) for name in DAY_FIGURES})
+    )
+    rows = [DailyStats(mailing_id=mailing_id, **row) for row in sums]
     DailyStats.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["mailing", "day"],
-        update_fields=["sent", "failed", "pending", "skipped", "updated_at"],
+        update_fields=[*DAY_FIGURES, "updated_at"],
     )
 
 

@@ -35,6 +35,9 @@ class Attempt(models.Model):
     claim = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
     smtp_code = models.PositiveSmallIntegerField(_("server reply code"), null=True, blank=True)
     server_response = models.TextField(_("server reply"), blank=True)
+    # Set on the attempts of a resend run: the scheduled run whose failure this
+    # attempt sends again. The failed attempt itself is never touched.
+    resend_of = models.DateTimeField(_("resend of the run"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("attempt")
@@ -53,6 +56,11 @@ class Attempt(models.Model):
             ),
             models.Index(fields=["mailing", "run_at", "status"], name="attempt_mailing_run_idx"),
             models.Index(fields=["mailing", "attempted_at"], name="attempt_mailing_time_idx"),
+            models.Index(
+                fields=["mailing", "resend_of", "status"],
+                condition=models.Q(resend_of__isnull=False),
+                name="attempt_resend_idx",
+            ),
         ]
 
     def __str__(self):

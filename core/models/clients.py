@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.models.stats import owners_date
+
 
 class UnsubscribeMethod(models.TextChoices):
     LINK = "link", _("Unsubscribe page")
@@ -76,13 +78,25 @@ class ClientEvent(models.Model):
     )
     kind = models.CharField(_("event"), max_length=16, choices=ClientEventKind.choices)
     at = models.DateTimeField(_("at"))
+    # The day reports count it on, fixed when it happened: the owner's date then,
+    # or the day of the run whose bounce caused it.
+    day = models.DateField(_("day"))
     detail = models.TextField(_("detail"), blank=True)
 
     class Meta:
         verbose_name = _("client event")
         verbose_name_plural = _("client events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["mailing", "kind", "at"], name="clientevent_mailing_idx")]
+        indexes = [
+            models.Index(fields=["mailing", "kind", "at"], name="clientevent_mailing_idx"),
+            models.Index(fields=["mailing", "day"], name="clientevent_mailing_day_idx"),
+        ]
 
     def __str__(self):
         return f"{self.client_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.day is None:
+            at = self._meta.get_field("at").to_python(self.at)
+            self.day = owners_date(at, self.client.owner.time_zone)
+        super().save(*args, **kwargs)

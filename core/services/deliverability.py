@@ -6,6 +6,7 @@ or reused for anything else.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Client, ClientEvent, ClientEventKind, Mailing, UnsubscribeMethod
+from core.services.stats import run_day
 
 _SALT = "mail_service.unsubscribe"
 
@@ -98,9 +100,11 @@ def _existing_mailing(target: UnsubscribeTarget) -> int | None:
     return target.mailing_id if exists else None
 
 
-def record_unknown_recipient(*, client_id: int, mailing_id: int, reply: str) -> bool:
-    """Count a "no such user" reply; at SUPPRESS_AFTER_HARD_BOUNCES the address
-    is suppressed for its owner. Returns whether it became suppressed now."""
+def record_unknown_recipient(*, client_id: int, mailing_id: int, run_at: datetime, reply: str) -> bool:
+    """Count a "no such user" reply to the run at `run_at`; at
+    SUPPRESS_AFTER_HARD_BOUNCES the address is suppressed for its owner, and
+    reports count the suppression on that run's day, beside its failure.
+    Returns whether it became suppressed now."""
     now = timezone.now()
     with transaction.atomic():
         Client.objects.filter(pk=client_id).update(hard_bounces=F("hard_bounces") + 1)
@@ -109,6 +113,11 @@ def record_unknown_recipient(*, client_id: int, mailing_id: int, reply: str) -> 
         ).update(suppressed_at=now, suppression_reason=reply[:1000])
         if suppressed:
             ClientEvent.objects.create(
-                client_id=client_id, mailing_id=mailing_id, kind=ClientEventKind.SUPPRESSED, at=now, detail=reply[:1000]
+                client_id=client_id,
+                mailing_id=mailing_id,
+                kind=ClientEventKind.SUPPRESSED,
+                at=now,
+                day=run_day(mailing_id, run_at),
+                detail=reply[:1000],
             )
     return bool(suppressed)

@@ -3,10 +3,12 @@ planning a run's attempts and deriving the status. The scheduler owns
 `status`, `next_run_at` and `last_run_at`; users never set them."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +23,7 @@ from core.models import (
     MailingStatus,
     Message,
     Periodicity,
+    RunStats,
     User,
 )
 from core.selectors import can_toggle_mailing
@@ -93,8 +96,10 @@ def refresh_status(mailing: Mailing) -> Mailing:
     has_open = mailing.planning_run_at is not None or mailing.attempts.filter(status__in=OPEN_STATUSES).exists()
     status = derive_status(mailing, has_open_attempts=has_open)
     if status != mailing.status:
-        Mailing.objects.filter(pk=mailing.pk).update(status=status)
         mailing.status = status
+        # A save, not a queryset update: what shows the status (the home page's
+        # active mailings) hears of it at once.
+        mailing.save(update_fields=["status", "updated_at"])
     return mailing
 
 
@@ -283,15 +288,56 @@ def mailing_send_now(*, mailing: Mailing, now: datetime | None = None) -> dateti
     return run_at
 
 
-def mailing_resend_failed(*, mailing: Mailing, run_at: datetime | None = None, now: datetime | None = None) -> int:
-    """Queue the failed attempts of a run (all runs when run_at is None) again.
-    Returns how many were re-queued."""
-    failed = Attempt.objects.filter(mailing=mailing, status=AttemptStatus.FAILURE)
+@dataclass(frozen=True)
+class Resend:
+    """What a resend queued, and whom it left out and why."""
+
+    run_at: datetime | None  # the resend run; None when nothing was queued
+    requeued: int
+    unsubscribed: int  # failed clients left out: they have unsubscribed since
+    suppressed: int  # failed clients left out: their address is suppressed
+
+
+def mailing_resend_failed(*, mailing: Mailing, run_at: datetime | None = None, now: datetime | None = None) -> Resend:
+    """Send the failures of a run (of all runs when run_at is None) again, as a
+    resend run of their own at `now`: the failed attempts stay as they were,
+    so reports still show what failed first. A client is queued once however
+    many runs failed for them, and only while nothing later reached or is
+    sending to them; unsubscribed and suppressed clients are left out."""
+    failures = Attempt.objects.filter(mailing=mailing, status=AttemptStatus.FAILURE)
     if run_at is not None:
-        failed = failed.filter(run_at=run_at)
+        failures = failures.filter(run_at=run_at)
+    later = Attempt.objects.filter(mailing=mailing, client=OuterRef("client"), run_at__gt=OuterRef("run_at"))
+    failures = failures.exclude(Exists(later.exclude(status=AttemptStatus.FAILURE)))
     with transaction.atomic():
-        runs = {(mailing.pk, run) for run in failed.values_list("run_at", flat=True).distinct()}
-        count = failed.update(status=AttemptStatus.PENDING, next_try_at=_now(now), lease_until=None, tries=0)
-        mark_runs_stale(runs)
+        # One resend at a time per mailing: two would queue the same client twice.
+        mailing = Mailing.objects.select_for_update().select_related("owner").get(pk=mailing.pk)
+        latest = {}
+        rows = failures.order_by("client_id", "run_at").values_list(
+            "client_id", "run_at", "resend_of", "client__unsubscribed_at", "client__suppressed_at"
+        )
+        for client_id, failed_run, resend_of, unsubscribed_at, suppressed_at in rows:
+            latest[client_id] = (resend_of or failed_run, unsubscribed_at, suppressed_at)
+        suppressed = sum(1 for _, _, gone in latest.values() if gone)
+        unsubscribed = sum(1 for _, left, gone in latest.values() if left and not gone)
+        queue = {client_id: original for client_id, (original, left, gone) in latest.items() if not (left or gone)}
+        if not queue:
+            resend_at = None
+        else:
+            resend_at = _now(now)
+            # A run of the same second exists (attempts are unique per run, and a
+            # run without recipients has its rollup row only): the next second.
+            while (
+                Attempt.objects.filter(mailing=mailing, run_at=resend_at).exists()
+                or RunStats.objects.filter(mailing=mailing, run_at=resend_at).exists()
+            ):
+                resend_at += timedelta(seconds=1)
+            Attempt.objects.bulk_create(
+                [
+                    Attempt(mailing=mailing, client_id=client_id, run_at=resend_at, next_try_at=resend_at, resend_of=of)
+                    for client_id, of in sorted(queue.items())
+                ]
+            )
+            mark_runs_stale([(mailing.pk, resend_at)], resend=True)
     refresh_status(mailing)
-    return count
+    return Resend(run_at=resend_at, requeued=len(queue), unsubscribed=unsubscribed, suppressed=suppressed)

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from core.models import Attempt, Mailing
+from core.models import Attempt, Mailing, RunStats
 from core.services.mailings import (
     mailing_create,
     mailing_resend_failed,
@@ -95,11 +95,14 @@ def test_resend_failed_requeues_only_failures(parts):
     Attempt.objects.filter(pk=a.pk).update(status="failure", tries=3)
     Attempt.objects.filter(pk=b.pk).update(status="success", tries=1)
     Attempt.objects.filter(pk=c.pk).update(status="failure", tries=3)
-    assert mailing_resend_failed(mailing=mailing, now=NOW) == 2
-    assert sorted(Attempt.objects.filter(mailing=mailing).values_list("status", flat=True)) == [
-        "pending",
-        "pending",
-        "success",
+    resend = mailing_resend_failed(mailing=mailing, now=NOW)
+    assert (resend.requeued, resend.run_at) == (2, NOW + timedelta(seconds=1))  # NOW's run is taken
+    assert sorted(Attempt.objects.filter(mailing=mailing).values_list("run_at", "status")) == [
+        (NOW, "failure"),
+        (NOW, "failure"),
+        (NOW, "success"),
+        (resend.run_at, "pending"),
+        (resend.run_at, "pending"),
     ]
 
 
@@ -187,3 +190,15 @@ def test_send_now_twice_while_the_extra_run_is_open_answers_the_same_run(parts):
     later = mailing_send_now(mailing=mailing, now=NOW + timedelta(minutes=5))
     assert later == NOW + timedelta(minutes=5)
     assert Attempt.objects.filter(mailing=mailing, run_at=later).count() == 3
+
+
+def test_a_resend_never_shares_its_second_with_another_run(parts):
+    mailing = mailing_create(**parts, start_at=NOW, periodicity="once", now=NOW)
+    plan_run(mailing=mailing, run_at=NOW - timedelta(hours=1))
+    Attempt.objects.update(status="failure", tries=1)
+    mailing.clients.clear()
+    plan_run(mailing=mailing, run_at=NOW)  # nobody to send to: a run with its rollup row only
+    resend = mailing_resend_failed(mailing=mailing, now=NOW)
+    assert resend.run_at == NOW + timedelta(seconds=1)
+    assert RunStats.objects.get(mailing=mailing, run_at=resend.run_at).is_resend
+    assert not RunStats.objects.get(mailing=mailing, run_at=NOW).is_resend

@@ -81,9 +81,10 @@ def test_resend_failed_queues_failed_attempts_and_sends_them(owner, smtp_setting
         handler.replies.clear()
         output = _run(mailing.pk, "--resend-failed")
 
-    assert "Queued 1 failed attempt(s) again." in output
+    assert "Queued 1 failed client(s) again as a resend run; left out 0 unsubscribed and 0 suppressed." in output
     assert handler.recipients().count("c0@example.com") == 1
-    assert set(Attempt.objects.values_list("status", flat=True)) == {AttemptStatus.SUCCESS}
+    statuses = sorted(Attempt.objects.filter(client__email="c0@example.com").values_list("status", flat=True))
+    assert statuses == [AttemptStatus.FAILURE, AttemptStatus.SUCCESS]  # the failure stays in the history
 
 
 def test_unreachable_server_exits_with_status_2_and_keeps_attempts_pending(owner, smtp_settings):

@@ -1,7 +1,11 @@
+from datetime import UTC, datetime
+
 from core.dispatch.outcomes import Stage, from_reply
 from core.models import Client, ClientEvent
 from core.services.deliverability import record_unknown_recipient
 from core.tests.factories import ClientFactory, MailingFactory
+
+RUN = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def test_only_a_no_such_mailbox_reply_for_the_recipient_is_a_hard_bounce():
@@ -23,10 +27,10 @@ def test_address_is_suppressed_after_the_configured_count(owner, settings):
     settings.SUPPRESS_AFTER_HARD_BOUNCES = 2
     client = ClientFactory(owner=owner)
     mailing = MailingFactory(owner=owner, clients=[client])
-    assert not record_unknown_recipient(client_id=client.pk, mailing_id=mailing.pk, reply="5.1.1 unknown")
+    assert not record_unknown_recipient(client_id=client.pk, mailing_id=mailing.pk, run_at=RUN, reply="5.1.1 unknown")
     assert Client.objects.get(pk=client.pk).suppressed_at is None
-    assert record_unknown_recipient(client_id=client.pk, mailing_id=mailing.pk, reply="5.1.1 unknown")
+    assert record_unknown_recipient(client_id=client.pk, mailing_id=mailing.pk, run_at=RUN, reply="5.1.1 unknown")
     client.refresh_from_db()
     assert client.suppressed_at is not None and client.hard_bounces == 2 and not client.can_receive
-    assert not record_unknown_recipient(client_id=client.pk, mailing_id=mailing.pk, reply="5.1.1 unknown")
+    assert not record_unknown_recipient(client_id=client.pk, mailing_id=mailing.pk, run_at=RUN, reply="5.1.1 unknown")
     assert ClientEvent.objects.filter(client=client, kind="suppressed", mailing=mailing).count() == 1

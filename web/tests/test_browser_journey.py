@@ -188,8 +188,8 @@ def read_the_report(page, mailing):
     row = page.locator(f"#reports-{mailing.pk}")
     row.wait_for()
     cells = row.locator("td").all_inner_texts()
-    assert cells[2:7] == ["1", "3", "3", "0", "0"]  # runs, planned, sent, failed, pending
-    assert cells[7] == "100.0 %"
+    assert cells[2:9] == ["1", "3", "3", "3", "0", "0", "0"]  # runs, planned, reached, sent, failed, pending, skipped
+    assert cells[9] == "100.0 %"
     wait_until(page, "typeof Chart !== 'undefined' && Chart.getChart('reports-chart') !== undefined")
     assert page.evaluate("Chart.getChart('reports-chart').data.datasets[0].data.reduce((a, b) => a + b, 0)") == 3
     row.get_by_role("link", name=str(mailing.pk)).click()

@@ -152,9 +152,10 @@ def test_mailing_page_actions(signed_in, user):
     wait_until(page, "document.querySelectorAll('#attempts-rows tr').length === 1")
     # resend failed queues it again
     page.get_by_role("button", name="Resend failed").click()
-    page.locator("#toasts .toast", has_text="1 failed sends queued again.").wait_for()
+    page.locator("#toasts .toast", has_text="1 failed sends queued again as a resend run.").wait_for()
     attempt.refresh_from_db()
-    assert attempt.status == "pending"
+    assert attempt.status == "failure"  # kept in the history; the resend is a run of its own
+    assert mailing.attempts.get(resend_of=attempt.run_at).status == "pending"
     shot(page, "mailing-page")
 
     # delete from here goes back to the list, with the toast

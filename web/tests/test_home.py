@@ -1,9 +1,17 @@
+from datetime import timedelta
+
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from blog.models import Post
 from core.models import Mailing
+from core.tests.conftest import dispatcher_for, make_mailing
 from core.tests.factories import ClientFactory, MailingFactory
+from core.tests.smtp_peers import PeerHandler, SmtpPeer
+
+LATER = "451 4.3.0 try again later"
 
 
 def figure(response, name):
@@ -14,7 +22,7 @@ def figure(response, name):
 
 
 def test_visitor_sees_site_wide_figures_and_posts(client, owner, other_user):
-    MailingFactory(owner=owner, clients=[ClientFactory(owner=owner, email="a@example.com")])
+    MailingFactory(owner=owner, status="running", clients=[ClientFactory(owner=owner, email="a@example.com")])
     MailingFactory(owner=other_user, is_active=False, clients=[ClientFactory(owner=other_user, email="A@example.com")])
     Post.objects.create(title="Hello", slug="hello", body="x", is_published=True, published_at="2026-01-01T00:00Z")
     response = client.get(reverse("home"))
@@ -46,3 +54,47 @@ def test_drafts_never_reach_the_home_page(client, db):
     response = client.get(reverse("home"))
     assert "Secret draft" not in response.content.decode()
     assert "No posts yet." in response.content.decode()
+
+
+def test_active_mailings_are_the_running_or_due_ones(client, owner, other_user):
+    now = timezone.now()
+    MailingFactory(owner=owner, status="running", next_run_at=now + timedelta(days=1))  # between daily runs
+    MailingFactory(owner=owner, next_run_at=now - timedelta(minutes=1))  # due: the next tick sends it
+    MailingFactory(owner=owner, status="finished")  # enabled, but nothing more to send
+    MailingFactory(owner=owner, next_run_at=now + timedelta(hours=1))  # starts later
+    MailingFactory(owner=owner, status="running", is_active=False)  # disabled: sends nothing
+    MailingFactory(owner=other_user, status="running")
+    other_user.is_active = False  # blocked: their mailings send nothing
+    other_user.save()
+    client.force_login(owner)
+    assert figure(client.get(reverse("home")), "active") == 2
+    client.logout()
+    assert figure(client.get(reverse("home")), "active") == 2
+
+
+def test_a_mailing_coming_due_is_counted_without_any_write(client, owner):
+    now = timezone.now()
+    MailingFactory(owner=owner, next_run_at=now + timedelta(minutes=5))
+    client.force_login(owner)
+    assert figure(client.get(reverse("home")), "active") == 0
+    with time_machine.travel(now + timedelta(minutes=6)):
+        assert figure(client.get(reverse("home")), "active") == 1
+
+
+def test_a_mailing_is_active_while_due_or_sending_and_not_once_finished(client, owner):
+    client.force_login(owner)
+    now = timezone.now()
+    with (
+        time_machine.travel(now, tick=False) as clock,
+        SmtpPeer(PeerHandler(replies={"c0@example.com": LATER})) as peer,
+    ):
+        mailing = make_mailing(owner, 2, now=now)
+        assert figure(client.get(reverse("home")), "active") == 1  # due: the next tick sends it
+        dispatcher_for(peer.port, backoff_seconds=10).run()
+        assert figure(client.get(reverse("home")), "active") == 1  # a retry is waiting
+        peer.handler.replies.clear()
+        clock.shift(timedelta(seconds=15))  # within the figures' cache time
+        dispatcher_for(peer.port).run()  # the retry goes out: nothing is left to send
+        mailing.refresh_from_db()
+        assert mailing.status == "finished"
+        assert figure(client.get(reverse("home")), "active") == 0

@@ -37,7 +37,11 @@ class Command(BaseCommand):
         if dry_run:
             return self.dry_run(mailing)
         if resend_failed:
-            self.stdout.write(f"Queued {mailing_resend_failed(mailing=mailing)} failed attempt(s) again.")
+            resend = mailing_resend_failed(mailing=mailing)
+            self.stdout.write(
+                f"Queued {resend.requeued} failed client(s) again as a resend run; left out "
+                f"{resend.unsubscribed} unsubscribed and {resend.suppressed} suppressed."
+            )
         if now:
             self.stdout.write(f"Planned a run at {mailing_send_now(mailing=mailing):%Y-%m-%d %H:%M:%S} UTC.")
         dispatcher = Dispatcher(mailing_id=mailing.pk, on_batch=self.progress)
