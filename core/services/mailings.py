@@ -248,6 +248,8 @@ def _plan_chunk(mailing_id: int, run_at: datetime, *, after: int, upto: int | No
     if upto is not None:
         sql += f" AND {quote('client_id')} <= %s"
         params.append(upto)
+    # In client order, so a run is sent in the order of its clients (ids follow the insert).
+    sql += f" ORDER BY {quote('client_id')}"
     with connection.cursor() as cursor:
         cursor.execute(sql + " ON CONFLICT DO NOTHING", params)
         return cursor.rowcount
