@@ -1,6 +1,6 @@
 // mail_service pages: toasts (Django messages and the showToast htmx event),
 // the modals of web/_modal.html and the page dialog (#dialog), the client
-// picker of the mailing form and the reports chart. Loaded after Bootstrap and
+// picker of the mailing form, the reports chart and copy buttons. Loaded after Bootstrap and
 // htmx (and Chart.js on the reports page).
 (function () {
   "use strict";
@@ -153,6 +153,22 @@
       }
     });
   }
+
+  // A copy button (data-copy: the id of the field it copies, e.g. a new API token).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    field.select(); // if the clipboard is refused, the key stays selected for Ctrl+C
+    var copied = function () {
+      button.textContent = button.dataset.copiedLabel;
+    };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(field.value).then(copied, function () {});
+    } else if (document.execCommand("copy")) {
+      copied();
+    }
+  });
 
   function enhance(root) {
     root.querySelectorAll("[data-picker]").forEach(setUpPicker);
