@@ -1,7 +1,7 @@
 // mail_service pages: toasts (Django messages and the showToast htmx event),
 // the modals of web/_modal.html and the page dialog (#dialog), the client
-// picker of the mailing form, the reports chart and copy buttons. Loaded after Bootstrap and
-// htmx (and Chart.js on the reports page).
+// picker of the mailing form, the time zone select, the reports chart and copy
+// buttons. Loaded after Bootstrap and htmx (and Chart.js on the reports page).
 (function () {
   "use strict";
 
@@ -170,8 +170,58 @@
     }
   });
 
+  // The time zone select: a search box before it keeps the zones whose name
+  // or UTC offset contain what is typed (and selects the first of them); on a
+  // fresh sign-up form the browser's own zone is preselected.
+  function setUpZoneSelect(select) {
+    if (select.dataset.ready) return;
+    select.dataset.ready = "1";
+    var search = document.createElement("input");
+    search.type = "search";
+    search.className = "form-control mb-1";
+    search.placeholder = select.dataset.zoneSearch;
+    search.setAttribute("aria-label", select.dataset.zoneSearch);
+    search.setAttribute("aria-controls", select.id);
+    select.before(search);
+    search.addEventListener("input", function () {
+      var needle = search.value.trim().toLowerCase().replace(/_/g, " ");
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var text = (option.value + " " + option.textContent).toLowerCase().replace(/_/g, " ");
+        option.hidden = needle !== "" && text.indexOf(needle) === -1;
+        if (!option.hidden && first === null) first = option;
+      });
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+      if (first && select.selectedOptions[0] && select.selectedOptions[0].hidden) select.value = first.value;
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault(); // Enter filters, it does not submit
+    });
+    if ("browserZone" in select.dataset) preselectBrowserZone(select);
+  }
+
+  // The browser may name its zone by an older alias (Asia/Calcutta for
+  // Asia/Kolkata): Intl resolves an option's name to the same alias.
+  function preselectBrowserZone(select) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zone) return;
+    var options = Array.prototype.slice.call(select.options);
+    var match = options.find(function (option) { return option.value === zone; }) ||
+      options.find(function (option) {
+        try {
+          return new Intl.DateTimeFormat("en", { timeZone: option.value }).resolvedOptions().timeZone === zone;
+        } catch (error) {
+          return false;
+        }
+      });
+    if (match) select.value = match.value;
+  }
+
   function enhance(root) {
     root.querySelectorAll("[data-picker]").forEach(setUpPicker);
+    root.querySelectorAll("select[data-zone-search]").forEach(setUpZoneSelect);
     root.querySelectorAll("canvas[data-series]").forEach(drawChart);
   }
   enhance(document);

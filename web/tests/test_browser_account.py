@@ -1,4 +1,4 @@
-"""Account pages in a real browser: the profile's API token."""
+"""Account pages in a real browser: the profile's API token, the time zone list."""
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -38,3 +38,23 @@ def test_api_token_is_created_copied_once_and_revoked(page, user):
     page.get_by_role("button", name="Revoke the token").click()
     page.get_by_text("You have no API token.").wait_for()
     assert not Token.objects.filter(user=user).exists()
+
+
+def test_sign_up_preselects_the_browsers_zone_and_finds_zones_as_you_type(page, transactional_db):
+    page.set_default_timeout(10_000)
+    # Chromium names this zone by its old alias, Asia/Calcutta; the list has Asia/Kolkata.
+    page.context.new_cdp_session(page).send("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Kolkata"})
+    page.goto("/accounts/signup/")
+    select = page.get_by_label("Time zone", exact=True)
+    assert select.input_value() == "Asia/Kolkata"
+    assert page.locator("script:not([src])").count() == 0
+
+    search = page.get_by_label("Find a time zone")
+    search.fill("tokyo")
+    assert select.input_value() == "Asia/Tokyo"
+    assert select.locator("option:not([hidden])").all_inner_texts() == ["Tokyo (UTC+09:00)"]
+    search.fill("UTC+05:45")
+    assert select.input_value() == "Asia/Kathmandu"
+    search.fill("")
+    assert select.locator("optgroup:not([hidden])").count() == 10
+    shot(page, "signup-time-zone")
