@@ -11,7 +11,7 @@ from django_filters.fields import IsoDateTimeField, RangeField
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import DateRangeWidget
 
-from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
+from core.models import Attempt, AttemptStatus, Client, Mailing, MailingDisplayStatus, Message, Periodicity, User
 from core.selectors import mailing_owners_visible_to, sees_all_mailings
 
 
@@ -40,6 +40,16 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+class DisplayStatusFilter(django_filters.ChoiceFilter):
+    """A mailing's status as every face shows it: created, running, finished or disabled."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=MailingDisplayStatus.choices, label=_("Status"), **kwargs)
+
+    def filter(self, queryset, value):
+        return queryset.filter(MailingDisplayStatus.lookup(value)) if value else queryset
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -100,7 +110,7 @@ class ClientFilter(_Bootstrap):
 
 
 class MailingFilter(_Bootstrap):
-    status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
+    status = DisplayStatusFilter()
     periodicity = django_filters.ChoiceFilter(choices=Periodicity.choices, label=_("Periodicity"))
     is_active = django_filters.BooleanFilter(label=_("Enabled"))
     start_at = TimeRangeFilter(label=_("First send between"))
@@ -129,7 +139,7 @@ class ReportFilter(_Bootstrap):
 
     period = django_filters.DateFromToRangeFilter(method="keep", label=_("Period"))
     mailing = IdFilter(field_name="id", label=_("Mailing (id)"))
-    status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
+    status = DisplayStatusFilter()
     owner = django_filters.ModelChoiceFilter(queryset=owners, label=_("Owner"))
 
     class Meta:

@@ -241,7 +241,7 @@ SPECTACULAR_SETTINGS = {
     # form posts and HTML fragments of the same endpoints.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
-        "MailingStatusEnum": "core.models.MailingStatus",
+        "MailingStatusEnum": "core.models.MailingDisplayStatus",
         "AttemptStatusEnum": "core.models.AttemptStatus",
         "PeriodicityEnum": "core.models.Periodicity",
     },

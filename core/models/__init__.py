@@ -1,6 +1,6 @@
 from core.models.attempts import Attempt, AttemptStatus
 from core.models.clients import Client, ClientEvent, ClientEventKind, UnsubscribeMethod
-from core.models.mailings import Mailing, MailingRecipient, MailingStatus, Periodicity
+from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message
 from core.models.stats import DailyStats, RunStats
 from core.models.users import User
@@ -13,6 +13,7 @@ __all__ = [
     "ClientEventKind",
     "DailyStats",
     "Mailing",
+    "MailingDisplayStatus",
     "MailingRecipient",
     "MailingStatus",
     "Message",

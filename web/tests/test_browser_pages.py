@@ -179,6 +179,23 @@ def test_mailings_list_filters_and_badges(signed_in, user):
     assert page.locator(f"#mailings-{running.pk}").is_visible()
 
 
+def test_a_disabled_mailing_is_disabled_on_mailings_and_reports(signed_in, user):
+    page = signed_in
+    on = MailingFactory(owner=user, clients=[ClientFactory(owner=user)])
+    off = MailingFactory(owner=user, clients=[ClientFactory(owner=user)], is_active=False)
+    page.goto("/mailings/")
+    page.locator("#mailings-filters").get_by_label("Status").select_option(label="Disabled")
+    page.locator(f"#mailings-{on.pk}").wait_for(state="detached")
+    assert page.locator(f"#mailings-{off.pk} .badge").inner_text() == "Disabled"
+
+    page.goto("/reports/")
+    page.locator(f"#reports-{on.pk}").wait_for()
+    page.locator("#reports-filters").get_by_label("Status").select_option(label="Disabled")
+    page.locator(f"#reports-{on.pk}").wait_for(state="detached")
+    assert page.locator(f"#reports-{off.pk}").is_visible()
+    assert "status=disabled" in page.get_by_role("link", name="Download CSV").get_attribute("href")
+
+
 def test_reports_filters_follow_in_chart_and_csv(signed_in, user):
     from core.dispatch.statistics import recount_all_stale
 
