@@ -90,6 +90,9 @@ class _Bootstrap(django_filters.FilterSet):
             del self.filters["owner"]  # only managers and admins see other owners' mailings
         self.form.auto_id = "id_filter_%s"
         for field in self.form.fields.values():
+            # An empty yes/no filter means either (choice filters: FILTERS_EMPTY_CHOICE_LABEL).
+            if isinstance(field, forms.NullBooleanField):
+                field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
             widgets = getattr(field.widget, "widgets", [field.widget])
             for widget in widgets:
                 css = (

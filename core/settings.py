@@ -229,6 +229,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# An empty choice in a filter form means any value.
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "mail_service API",
     "DESCRIPTION": "Clients, messages, mailings, attempts and reports of the mail_service.",

@@ -41,7 +41,8 @@ class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, CachedPageMixin
             page_title=self.title,
             page_description=self.description,
             section=self.section,
-            content_html=first_fragment(self.request, reverse(self.content)),
+            # The page's query (search, filters, order, page) is the list's: a reload keeps them.
+            content_html=first_fragment(self.request, f"{reverse(self.content)}?{self.request.GET.urlencode()}"),
         )
         return context
 

@@ -94,6 +94,30 @@
     }
   });
 
+  // hx-confirm questions ("Send this mailing now?") are asked in the page
+  // dialog, as a delete is, not with the browser's confirm(): its title is the
+  // button's, and its confirm button says what the button says.
+  document.body.addEventListener("htmx:confirm", function (event) {
+    var question = event.detail.question;
+    var template = document.getElementById("confirm-template");
+    var target = document.getElementById("dialog");
+    if (!question || !template || !target) return;
+    event.preventDefault();
+    var opener = event.detail.elt;
+    var modal = target.closest(".modal");
+    var content = template.content.cloneNode(true);
+    content.querySelector("[data-question]").textContent = question;
+    var confirm = content.querySelector("[data-confirm]");
+    confirm.textContent = opener.textContent.trim();
+    confirm.addEventListener("click", function () {
+      bootstrap.Modal.getOrCreateInstance(modal).hide();
+      event.detail.issueRequest(true);
+    });
+    modal.querySelector(".modal-title").textContent = opener.dataset.dialogTitle || opener.textContent.trim();
+    target.replaceChildren(content);
+    bootstrap.Modal.getOrCreateInstance(modal).show();
+  });
+
   // The client picker of the mailing form: type to filter the list, select
   // all that match (or none), and see how many are chosen.
   function setUpPicker(picker) {
