@@ -68,7 +68,7 @@ def time_zone_field() -> forms.ChoiceField:
         choices=time_zone_choices,
         initial=settings.TIME_ZONE,
         # static/js/app.js puts a search box before it, labelled with this.
-        widget=forms.Select(attrs={"data-zone-search": _("Find a time zone: a city or an offset")}),
+        widget=forms.Select(attrs={"data-zone-search": _("Search by city or UTC offset")}),
         help_text=_("Mailings are scheduled and shown in this time zone."),
     )
 

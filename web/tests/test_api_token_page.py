@@ -16,7 +16,7 @@ def api_status(key: str) -> int:
 
 
 @pytest.mark.parametrize("actor", ["owner", "manager"])
-def test_a_token_is_created_shown_once_replaced_and_revoked(client, actor, request):
+def test_a_token_is_created_shown_once_replaced_and_revoked(client, db, actor, request):
     user = request.getfixturevalue(actor)
     client.force_login(user)
     assert "You have no API token." in client.get(reverse("profile")).content.decode()

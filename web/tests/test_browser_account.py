@@ -49,7 +49,7 @@ def test_sign_up_preselects_the_browsers_zone_and_finds_zones_as_you_type(page, 
     assert select.input_value() == "Asia/Kolkata"
     assert page.locator("script:not([src])").count() == 0
 
-    search = page.get_by_label("Find a time zone")
+    search = page.get_by_label("Search by city or UTC offset")
     search.fill("tokyo")
     assert select.input_value() == "Asia/Tokyo"
     assert select.locator("option:not([hidden])").all_inner_texts() == ["Tokyo (UTC+09:00)"]
