@@ -29,7 +29,7 @@ def test_a_token_is_created_shown_once_replaced_and_revoked(client, db, actor, r
     assert api_status(key) == 200
 
     page = client.get(reverse("profile")).content.decode()
-    assert "You have an API token, created" in page
+    assert "You have an API token (created" in page
     assert key not in page
 
     replaced = KEY.search(client.post(reverse("api-token-create")).content.decode()).group(1)

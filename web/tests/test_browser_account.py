@@ -32,7 +32,7 @@ def test_api_token_is_created_copied_once_and_revoked(page, user):
     shot(page, "profile-api-token")
 
     page.goto("/accounts/profile/")
-    page.get_by_text("You have an API token, created").wait_for()
+    page.get_by_text("You have an API token (created").wait_for()
     assert key_field.count() == 0  # shown once
 
     page.get_by_role("button", name="Revoke the token").click()
