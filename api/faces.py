@@ -104,7 +104,9 @@ class TwoFacedMixin:
         return response
 
     def _htmx_headers(self, response):
-        if response.status_code == status.HTTP_400_BAD_REQUEST and self.action in FORM_ACTIONS:
+        if self.action == "list" and response.status_code < 300:
+            self._page_url(response)
+        elif response.status_code == status.HTTP_400_BAD_REQUEST and self.action in FORM_ACTIONS:
             response["HX-Retarget"] = f"#{self.resource}-form"
             response["HX-Reswap"] = "outerHTML"
         elif response.status_code in {400, 409} and self.action == "destroy":
@@ -121,6 +123,18 @@ class TwoFacedMixin:
                 toast(response, message)
                 close_modal(response)
                 trigger_client_event(response, f"{self.resource}-changed", {})
+
+    def _page_url(self, response):
+        """A list that is its page's content (the page sends X-Page-Path) puts
+        its query (search, filters, order, page) on the page's URL: pushed when
+        the user moved (Back returns), replaced when the list reloads itself."""
+        page = self.request.headers.get("X-Page-Path", "")
+        if not page.startswith("/") or page.startswith("//"):
+            return
+        query = self.request.META.get("QUERY_STRING", "")
+        patch_vary_headers(response, ("X-Page-Path", "HX-Trigger"))
+        reload = self.request.headers.get("HX-Trigger") == f"{self.resource}-list"
+        response["HX-Replace-Url" if reload else "HX-Push-Url"] = f"{page}?{query}" if query else page
 
     # Remembering the objects a fragment shows
 

@@ -11,7 +11,7 @@ from django_filters.fields import DateRangeField, IsoDateTimeField, RangeField
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import DateRangeWidget
 
-from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
+from core.models import Attempt, AttemptStatus, Client, Mailing, MailingDisplayStatus, Message, Periodicity, User
 from core.selectors import mailing_owners_visible_to, sees_all_mailings
 from core.validators import validate_in_service_years
 
@@ -41,6 +41,16 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+class DisplayStatusFilter(django_filters.ChoiceFilter):
+    """A mailing's status as every face shows it: created, running, finished or disabled."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=MailingDisplayStatus.choices, label=_("Status"), **kwargs)
+
+    def filter(self, queryset, value):
+        return queryset.filter(MailingDisplayStatus.lookup(value)) if value else queryset
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -103,6 +113,9 @@ class _Bootstrap(django_filters.FilterSet):
             del self.filters["owner"]  # only managers and admins see other owners' mailings
         self.form.auto_id = "id_filter_%s"
         for field in self.form.fields.values():
+            # An empty yes/no filter means either (choice filters: FILTERS_EMPTY_CHOICE_LABEL).
+            if isinstance(field, forms.NullBooleanField):
+                field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
             widgets = getattr(field.widget, "widgets", [field.widget])
             for widget in widgets:
                 css = (
@@ -123,7 +136,7 @@ class ClientFilter(_Bootstrap):
 
 
 class MailingFilter(_Bootstrap):
-    status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
+    status = DisplayStatusFilter()
     periodicity = django_filters.ChoiceFilter(choices=Periodicity.choices, label=_("Periodicity"))
     is_active = django_filters.BooleanFilter(label=_("Enabled"))
     start_at = TimeRangeFilter(label=_("First send between"))
@@ -152,7 +165,7 @@ class ReportFilter(_Bootstrap):
 
     period = PeriodFilter(method="keep", label=_("Period"))
     mailing = IdFilter(field_name="id", label=_("Mailing (id)"))
-    status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
+    status = DisplayStatusFilter()
     owner = django_filters.ModelChoiceFilter(queryset=owners, label=_("Owner"))
 
     class Meta:

@@ -6,6 +6,7 @@ import io
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import BaseRenderer
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
@@ -57,9 +58,16 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+# `?bom=1`: the file starts with a UTF-8 byte order mark, without which Excel
+# reads UTF-8 as the local code page and garbles every non-Latin letter.
+BOM_PARAMETER = OpenApiParameter(
+    "bom", bool, description="Start the file with a UTF-8 byte order mark (for Microsoft Excel)."
+)
+
+
 class CSVRenderer(BaseRenderer):
     """A list of rows as CSV with the view's `csv_columns` as header; an error
-    body as `field,message` lines."""
+    body as `field,message` lines; a byte order mark first with `?bom=1`."""
 
     media_type = "text/csv"
     format = "csv"
@@ -67,6 +75,8 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
+        if renderer_context["request"].query_params.get("bom") in {"1", "true"}:
+            out.write("\ufeff")
         writer = csv.writer(out, lineterminator="\r\n")
         if isinstance(data, list):
             columns = renderer_context["view"].csv_columns

@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 
 from api.fields import AwareDateTimeField, StrictFieldsMixin
 from core import roles
-from core.models import Attempt, Client, Mailing, Message, RunStats, User
+from core.models import Attempt, Client, Mailing, MailingDisplayStatus, Message, RunStats, User
 from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, messages_visible_to
@@ -142,9 +142,19 @@ class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+def _display_status() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=MailingDisplayStatus.choices,
+        source="display_status",
+        read_only=True,
+        help_text=_("Set by the scheduler; “disabled” while the mailing is disabled (is_active false)."),
+    )
+
+
 @extend_schema_serializer(component_name="MailingSummary")
 class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
     lean_rows = True
+    status = _display_status()
     owner_email = serializers.EmailField(source="owner.email", read_only=True)
     message_subject = serializers.CharField(source="message.subject", read_only=True)
     clients_count = serializers.IntegerField(read_only=True)
@@ -171,7 +181,6 @@ class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     _periodicity = _choices(Mailing, "periodicity")
-    _status = _choices(Mailing, "status")
 
     def row(self, mailing, zone):
         return {
@@ -184,7 +193,7 @@ class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
             "start_at": _moment(mailing.start_at, zone),
             "end_at": _moment(mailing.end_at, zone),
             "periodicity": _choice(self._periodicity, mailing.periodicity),
-            "status": _choice(self._status, mailing.status),
+            "status": mailing.display_status.value,
             "is_active": bool(mailing.is_active),
             "next_run_at": _moment(mailing.next_run_at, zone),
             "last_run_at": _moment(mailing.last_run_at, zone),
@@ -198,7 +207,13 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     """Create and change a mailing through the mailing services."""
 
     message = _ScopedPrimaryKey(messages_visible_to, label=_("Message"))
-    clients = _ScopedPrimaryKey(clients_visible_to, many=True, allow_empty=False, label=_("Clients"))
+    clients = _ScopedPrimaryKey(
+        clients_visible_to,
+        many=True,
+        allow_empty=False,
+        label=_("Clients"),
+        error_messages={"empty": _("Choose at least one client."), "required": _("Choose at least one client.")},
+    )
     start_at = AwareDateTimeField(label=_("First send at"))
     end_at = AwareDateTimeField(label=_("End at"), required=False, allow_null=True)
     is_active = serializers.BooleanField(label=_("Enabled"), required=False, initial=True)
@@ -344,12 +359,11 @@ class ReportSerializer(_FiguresSerializer):
     subject = serializers.CharField(source="message.subject", read_only=True)
     owner = serializers.IntegerField(source="owner_id", read_only=True)
     owner_email = serializers.EmailField(source="owner.email", read_only=True)
-    status = serializers.ChoiceField(choices=Mailing._meta.get_field("status").choices, read_only=True)
+    status = _display_status()
     periodicity = serializers.ChoiceField(choices=Mailing._meta.get_field("periodicity").choices, read_only=True)
     is_active = serializers.BooleanField(read_only=True)
 
     lean_rows = True
-    _status = _choices(Mailing, "status")
     _periodicity = _choices(Mailing, "periodicity")
 
     def row(self, report, zone):
@@ -372,7 +386,7 @@ class ReportSerializer(_FiguresSerializer):
             "subject": report.message.subject,
             "owner": report.owner_id,
             "owner_email": report.owner.email,
-            "status": _choice(self._status, report.status),
+            "status": report.display_status.value,
             "periodicity": _choice(self._periodicity, report.periodicity),
             "is_active": bool(report.is_active),
         }

@@ -7,6 +7,13 @@ from blog.models import Post
 BODY_MAX_LENGTH = 100_000
 
 
+class CoverInput(forms.ClearableFileInput):
+    """A thumbnail of the current cover and a "remove" box above the file input.
+    (The template sits in the app: the form renderer looks in apps, not in templates/.)"""
+
+    template_name = "blog/widgets/cover_input.html"
+
+
 class PostForm(forms.ModelForm):
     body = forms.CharField(
         label=_("Body (Markdown)"),
@@ -21,7 +28,7 @@ class PostForm(forms.ModelForm):
             "title": forms.TextInput(attrs={"class": "form-control", "autofocus": True}),
             "slug": forms.TextInput(attrs={"class": "form-control"}),
             "excerpt": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-            "cover": forms.ClearableFileInput(attrs={"class": "form-control", "accept": "image/*"}),
+            "cover": CoverInput(attrs={"class": "form-control", "accept": "image/*"}),
         }
         error_messages = {"cover": {"invalid_image": NOT_AN_IMAGE}}
 

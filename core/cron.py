@@ -6,6 +6,7 @@ host from overlapping; across hosts, row locks in PostgreSQL share the work.
 """
 
 import time
+import warnings
 
 from django.conf import settings
 from django_cron import CronJobBase, Schedule
@@ -13,6 +14,17 @@ from django_cron import CronJobBase, Schedule
 from core import outbox
 from core.dispatch.engine import Dispatcher
 from core.dispatch.statistics import recount_all_stale
+
+# django-cron looks up earlier runs with a naive `datetime.today()`
+# (django_cron/core.py), so Django warns on every job of every run and
+# var/cron.log fills with it. The code is the library's, not ours; the cron
+# process (runcrons imports this module before it runs the jobs) drops just
+# that warning.
+warnings.filterwarnings(
+    "ignore",
+    message=r"DateTimeField CronJobLog\.start_time received a naive datetime",
+    category=RuntimeWarning,
+)
 
 
 class DispatchJob(CronJobBase):

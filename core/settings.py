@@ -257,6 +257,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
 }
+# An empty choice in a filter form means any value.
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "mail_service API",
     "DESCRIPTION": "Clients, messages, mailings, attempts and reports of the mail_service.",
@@ -269,7 +272,7 @@ SPECTACULAR_SETTINGS = {
     # form posts and HTML fragments of the same endpoints.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
-        "MailingStatusEnum": "core.models.MailingStatus",
+        "MailingStatusEnum": "core.models.MailingDisplayStatus",
         "AttemptStatusEnum": "core.models.AttemptStatus",
         "PeriodicityEnum": "core.models.Periodicity",
     },

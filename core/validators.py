@@ -1,23 +1,20 @@
 from contextlib import suppress
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.addresses import has_line_break, smtp_address
+from core.time_zones import time_zone_names
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in available_timezones():
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError(
-                _("“%(value)s” is not a known time zone; use an IANA name such as Europe/Berlin."),
-                code="invalid_time_zone",
-                params={"value": value},
-            ) from None
+    if value not in time_zone_names():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone; use an IANA name such as Europe/Berlin."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
 
 
 def validate_single_line(value: str) -> None:

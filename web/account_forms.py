@@ -1,8 +1,8 @@
 """Forms of the account pages. They parse and present; the rules live in
 core.services.accounts."""
 
-from functools import cache
-from zoneinfo import available_timezones
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core import roles
 from core.models import User
 from core.services.accounts import ADMIN, LoginRefused, login_check, password_change, password_reset_complete
+from core.time_zones import time_zone_names
 from core.validators import validate_display_name
 
 
@@ -27,9 +28,38 @@ class BootstrapMixin:
             field.widget.attrs["class"] = css
 
 
-@cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+REGIONS = {
+    "Africa": _("Africa"),
+    "America": _("America"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+    "Asia": _("Asia"),
+    "Atlantic": _("Atlantic Ocean"),
+    "Australia": _("Australia"),
+    "Europe": _("Europe"),
+    "Indian": _("Indian Ocean"),
+    "Pacific": _("Pacific Ocean"),
+}
+
+
+def utc_offset(zone: str, now: datetime) -> str:
+    minutes = int(now.astimezone(ZoneInfo(zone)).utcoffset().total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02}:{abs(minutes) % 60:02}"
+
+
+def time_zone_choices() -> list:
+    """The zones core accepts, grouped by region, each with its UTC offset now
+    ("Berlin (UTC+01:00)"), so a user finds theirs by city or by offset."""
+    now = datetime.now(UTC)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in time_zone_names() - {"UTC"}:
+        region, place = name.split("/", 1)
+        label = f"{place.replace('_', ' ').replace('/', ' / ')} ({utc_offset(name, now)})"
+        groups.setdefault(region, []).append((name, label))
+    return [("UTC", "UTC")] + [
+        (REGIONS.get(region, region), sorted(groups[region], key=lambda choice: choice[1])) for region in sorted(groups)
+    ]
 
 
 def time_zone_field() -> forms.ChoiceField:
@@ -37,8 +67,23 @@ def time_zone_field() -> forms.ChoiceField:
         label=_("Time zone"),
         choices=time_zone_choices,
         initial=settings.TIME_ZONE,
+        # static/js/app.js puts a search box before it, labelled with this.
+        widget=forms.Select(attrs={"data-zone-search": _("Search by city or UTC offset")}),
         help_text=_("Mailings are scheduled and shown in this time zone."),
     )
+
+
+class KeepCurrentTimeZoneMixin:
+    """An account may hold a zone from before the list was narrowed (US/Eastern):
+    offer it as it is rather than silently posting the list's first zone; core
+    refuses it on save, next to the field, until another is chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("time_zone")
+        if current and current not in time_zone_names():
+            field = self.fields["time_zone"]
+            field.choices = [(current, current), *field.choices]
 
 
 class SignUpForm(BootstrapMixin, forms.Form):
@@ -56,6 +101,11 @@ class SignUpForm(BootstrapMixin, forms.Form):
         help_text=password_validation.password_validators_help_text_html(),
     )
     time_zone = time_zone_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["time_zone"].widget.attrs["data-browser-zone"] = ""  # app.js preselects the browser's zone
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
@@ -101,7 +151,7 @@ class ChangePasswordForm(BootstrapMixin, PasswordChangeForm):
         return self.user
 
 
-class ProfileForm(BootstrapMixin, forms.ModelForm):
+class ProfileForm(KeepCurrentTimeZoneMixin, BootstrapMixin, forms.ModelForm):
     time_zone = time_zone_field()
 
     class Meta:
@@ -144,7 +194,7 @@ ROLE_CHOICES = [
 ]
 
 
-class UserEditForm(BootstrapMixin, forms.Form):
+class UserEditForm(KeepCurrentTimeZoneMixin, BootstrapMixin, forms.Form):
     email = forms.EmailField(label=_("Email"))
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, required=False, validators=[validate_display_name]

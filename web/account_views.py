@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -17,6 +18,9 @@ from django.views.generic import FormView, TemplateView, UpdateView
 
 from core.services.accounts import (
     VerificationLinkInvalid,
+    api_token_create,
+    api_token_of,
+    api_token_revoke,
     password_reset_request,
     user_delete,
     user_register,
@@ -155,6 +159,28 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
         # Said in the language just chosen, the one the next page speaks.
         translation.activate(form.instance.language)
         return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(api_token=api_token_of(self.request.user), **kwargs)
+
+
+class ApiTokenCreateView(LoginRequiredMixin, View):
+    """Issue a new API token and show its key, this once, on the profile page."""
+
+    def post(self, request):
+        token = api_token_create(user=request.user)
+        context = {"form": ProfileForm(instance=request.user), "api_token": token, "new_token_key": token.key}
+        response = render(request, "accounts/profile.html", context)
+        # The key is a password: no cache or back button may bring it back.
+        add_never_cache_headers(response)
+        return response
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request):
+        if api_token_revoke(user=request.user):
+            messages.success(request, _("Your API token has been revoked. Programs that used it are refused now."))
+        return redirect("profile")
 
 
 class DeleteAccountView(LoginRequiredMixin, FormView):

@@ -20,9 +20,10 @@ What a page holds that is not the reader's data is never cached:
   (`until`, e.g. a mailing's next run: then its progress turns to "due" and its
   next runs move on), and is not kept past that.
 
-A cached page reads nothing from its query string (its fragments are asked
-for with URLs of their own), so the query string is dropped before the page
-is looked up or rendered: `?junk=1` … `?junk=300` are one page and one entry,
+A page is kept under the part of its query string it reads and nothing else
+(`query_keys`: a resource page reads its list's filters, search, order and
+page; a mailing's page reads none): the rest is dropped before the page is
+looked up or rendered, so `?junk=1` … `?junk=300` are one page and one entry,
 not one each.
 
 Only 200 answers are kept; a visitor, a 403 or a 404 never reaches the cache
@@ -59,15 +60,31 @@ def _with_token(request, content: bytes) -> bytes:
     return content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
 
 
-def serve(request, render: Callable[[dict], HttpResponse], until: Callable[[], datetime | None] = lambda: None):
+def _read_query(request, keys: frozenset[str]) -> None:
+    """Keep of the request's query only the parameters the page reads: a name
+    in `keys`, or one of its range parts (`start_at_after` of `start_at`)."""
+    query = QueryDict(mutable=True)
+    for name in sorted(request.GET):
+        if name in keys or name.rsplit("_", 1)[0] in keys:
+            query.setlist(name, request.GET.getlist(name))
+    request.GET = query
+    request.META["QUERY_STRING"] = query.urlencode()
+
+
+def serve(
+    request,
+    render: Callable[[dict], HttpResponse],
+    until: Callable[[], datetime | None] = lambda: None,
+    query_keys: frozenset[str] = frozenset(),
+):
     """The page `render(extra_context)` gives for `request`, from the cache
     when the same reader loaded it since the last write (see the module doc).
     `until()`, asked after a render, is when the page stops being true by
-    time alone (None: not before the data changes)."""
+    time alone (None: not before the data changes); `query_keys` are the
+    query parameters the page reads."""
     if not _cacheable(request):
         return render({})
-    request.META["QUERY_STRING"] = ""
-    request.GET = QueryDict()
+    _read_query(request, query_keys)
     key = list_cache.reader_key("web-pages:", request)
     token, hit = get_current(key, data_version.KEY)
     if hit is not None:
@@ -89,14 +106,18 @@ def serve(request, render: Callable[[dict], HttpResponse], until: Callable[[], d
 
 class CachedPageMixin:
     """Serve a view's GET through `serve`; `page_until()` (after a render) is
-    when its page stops being true by time alone."""
+    when its page stops being true by time alone, `page_query_keys()` what it
+    reads of its query string."""
 
     def page_until(self) -> datetime | None:
         return None
+
+    def page_query_keys(self) -> frozenset[str]:
+        return frozenset()
 
     def get(self, request, *args, **kwargs):
         def render(extra):
             self.extra_context = {**(self.extra_context or {}), **extra}
             return super(CachedPageMixin, self).get(request, *args, **kwargs)
 
-        return serve(request, render, self.page_until)
+        return serve(request, render, self.page_until, self.page_query_keys())

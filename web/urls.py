@@ -21,6 +21,8 @@ urlpatterns = [
     ),
     path("accounts/password/change/", account_views.PasswordChangeView.as_view(), name="password-change"),
     path("accounts/profile/", account_views.ProfileView.as_view(), name="profile"),
+    path("accounts/api-token/", account_views.ApiTokenCreateView.as_view(), name="api-token-create"),
+    path("accounts/api-token/revoke/", account_views.ApiTokenRevokeView.as_view(), name="api-token-revoke"),
     path("accounts/delete/", account_views.DeleteAccountView.as_view(), name="account-delete"),
     # User screens for managers and admins
     path("manage/users/", manage_views.UserListView.as_view(), name="manage-users"),

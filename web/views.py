@@ -1,7 +1,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView
+from rest_framework.settings import api_settings
 
 from blog.selectors import home_posts
 from core.selectors import mailings_visible_to
@@ -35,13 +36,24 @@ class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, CachedPageMixin
     content = ""  # URL name of the API list whose fragment fills #content
     permission_required: tuple[str, ...] = ()
 
+    def page_query_keys(self) -> frozenset[str]:
+        """What the page reads of its query: what its list reads (filters, search, order, page)."""
+        viewset = resolve(reverse(self.content)).func.cls
+        keys = {api_settings.SEARCH_PARAM, api_settings.ORDERING_PARAM}
+        if filterset := getattr(viewset, "filterset_class", None):
+            keys.update(filterset.base_filters)
+        if pages := viewset.pagination_class:
+            keys.update(name for name in (pages.page_query_param, pages.page_size_query_param) if name)
+        return frozenset(keys)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             page_title=self.title,
             page_description=self.description,
             section=self.section,
-            content_html=first_fragment(self.request, reverse(self.content)),
+            # The page's query (search, filters, order, page) is the list's: a reload keeps them.
+            content_html=first_fragment(self.request, f"{reverse(self.content)}?{self.request.GET.urlencode()}"),
         )
         return context
 

@@ -1,6 +1,7 @@
 """Small helpers for the API's HTML fragments; the rules come from core.selectors."""
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from core.reports import success_rate
@@ -44,3 +45,9 @@ def server_reply(text: str) -> str:
 @register.filter(name="success_rate")
 def success_rate_of(figures) -> float | None:
     return success_rate(figures.reached, figures.planned)
+
+
+@register.filter(expects_localtime=True)
+def moment(value) -> str:
+    """A date and time as every list and detail shows it (the reader's zone and language)."""
+    return date_format(value, "SHORT_DATETIME_FORMAT") if value else ""

@@ -147,7 +147,9 @@ def test_a_hard_bounce_and_its_suppression_count_on_the_runs_day(api, owner):
 def test_a_report_before_the_statistics_job_is_current(api, page, owner):
     owner.time_zone = "UTC"
     owner.save()
-    replies = {f"c{i}@example.com": UNKNOWN for i in range(5)} | {f"c{i}@example.com": "550 5.2.1 mailbox disabled" for i in (5, 6)}
+    replies = {f"c{i}@example.com": UNKNOWN for i in range(5)} | {
+        f"c{i}@example.com": "550 5.2.1 mailbox disabled" for i in (5, 6)
+    }
     with time_machine.travel(T0, tick=False), SmtpPeer(PeerHandler(replies=replies)) as peer:
         mailing = mailing_for(owner, "c", 40, now=T0)
         mailing_send_now(mailing=mailing)

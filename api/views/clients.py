@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from api.csv_import import read_rows, refuse_oversized_request
 from api.faces import FormFragmentsMixin
 from api.filters import ClientFilter
-from api.renderers import CSVRenderer, FragmentRenderer
+from api.renderers import BOM_PARAMETER, CSVRenderer, FragmentRenderer
 from api.serializers import ClientSerializer, ImportResultSerializer, ImportUploadSerializer
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
 from core.selectors import clients_visible_to
@@ -61,6 +61,7 @@ class ClientViewSet(
         description="Exactly the clients the list filters select (`search`, `ordering`), without pagination.",
         responses={(200, "text/csv"): OpenApiTypes.STR},
         filters=True,
+        parameters=[BOM_PARAMETER],
     )
     @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer], pagination_class=None)
     def export(self, request):

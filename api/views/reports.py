@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from api.filters import ReportFilter
 from api.list_cache import CachedListMixin, cached
-from api.renderers import CSVRenderer
+from api.renderers import BOM_PARAMETER, CSVRenderer
 from api.serializers import DaySerializer, ReportDetailSerializer, ReportSerializer
 from api.views.base import ResourceViewSet
 from core.models import ClientEvent
@@ -106,6 +106,7 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         description="Exactly the rows the filters select, without pagination. " + PERIOD_DOC,
         responses={(200, "text/csv"): OpenApiTypes.STR},
         filters=True,
+        parameters=[BOM_PARAMETER],
     )
     @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer], pagination_class=None)
     def export(self, request):

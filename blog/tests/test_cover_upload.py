@@ -107,3 +107,16 @@ def test_cover_saved_from_code_gets_a_generated_name_too(make_post, media_root):
     post.cover.save("Holiday Photo.PNG", SimpleUploadedFile("x", image_bytes()))
     assert re.fullmatch(r"blog/covers/\d{4}/\d{2}/[0-9a-f]{32}\.png", post.cover.name)
     assert stored_files(media_root) == [post.cover.name]
+
+
+def test_the_editor_shows_the_current_cover_as_a_thumbnail(editor, media_root):
+    create(editor, SimpleUploadedFile("a.png", image_bytes(), "image/png"))
+    post = Post.objects.get()
+    page = editor.get(reverse("blog:edit", kwargs={"pk": post.pk})).content.decode()
+    assert f'<img src="{post.cover.url}" alt="Current cover"' in page
+    assert "Remove the cover" in page and "Currently:" not in page
+    edit_url = reverse("blog:edit", kwargs={"pk": post.pk})
+    editor.post(edit_url, {"title": "T", "slug": post.slug, "body": "Text", "cover-clear": "on"})
+    post.refresh_from_db()
+    assert not post.cover
+    assert "Current cover" not in editor.get(edit_url).content.decode()

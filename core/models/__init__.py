@@ -1,6 +1,6 @@
 from core.models.attempts import Attempt, AttemptStatus
 from core.models.clients import Client, ClientEvent, ClientEventKind, UnsubscribeMethod
-from core.models.mailings import Mailing, MailingRecipient, MailingStatus, Periodicity
+from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message
 from core.models.outbox import OutboxEmail, OutboxStatus
 from core.models.stats import DailyStats, RunStats
@@ -14,6 +14,7 @@ __all__ = [
     "ClientEventKind",
     "DailyStats",
     "Mailing",
+    "MailingDisplayStatus",
     "MailingRecipient",
     "MailingStatus",
     "Message",

@@ -17,6 +17,26 @@ class MailingStatus(models.TextChoices):
     FINISHED = "finished", _("Finished")
 
 
+class MailingDisplayStatus(models.TextChoices):
+    """The one status vocabulary every face shows and filters by (pages, API,
+    CSV, filters): the scheduler's status, or Disabled while the mailing is
+    disabled, since nothing is sent then whatever the schedule says."""
+
+    CREATED = MailingStatus.CREATED.value, MailingStatus.CREATED.label
+    RUNNING = MailingStatus.RUNNING.value, MailingStatus.RUNNING.label
+    FINISHED = MailingStatus.FINISHED.value, MailingStatus.FINISHED.label
+    DISABLED = "disabled", _("Disabled")
+
+    @classmethod
+    def of(cls, *, status: str, is_active: bool) -> "MailingDisplayStatus":
+        return cls(status) if is_active else cls.DISABLED
+
+    @classmethod
+    def lookup(cls, value: str) -> models.Q:
+        """The mailings that show `value`."""
+        return models.Q(is_active=False) if value == cls.DISABLED else models.Q(is_active=True, status=value)
+
+
 class Mailing(models.Model):
     """One message sent to many clients, once or on a period.
 
@@ -82,6 +102,10 @@ class Mailing(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.message.subject}" if self.message_id else f"#{self.pk}"
+
+    @property
+    def display_status(self) -> MailingDisplayStatus:
+        return MailingDisplayStatus.of(status=self.status, is_active=self.is_active)
 
     def clean(self):
         if self.start_at and self.end_at and self.end_at <= self.start_at:

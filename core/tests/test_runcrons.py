@@ -73,3 +73,16 @@ def test_file_lock_keeps_a_second_process_out_of_the_dispatch_job(owner):
 
     _runcrons()
     assert len(mail.outbox) == 2
+
+
+def test_a_cron_run_writes_no_naive_datetime_warning(tmp_path):
+    """var/cron.log gets what runcrons prints; django-cron's own naive datetime must not fill it."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cron.sqlite3'}", "DEBUG": "1"}
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
+    for _ in range(2):  # the second run also reads the first one's log
+        run = subprocess.run([*manage, "runcrons"], env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert "core.dispatch" in run.stdout
+        assert "naive datetime" not in run.stderr

@@ -1,7 +1,7 @@
 // mail_service pages: toasts (Django messages and the showToast htmx event),
 // the modals of web/_modal.html and the page dialog (#dialog), the client
-// picker of the mailing form and the reports chart. Loaded after Bootstrap and
-// htmx (and Chart.js on the reports page).
+// picker of the mailing form, the time zone select, the reports chart and copy
+// buttons. Loaded after Bootstrap and htmx (and Chart.js on the reports page).
 (function () {
   "use strict";
 
@@ -94,6 +94,30 @@
     }
   });
 
+  // hx-confirm questions ("Send this mailing now?") are asked in the page
+  // dialog, as a delete is, not with the browser's confirm(): its title is the
+  // button's, and its confirm button says what the button says.
+  document.body.addEventListener("htmx:confirm", function (event) {
+    var question = event.detail.question;
+    var template = document.getElementById("confirm-template");
+    var target = document.getElementById("dialog");
+    if (!question || !template || !target) return;
+    event.preventDefault();
+    var opener = event.detail.elt;
+    var modal = target.closest(".modal");
+    var content = template.content.cloneNode(true);
+    content.querySelector("[data-question]").textContent = question;
+    var confirm = content.querySelector("[data-confirm]");
+    confirm.textContent = opener.textContent.trim();
+    confirm.addEventListener("click", function () {
+      bootstrap.Modal.getOrCreateInstance(modal).hide();
+      event.detail.issueRequest(true);
+    });
+    modal.querySelector(".modal-title").textContent = opener.dataset.dialogTitle || opener.textContent.trim();
+    target.replaceChildren(content);
+    bootstrap.Modal.getOrCreateInstance(modal).show();
+  });
+
   // The client picker of the mailing form: type to filter the list, select
   // all that match (or none), and see how many are chosen.
   function setUpPicker(picker) {
@@ -154,8 +178,74 @@
     });
   }
 
+  // A copy button (data-copy: the id of the field it copies, e.g. a new API token).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    field.select(); // if the clipboard is refused, the key stays selected for Ctrl+C
+    var copied = function () {
+      button.textContent = button.dataset.copiedLabel;
+    };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(field.value).then(copied, function () {});
+    } else if (document.execCommand("copy")) {
+      copied();
+    }
+  });
+
+  // The time zone select: a search box before it keeps the zones whose name
+  // or UTC offset contain what is typed (and selects the first of them); on a
+  // fresh sign-up form the browser's own zone is preselected.
+  function setUpZoneSelect(select) {
+    if (select.dataset.ready) return;
+    select.dataset.ready = "1";
+    var search = document.createElement("input");
+    search.type = "search";
+    search.className = "form-control mb-1";
+    search.placeholder = select.dataset.zoneSearch;
+    search.setAttribute("aria-label", select.dataset.zoneSearch);
+    search.setAttribute("aria-controls", select.id);
+    select.before(search);
+    search.addEventListener("input", function () {
+      var needle = search.value.trim().toLowerCase().replace(/_/g, " ");
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var text = (option.value + " " + option.textContent).toLowerCase().replace(/_/g, " ");
+        option.hidden = needle !== "" && text.indexOf(needle) === -1;
+        if (!option.hidden && first === null) first = option;
+      });
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+      if (first && select.selectedOptions[0] && select.selectedOptions[0].hidden) select.value = first.value;
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault(); // Enter filters, it does not submit
+    });
+    if ("browserZone" in select.dataset) preselectBrowserZone(select);
+  }
+
+  // The browser may name its zone by an older alias (Asia/Calcutta for
+  // Asia/Kolkata): Intl resolves an option's name to the same alias.
+  function preselectBrowserZone(select) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zone) return;
+    var options = Array.prototype.slice.call(select.options);
+    var match = options.find(function (option) { return option.value === zone; }) ||
+      options.find(function (option) {
+        try {
+          return new Intl.DateTimeFormat("en", { timeZone: option.value }).resolvedOptions().timeZone === zone;
+        } catch (error) {
+          return false;
+        }
+      });
+    if (match) select.value = match.value;
+  }
+
   function enhance(root) {
     root.querySelectorAll("[data-picker]").forEach(setUpPicker);
+    root.querySelectorAll("select[data-zone-search]").forEach(setUpZoneSelect);
     root.querySelectorAll("canvas[data-series]").forEach(drawChart);
   }
   enhance(document);

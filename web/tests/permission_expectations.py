@@ -119,6 +119,8 @@ EXPECTATIONS: dict[str, list[Check]] = {
         post({"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, signed_in(302)),
     ],
     "profile": [get(signed_in(200)), post({"full_name": "Renamed", "time_zone": "UTC"}, signed_in(302))],
+    "api-token-create": [get(signed_in(405)), post({}, signed_in(200))],
+    "api-token-revoke": [get(signed_in(405)), post({}, signed_in(302))],
     "account-delete": [get(signed_in(200)), post({"password": PASSWORD}, signed_in(302))],
     # Page shells of the resources (their content comes from the api fragments)
     "mailings": [get(signed_in(200))],

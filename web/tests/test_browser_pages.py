@@ -20,7 +20,8 @@ def user(transactional_db):
 @pytest.fixture
 def signed_in(page, user):
     page.set_default_timeout(10_000)
-    page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm questions are answered yes
+    # Questions are asked in the page's own dialog; a browser confirm() is a failure.
+    page.on("dialog", lambda dialog: (page.problems.append(f"browser dialog: {dialog.message}"), dialog.dismiss()))
     log_in(page, user)
     return page
 
@@ -49,7 +50,7 @@ def test_clients_search_sort_page_create_edit_delete(signed_in, user):
     page.get_by_label("Search").fill("Client 1")
     page.get_by_label("Search").press("Enter")
     page.get_by_text("10 clients").wait_for()
-    assert page.url.endswith("/clients/")  # the page stays; only its content changed
+    assert page.url.endswith("/clients/?ordering=-email&search=Client%201")  # the page keeps what it shows
 
     # create in the dialog; a wrong email comes back next to its field, nothing saved
     page.get_by_role("button", name="New client").click()
@@ -104,6 +105,34 @@ def test_clients_search_sort_page_create_edit_delete(signed_in, user):
     shot(page, "clients")
 
 
+def test_search_sort_page_and_filters_survive_reload_and_back(signed_in, user):
+    page = signed_in
+    for n in range(30):
+        ClientFactory(owner=user, email=f"c{n:02}@example.com", full_name=f"Client {n:02}")
+    page.goto("/clients/")
+    rows = page.locator("#clients-rows tr")
+    page.get_by_role("link", name="Email").click()
+    page.locator("th[aria-sort=ascending]").wait_for()
+    page.get_by_role("link", name="Next").click()
+    page.get_by_text("Page 2 of 2").wait_for()
+    assert page.url.endswith("/clients/?ordering=email&page=2")
+    page.reload()
+    page.get_by_text("Page 2 of 2").wait_for()
+    assert rows.first.inner_text().startswith("c25@example.com")
+    assert page.locator("th[aria-sort=ascending]").count() == 1
+    page.go_back()
+    page.get_by_text("Page 1 of 2").wait_for()
+    assert rows.first.inner_text().startswith("c00@example.com")
+
+    MailingFactory(owner=user, clients=[ClientFactory(owner=user)], periodicity="daily")
+    page.goto("/mailings/")
+    page.locator("#mailings-filters").get_by_label("Periodicity").select_option("weekly")
+    page.get_by_text("No mailings match.").wait_for()
+    page.reload()
+    page.get_by_text("No mailings match.").wait_for()
+    assert page.locator("#mailings-filters").get_by_label("Periodicity").input_value() == "weekly"
+
+
 def test_dialog_is_keyboard_usable(signed_in):
     page = signed_in
     page.goto("/messages/")
@@ -127,8 +156,16 @@ def test_mailing_page_actions(signed_in, user):
     page.wait_for_url(f"**/mailings/{mailing.pk}/")
     page.get_by_text("Not sent yet.").wait_for()
 
-    # send now: the run is planned at once and the bar starts polling
+    # send now asks first, in the page's dialog as a delete does (not the browser's confirm())
     page.get_by_role("button", name="Send now").click()
+    dialog = page.get_by_role("dialog", name="Send now")
+    dialog.get_by_text("Send this mailing to all its clients now?").wait_for()
+    dialog.get_by_role("button", name="Cancel").click()
+    dialog.wait_for(state="hidden")
+    assert not mailing.attempts.exists()
+    # confirmed: the run is planned at once and the bar starts polling
+    page.get_by_role("button", name="Send now").click()
+    dialog.get_by_role("button", name="Send now").click()
     page.locator("#mailing-progress[data-running=true]").wait_for()
     assert "0 of 2 done" in page.locator("#mailing-progress").inner_text()
     page.locator("#toasts .toast", has_text="Sending has been queued.").wait_for()
@@ -178,6 +215,37 @@ def test_mailings_list_filters_and_badges(signed_in, user):
     page.locator("#mailings-filters").get_by_label("Periodicity").select_option("daily")
     page.locator(f"#mailings-{off.pk}").wait_for(state="detached")
     assert page.locator(f"#mailings-{running.pk}").is_visible()
+
+
+def test_a_disabled_mailing_is_disabled_on_mailings_and_reports(signed_in, user):
+    page = signed_in
+    on = MailingFactory(owner=user, clients=[ClientFactory(owner=user)])
+    off = MailingFactory(owner=user, clients=[ClientFactory(owner=user)], is_active=False)
+    page.goto("/mailings/")
+    page.locator("#mailings-filters").get_by_label("Status").select_option(label="Disabled")
+    page.locator(f"#mailings-{on.pk}").wait_for(state="detached")
+    assert page.locator(f"#mailings-{off.pk} .badge").inner_text() == "Disabled"
+
+    page.goto("/reports/")
+    page.locator(f"#reports-{on.pk}").wait_for()
+    page.locator("#reports-filters").get_by_label("Status").select_option(label="Disabled")
+    page.locator(f"#reports-{on.pk}").wait_for(state="detached")
+    assert page.locator(f"#reports-{off.pk}").is_visible()
+    assert "status=disabled" in page.get_by_role("link", name="Download CSV").get_attribute("href")
+
+
+def test_report_captions_stand_above_their_tables(signed_in, user):
+    page = signed_in
+    mailing = MailingFactory(owner=user, clients=[ClientFactory(owner=user)])
+    page.goto("/reports/")
+    page.locator(f"#reports-{mailing.pk}").get_by_role("link", name=str(mailing.pk)).click()
+    tables = page.locator(f"#report-{mailing.pk}-detail table")
+    tables.first.wait_for()
+    assert tables.count() >= 2
+    for index in range(tables.count()):
+        table = tables.nth(index)
+        caption, head = table.locator("caption").bounding_box(), table.locator("thead").bounding_box()
+        assert caption["y"] + caption["height"] <= head["y"] + 1
 
 
 def test_reports_filters_follow_in_chart_and_csv(signed_in, user):

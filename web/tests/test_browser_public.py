@@ -40,3 +40,23 @@ def test_api_docs_and_htmx_work_under_the_content_security_policy(page, transact
     assert "mail_service API" in page.locator(".swagger-ui .info .title").inner_text()
     page.goto("/accounts/signup/")
     assert page.evaluate("[htmx.config.allowEval, htmx.config.includeIndicatorStyles]") == [False, False]
+
+
+def test_a_quote_in_a_post_stands_out(page, transactional_db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from blog.models import Post
+
+    post = Post.objects.create(
+        title="Quoted",
+        body="Before.\n\n> Words worth repeating.\n\nAfter.",
+        is_published=True,
+        published_at=timezone.now() - timedelta(days=1),
+    )
+    page.goto(post.get_absolute_url())
+    quote = page.locator(".post-body blockquote")
+    quote.wait_for()
+    style = quote.evaluate("q => { const s = getComputedStyle(q); return [s.borderLeftStyle, s.paddingLeft]; }")
+    assert style[0] == "solid" and style[1] != "0px"

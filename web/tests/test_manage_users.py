@@ -131,3 +131,12 @@ def test_the_list_costs_the_same_queries_for_many_users(client, manager, django_
     with django_assert_max_num_queries(8):
         page = client.get(reverse("manage-users")).content.decode()
     assert page.count("<td data-role>") == 21
+
+
+def test_the_users_pages_have_a_breadcrumb(client, admin_user, owner):
+    client.force_login(admin_user)
+    crumbs = re.compile(r'<nav aria-label="Breadcrumb">(.*?)</nav>', re.S)
+    listing = crumbs.search(client.get(reverse("manage-users")).content.decode()).group(1)
+    assert 'href="/">Home</a>' in listing and 'aria-current="page">Users</li>' in listing
+    edit = crumbs.search(client.get(reverse("manage-user-edit", args=[owner.pk])).content.decode()).group(1)
+    assert f'href="{reverse("manage-users")}">Users</a>' in edit and owner.email in edit
