@@ -53,6 +53,22 @@
     });
   });
 
+  // With DEBUG on, django-htmx's debug script (listening on document) writes
+  // every 400 answer over the whole page. The answers our htmx-config swaps
+  // (a form with its messages, a refused delete) are answers, not errors: they
+  // stop at <body> so they reach their target, in both modes alike.
+  function isAnswer(status) {
+    // The first rule whose code matches, as htmx itself picks it.
+    var rule = htmx.config.responseHandling.find(function (rule) {
+      return new RegExp(rule.code).test(String(status));
+    });
+    return Boolean(rule && rule.swap && !rule.error);
+  }
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    var status = event.detail.xhr.status;
+    if (status >= 400 && isAnswer(status)) event.stopPropagation();
+  });
+
   // HX-Trigger: {"closeModal": {}} closes the open modal after a saved form.
   document.body.addEventListener("closeModal", function () {
     document.querySelectorAll(".modal.show").forEach(function (modal) {
