@@ -80,6 +80,11 @@ class Mailing(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.message.subject}" if self.message_id else f"#{self.pk}"
 
+    @property
+    def is_finished(self) -> bool:
+        """A finished mailing sends nothing more: sending now or disabling it means nothing."""
+        return self.status == MailingStatus.FINISHED
+
     def clean(self):
         if self.start_at and self.end_at and self.end_at <= self.start_at:
             raise ValidationError({"end_at": _("The end must be after the first send.")}, code="end_before_start")

@@ -135,7 +135,7 @@ def create_mailing_starting_now(page) -> Mailing:
         "new Date().toLocaleString('sv-SE', {timeZone: 'Europe/Berlin'}).slice(0, 16).replace(' ', 'T')"
     )
     dialog.get_by_label("First send at").fill(now_in_berlin)
-    dialog.get_by_label("Periodicity").select_option("once")
+    dialog.get_by_label("Periodicity").select_option("weekly")  # a finished one-off could not be disabled
     shot(page, "journey-05-mailing-form")
     dialog.get_by_role("button", name="Create").click()
     dialog.wait_for(state="hidden")
