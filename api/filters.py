@@ -6,6 +6,7 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField, RangeField
 from django_filters.rest_framework import DjangoFilterBackend
@@ -81,6 +82,10 @@ class _Bootstrap(django_filters.FilterSet):
         self.form.auto_id = "id_filter_%s"
         for field in self.form.fields.values():
             widgets = getattr(field.widget, "widgets", [field.widget])
+            if isinstance(field.widget, forms.MultiWidget):
+                # A range's label names no single input (Django gives it no `for`): each says which end it is.
+                for widget, end in zip(widgets, (_("from"), _("to")), strict=True):
+                    widget.attrs["aria-label"] = format_lazy("{}: {}", field.label, end)
             for widget in widgets:
                 css = (
                     "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
