@@ -33,13 +33,16 @@ def owners(request):
 
 
 class IdFilter(django_filters.NumberFilter):
-    """A whole-number id; rejects fractions and values no id can have."""
+    """A whole-number id; rejects fractions and values no id can have. Our
+    pages never ask anyone to type an id: in their filter forms it is a hidden
+    field that carries a given one along (a mailing's page keeps its mailing)."""
 
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("widget", forms.HiddenInput)
         super().__init__(*args, **kwargs)
 
 
@@ -119,13 +122,17 @@ class MailingFilter(_Bootstrap):
 class AttemptFilter(_Bootstrap):
     mailing = IdFilter(field_name="mailing_id", label=_("Mailing (id)"))
     client = IdFilter(field_name="client_id", label=_("Client (id)"))
+    client_search = django_filters.CharFilter(method="filter_client", label=_("Client"), max_length=200)
     status = django_filters.ChoiceFilter(choices=AttemptStatus.choices, label=_("Status"))
     run_at = TimeRangeFilter(label=_("Run between"))
     attempted_at = TimeRangeFilter(label=_("Tried between"))
 
     class Meta:
         model = Attempt
-        fields = ["mailing", "client", "status", "run_at", "attempted_at"]
+        fields = ["mailing", "client", "client_search", "status", "run_at", "attempted_at"]
+
+    def filter_client(self, queryset, name, value):
+        return queryset.filter(Q(client__email__icontains=value) | Q(client__full_name__icontains=value))
 
 
 class ReportFilter(_Bootstrap):
@@ -134,12 +141,15 @@ class ReportFilter(_Bootstrap):
 
     period = django_filters.DateFromToRangeFilter(method="keep", label=_("Period"))
     mailing = IdFilter(field_name="id", label=_("Mailing (id)"))
+    mailing_search = django_filters.CharFilter(
+        field_name="message__subject", lookup_expr="icontains", label=_("Mailing"), max_length=200
+    )
     status = django_filters.ChoiceFilter(choices=MailingStatus.choices, label=_("Status"))
     owner = django_filters.ModelChoiceFilter(queryset=owners, label=_("Owner"))
 
     class Meta:
         model = Mailing
-        fields = ["period", "mailing", "status", "owner"]
+        fields = ["period", "mailing", "mailing_search", "status", "owner"]
 
     def keep(self, queryset, name, value):
         return queryset
