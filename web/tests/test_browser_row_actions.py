@@ -70,9 +70,11 @@ def test_a_managers_toggle_is_in_view(page, transactional_db, language):
     mailing = MailingFactory(owner=owner, clients=[ClientFactory(owner=owner)])
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.live_url}])
     log_in(page, make_user("manager@example.com", roles.MANAGER))
-    page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto("/manager/mailings/")
-    toggle = page.locator(f"#mailings-{mailing.pk}").get_by_role("button")
-    assert toggle.count() == 1
-    assert_in_view(page, toggle)
-    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    for size in ({"width": 1366, "height": 900}, {"width": 390, "height": 844}):
+        page.set_viewport_size(size)
+        page.goto("/manager/mailings/")
+        toggle = page.locator(f"#mailings-{mailing.pk}").get_by_role("button")
+        assert toggle.count() == 1
+        assert_in_view(page, toggle)
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    shot(page, f"manager-mailings-phone-{language}")
