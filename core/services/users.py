@@ -7,8 +7,9 @@ from core.models import User
 from core.selectors import can_block
 
 
-def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
-    """Block or unblock a user.
+def user_set_blocked(*, user: User, blocked: bool, by: User, reason: str = "") -> User:
+    """Block or unblock a user; `reason` (optional, kept while blocked) is
+    shown to them when their log-in is refused and to managers in the list.
 
     A blocked user cannot log in; their sessions stop working at once (the
     authentication backend refuses inactive users on every request), their API
@@ -21,8 +22,8 @@ def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
     if not can_block(by, user):
         raise PermissionDenied(_("You may not block or unblock this user."))
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=not blocked)
+        User.objects.filter(pk=user.pk).update(is_active=not blocked, block_reason=reason.strip() if blocked else "")
         if blocked:
             Token.objects.filter(user=user).delete()
-    user.refresh_from_db(fields=["is_active"])
+    user.refresh_from_db(fields=["is_active", "block_reason"])
     return user

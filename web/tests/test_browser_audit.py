@@ -140,6 +140,8 @@ def test_every_screen_of_a_role(page, demo, role, language):
     pages["post"] = f"/blog/{post.slug}/"
     if role == "content":
         pages["blog-edit"] = f"/blog/manage/{post.pk}/"
+    if role == "manager":
+        pages["user-block"] = f"/manage/users/{User.objects.get(email=ROLES['owner']).pk}/block/"
     problems = audit_screens(page, pages, f"{role}-{language}")
     assert not problems, "\n".join(problems)
 

@@ -198,7 +198,8 @@ def manager_steps(page, nora, mailing):
     log_in(page, make_user("manager@example.com", roles.MANAGER))
     page.goto("/manage/users/")
     row = page.locator(f"tr[data-user='{nora.pk}']")
-    row.get_by_role("button", name="Block").click()
+    row.get_by_role("link", name="Block").click()
+    page.get_by_role("button", name="Block").click()  # the confirmation; no reason given
     row.get_by_text("Blocked").wait_for()
     nora.refresh_from_db()
     assert not nora.is_active
