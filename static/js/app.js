@@ -110,6 +110,20 @@
     }
   });
 
+  // The side panel of details (#detail): a row's link fills it, and it opens
+  // beside the row with the focus in it; Esc or its close button go back.
+  var detailOpener = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.target && event.detail.target.id === "detail") detailOpener = event.detail.elt;
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "detail") return;
+    bootstrap.Offcanvas.getOrCreateInstance(document.getElementById("detail-panel")).show();
+  });
+  document.addEventListener("hidden.bs.offcanvas", function (event) {
+    if (event.target.id === "detail-panel" && detailOpener && detailOpener.isConnected) detailOpener.focus();
+  });
+
   // The client picker of the mailing form: type to filter the list, select
   // all that match (or none), and see how many are chosen.
   function setUpPicker(picker) {

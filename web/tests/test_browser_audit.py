@@ -44,8 +44,8 @@ VISITOR_PAGES = {
     "password-reset": "/accounts/password/reset/",
     "blog": "/blog/",
 }
-# Buttons that open the page dialog; the first of each kind on a page is opened.
-DIALOG_OPENERS = "[hx-target='#dialog']"
+# What opens the page dialog or the details side panel; the first of each kind on a page is opened.
+DIALOG_OPENERS = "[hx-target='#dialog'], [hx-target='#detail']"
 
 
 def axe_problems(page, where: str) -> list[str]:
@@ -101,15 +101,15 @@ def audit_screens(page, pages: dict[str, str], name: str) -> list[str]:
                 problems += axe_problems(page, where)
             for number, opener in enumerate(dialog_openers(page)):
                 page.locator(opener).click()
-                dialog = page.locator(".modal.show")
+                dialog = page.locator(".modal.show, .offcanvas.show")
                 dialog.wait_for()
                 settle(page)
                 page.wait_for_function("!document.querySelector('.modal.show .modal-body [role=status]')")
-                page.wait_for_timeout(300)  # the fade-in, so colours are final
+                page.wait_for_timeout(400)  # the slide or fade-in, so positions and colours are final
                 shot(page, f"audit-{name}-{slug}-dialog{number}-{width}")
                 problems += layout_problems(page, f"{where} dialog {opener}")
                 if width == "wide":
-                    title = page.locator(".modal.show .modal-title").inner_text()
+                    title = dialog.locator(".modal-title, .offcanvas-body h2").first.inner_text()
                     problems += axe_problems(page, f"{where} dialog {title}")
                 page.keyboard.press("Escape")
                 dialog.wait_for(state="hidden")

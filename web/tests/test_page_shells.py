@@ -40,7 +40,7 @@ def test_user_gets_the_page_frame(client, owner, name, title, content):
     # which reloads itself from the API afterwards
     assert '<div id="content">' in html
     assert f'hx-get="{content}' in html.split('<div id="content">')[1]
-    assert "Loading…" not in html.split('<div id="content">')[1].split('<div id="detail"')[0]
+    assert "Loading…" not in html.split('<div id="content">')[1].split('id="detail-panel"')[0]
     assert '<div class="modal-body" id="dialog">' in html
     assert '<meta name="description" content="' in html and 'content=""' not in html
 
