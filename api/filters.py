@@ -73,6 +73,15 @@ class TimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
     field_class = UtcIsoDateTimeRangeField
 
 
+def _offer_any(field) -> None:
+    """A filter left empty filters nothing: it says "Any", not "---------" or "Unknown"."""
+    if isinstance(field, forms.NullBooleanField):
+        field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+    elif isinstance(field, forms.ChoiceField):  # django-filter's and model choices read it when listed
+        field.empty_label = _("Any")
+        field.widget.choices = field.choices  # the widget's copy still lists the class's label
+
+
 class _Bootstrap(django_filters.FilterSet):
     """Gives the filter form's widgets their Bootstrap classes, and ids of
     their own: a page shows the filters next to a form with the same fields."""
@@ -84,6 +93,7 @@ class _Bootstrap(django_filters.FilterSet):
             del self.filters["owner"]  # only managers and admins see other owners' mailings
         self.form.auto_id = "id_filter_%s"
         for field in self.form.fields.values():
+            _offer_any(field)
             widgets = getattr(field.widget, "widgets", [field.widget])
             if isinstance(field.widget, forms.MultiWidget):
                 # A range's label names no single input (Django gives it no `for`): each says which end it is.
