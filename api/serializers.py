@@ -188,7 +188,13 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     """Create and change a mailing through the mailing services."""
 
     message = _ScopedPrimaryKey(messages_visible_to, label=_("Message"))
-    clients = _ScopedPrimaryKey(clients_visible_to, many=True, allow_empty=False, label=_("Clients"))
+    clients = _ScopedPrimaryKey(
+        clients_visible_to,
+        many=True,
+        allow_empty=False,
+        label=_("Clients"),
+        error_messages={"empty": _("Choose at least one client.")},
+    )
     start_at = AwareDateTimeField(label=_("First send at"))
     end_at = AwareDateTimeField(label=_("End at"), required=False, allow_null=True)
     is_active = serializers.BooleanField(label=_("Enabled"), required=False, initial=True)
