@@ -53,4 +53,12 @@ def test_details_open_in_view(page, transactional_db, size):
     page.goto("/reports/")
     page.wait_for_load_state("networkidle")
     link = page.locator(f"#reports-{mailing.pk}").get_by_role("link", name=str(mailing.pk))
+    link.click()
+    # a table's caption names it from above
+    caption = page.locator(f"#report-{mailing.pk}-detail caption").first
+    caption.wait_for()
+    assert caption.bounding_box()["y"] < caption.locator("xpath=..").locator("thead").bounding_box()["y"]
+    page.wait_for_function("document.getElementById('detail-panel').contains(document.activeElement)")  # shown
+    page.keyboard.press("Escape")
+    page.locator("#detail-panel").wait_for(state="hidden")
     open_and_close(page, link, f"#report-{mailing.pk}-detail", f"details-report-{width}")
