@@ -21,6 +21,7 @@ def test_block_asks_and_keeps_a_reason(page, transactional_db):
     MailingFactory(owner=nora)
     log_in(page, make_user("manager@example.com", roles.MANAGER))
     page.goto("/manage/users/")
+    assert page.locator(".breadcrumb").inner_text().split() == ["Home", "Manager", "Users"]
     row = page.locator(f"tr[data-user='{nora.pk}']")
     row.get_by_role("link", name="Block").click()
 
