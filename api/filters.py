@@ -6,6 +6,7 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import DateRangeField, IsoDateTimeField, RangeField
 from django_filters.rest_framework import DjangoFilterBackend
@@ -33,13 +34,16 @@ def owners(request):
 
 
 class IdFilter(django_filters.NumberFilter):
-    """A whole-number id; rejects fractions and values no id can have."""
+    """A whole-number id; rejects fractions and values no id can have. Our
+    pages never ask anyone to type an id: in their filter forms it is a hidden
+    field that carries a given one along (a mailing's page keeps its mailing)."""
 
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("widget", forms.HiddenInput)
         super().__init__(*args, **kwargs)
 
 
@@ -102,6 +106,15 @@ class PeriodFilter(django_filters.DateFromToRangeFilter):
     field_class = ServiceDateRangeField
 
 
+def _offer_any(field) -> None:
+    """A filter left empty filters nothing: it says "Any", not "---------" or "Unknown"."""
+    if isinstance(field, forms.NullBooleanField):
+        field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+    elif isinstance(field, forms.ChoiceField):  # django-filter's and model choices read it when listed
+        field.empty_label = _("Any")
+        field.widget.choices = field.choices  # the widget's copy still lists the class's label
+
+
 class _Bootstrap(django_filters.FilterSet):
     """Gives the filter form's widgets their Bootstrap classes, and ids of
     their own: a page shows the filters next to a form with the same fields."""
@@ -113,10 +126,12 @@ class _Bootstrap(django_filters.FilterSet):
             del self.filters["owner"]  # only managers and admins see other owners' mailings
         self.form.auto_id = "id_filter_%s"
         for field in self.form.fields.values():
-            # An empty yes/no filter means either (choice filters: FILTERS_EMPTY_CHOICE_LABEL).
-            if isinstance(field, forms.NullBooleanField):
-                field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+            _offer_any(field)
             widgets = getattr(field.widget, "widgets", [field.widget])
+            if isinstance(field.widget, forms.MultiWidget):
+                # A range's label names no single input (Django gives it no `for`): each says which end it is.
+                for widget, end in zip(widgets, (_("from"), _("to")), strict=True):
+                    widget.attrs["aria-label"] = format_lazy("{}: {}", field.label, end)
             for widget in widgets:
                 css = (
                     "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
@@ -150,13 +165,17 @@ class MailingFilter(_Bootstrap):
 class AttemptFilter(_Bootstrap):
     mailing = IdFilter(field_name="mailing_id", label=_("Mailing (id)"))
     client = IdFilter(field_name="client_id", label=_("Client (id)"))
+    client_search = django_filters.CharFilter(method="filter_client", label=_("Client"), max_length=200)
     status = django_filters.ChoiceFilter(choices=AttemptStatus.choices, label=_("Status"))
     run_at = TimeRangeFilter(label=_("Run between"))
     attempted_at = TimeRangeFilter(label=_("Tried between"))
 
     class Meta:
         model = Attempt
-        fields = ["mailing", "client", "status", "run_at", "attempted_at"]
+        fields = ["mailing", "client", "client_search", "status", "run_at", "attempted_at"]
+
+    def filter_client(self, queryset, name, value):
+        return queryset.filter(Q(client__email__icontains=value) | Q(client__full_name__icontains=value))
 
 
 class ReportFilter(_Bootstrap):
@@ -165,12 +184,15 @@ class ReportFilter(_Bootstrap):
 
     period = PeriodFilter(method="keep", label=_("Period"))
     mailing = IdFilter(field_name="id", label=_("Mailing (id)"))
+    mailing_search = django_filters.CharFilter(
+        field_name="message__subject", lookup_expr="icontains", label=_("Mailing"), max_length=200
+    )
     status = DisplayStatusFilter()
     owner = django_filters.ModelChoiceFilter(queryset=owners, label=_("Owner"))
 
     class Meta:
         model = Mailing
-        fields = ["period", "mailing", "status", "owner"]
+        fields = ["period", "mailing", "mailing_search", "status", "owner"]
 
     def keep(self, queryset, name, value):
         return queryset

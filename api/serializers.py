@@ -261,6 +261,15 @@ class ResendFailedSerializer(StrictFieldsMixin, serializers.Serializer):
     )
 
 
+class BlockSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text=_("Shown to the user when their log-in is refused, and in the users list."),
+    )
+
+
 class ResendFailedResultSerializer(serializers.Serializer):
     run_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text=_("The resend run; null when nothing was queued.")
@@ -427,7 +436,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "is_active", "is_manager", "is_superuser", "date_joined"]
+        fields = ["id", "email", "full_name", "is_active", "block_reason", "is_manager", "is_superuser", "date_joined"]
         fields += ["mailings_count"]
         read_only_fields = fields
 

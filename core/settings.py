@@ -257,8 +257,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
 }
-# An empty choice in a filter form means any value.
-FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "mail_service API",

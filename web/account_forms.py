@@ -210,3 +210,13 @@ class UserCreateForm(UserEditForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("The user reads it when their log-in is refused; managers see it in the users list."),
+    )

@@ -17,7 +17,7 @@ from core.models import User
 from core.selectors import can_block, can_list_users, users_visible_to
 from core.services.accounts import user_create, user_delete, user_role, user_update
 from core.services.users import user_set_blocked
-from web.account_forms import ROLE_CHOICES, UserCreateForm, UserEditForm
+from web.account_forms import ROLE_CHOICES, BlockForm, UserCreateForm, UserEditForm
 
 
 class ListsUsersMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -53,10 +53,25 @@ class UserListView(ListsUsersMixin, ListView):
 
 
 class UserBlockView(ListsUsersMixin, View):
+    """Blocking asks first: the page says what happens and takes an optional
+    reason. Unblocking is done at once from the list."""
+
+    template_name = "manage/user_confirm_block.html"
+
+    def get(self, request, pk):
+        person = get_object_or_404(users_visible_to(request.user), pk=pk)
+        if not person.is_active or not can_block(request.user, person):
+            return redirect("manage-users")
+        return render(request, self.template_name, {"person": person, "form": BlockForm()})
+
     def post(self, request, pk):
         person = get_object_or_404(users_visible_to(request.user), pk=pk)
         blocked = request.POST.get("blocked") == "1"
-        user_set_blocked(user=person, blocked=blocked, by=request.user)
+        form = BlockForm(request.POST)
+        if blocked and not form.is_valid():
+            return render(request, self.template_name, {"person": person, "form": form}, status=400)
+        reason = form.cleaned_data["reason"] if blocked else ""
+        user_set_blocked(user=person, blocked=blocked, by=request.user, reason=reason)
         if blocked:
             messages.success(request, _("%(email)s is blocked.") % {"email": person.email})
         else:

@@ -25,6 +25,16 @@ def test_manager_blocks_and_unblocks(api, manager, owner):
     assert client.post(f"/api/users/{owner.pk}/unblock/").json()["is_active"] is True
 
 
+def test_a_block_keeps_its_reason_until_unblocked(api, manager, owner):
+    client = api.as_(manager)
+    assert client.post(f"/api/users/{owner.pk}/block/", {"reason": "x" * 501}).status_code == 400
+    owner.refresh_from_db()
+    assert owner.is_active  # nothing half-done
+    blocked = client.post(f"/api/users/{owner.pk}/block/", {"reason": "Unpaid invoice"}).json()
+    assert blocked["is_active"] is False and blocked["block_reason"] == "Unpaid invoice"
+    assert client.post(f"/api/users/{owner.pk}/unblock/").json()["block_reason"] == ""
+
+
 def test_manager_cannot_block_an_admin_or_themselves(api, manager, admin_user):
     client = api.as_(manager)
     assert client.post(f"/api/users/{admin_user.pk}/block/").status_code == 403

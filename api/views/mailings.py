@@ -1,4 +1,4 @@
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import trigger_client_event
@@ -20,7 +20,7 @@ from api.serializers import (
 )
 from api.views.base import ResourceViewSet
 from core.dispatch.statistics import fresh_runs
-from core.models import Mailing, MailingRecipient
+from core.models import Attempt, AttemptStatus, Mailing, MailingRecipient
 from core.progress import latest_run_progress
 from core.reports import runs_of
 from core.selectors import mailings_visible_to
@@ -41,6 +41,12 @@ def with_clients_count(queryset):
         .values("n")
     )
     return queryset.annotate(clients_count=Coalesce(Subquery(recipients, output_field=IntegerField()), 0))
+
+
+def with_failures(queryset):
+    """`has_failures`: whether "Resend failed" has anything to resend."""
+    failed = Attempt.objects.filter(mailing=OuterRef("pk"), status=AttemptStatus.FAILURE)
+    return queryset.annotate(has_failures=Exists(failed))
 
 
 @extend_schema_view(
@@ -86,7 +92,7 @@ class MailingViewSet(
         mailings = mailings_visible_to(self.request.user).select_related("owner", "message")
         if self.action == "list":
             mailings = mailings.only(*self.LIST_COLUMNS)
-        return with_clients_count(mailings)
+        return with_failures(with_clients_count(mailings))
 
     def get_serializer_class(self):
         if self.action == "retrieve":

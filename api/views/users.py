@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from api.filters import UserFilter
 from api.permissions import ManagesUsers
-from api.serializers import UserSerializer
+from api.serializers import BlockSerializer, UserSerializer
 from api.views.base import ResourceViewSet
 from core.models import Mailing, User
 from core.services.users import user_set_blocked
@@ -42,16 +42,18 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceView
             .order_by("email")
         )
 
-    def _set_blocked(self, blocked: bool, toast):
-        user = user_set_blocked(user=self.get_object(), blocked=blocked, by=self.request.user)
+    def _set_blocked(self, blocked: bool, toast, reason: str = ""):
+        user = user_set_blocked(user=self.get_object(), blocked=blocked, by=self.request.user, reason=reason)
         self.fragment_object = self.get_queryset().get(pk=user.pk)
         self.toast = toast
         return Response(UserSerializer(self.fragment_object).data)
 
-    @extend_schema(summary="Block a user", description="No login, no API token, no sending.", request=None)
+    @extend_schema(summary="Block a user", description="No login, no API token, no sending.", request=BlockSerializer)
     @action(detail=True, methods=["post"])
     def block(self, request, pk=None):
-        return self._set_blocked(True, _("User blocked."))
+        options = BlockSerializer(data=request.data, context=self.get_serializer_context())
+        options.is_valid(raise_exception=True)
+        return self._set_blocked(True, _("User blocked."), reason=options.validated_data.get("reason", ""))
 
     @extend_schema(summary="Unblock a user", request=None)
     @action(detail=True, methods=["post"])

@@ -8,10 +8,12 @@ applies explicit connect and read timeouts and an optional rate limit.
 it is not SMTP (file, console, locmem), so development and tests need no server.
 """
 
+import email.message
 import re
 import smtplib
 import ssl
 import time
+from email import message_from_bytes
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -207,6 +209,32 @@ class SmtpTransport:
             smtp.close()
 
 
+class _AsSent(email.message.Message):
+    """A message parsed from the bytes the SMTP path sends, written out as exactly those bytes."""
+
+    sent: bytes | None = None
+
+    def as_bytes(self, *args, **kwargs) -> bytes:
+        return self.sent if self.sent is not None else super().as_bytes(*args, **kwargs)
+
+
+class RenderedEmail(EmailMessage):
+    """A rendered message for Django's backends: its subject, body and recipient
+    read as usual (the test outbox), but a backend that writes it out (file,
+    console, a custom one) gets the very bytes SmtpTransport sends — the same
+    headers (Reply-To, List-Unsubscribe, …) and footer — so what a developer
+    inspects is what recipients get."""
+
+    def __init__(self, envelope_from: str, rendered: Rendered):
+        super().__init__(rendered.subject, rendered.body, envelope_from, [rendered.to])
+        self.data = rendered.data
+
+    def message(self):
+        parsed = message_from_bytes(self.data, _class=_AsSent)
+        parsed.sent = self.data
+        return parsed
+
+
 class DjangoTransport:
     """Sends through the configured Django backend (file, console, locmem, or a custom one)."""
 
@@ -234,15 +262,8 @@ class DjangoTransport:
         if self._connection is None:
             self.open()
         self.pacer.wait()
-        email = EmailMessage(
-            message.subject,
-            message.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [message.to],
-            headers={"Message-ID": message.message_id},
-        )
         try:
-            self._connection.send_messages([email])
+            self._connection.send_messages([RenderedEmail(envelope_from, message)])
         except Exception as exc:  # a custom backend may raise anything; the attempt records it
             return Outcome(Kind.TRANSIENT, None, f"the mail backend failed: {exc}")
         return Outcome(Kind.SUCCESS, None, gettext_noop("accepted by the mail backend"))

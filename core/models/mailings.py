@@ -107,6 +107,11 @@ class Mailing(models.Model):
     def display_status(self) -> MailingDisplayStatus:
         return MailingDisplayStatus.of(status=self.status, is_active=self.is_active)
 
+    @property
+    def is_finished(self) -> bool:
+        """A finished mailing sends nothing more: sending now or disabling it means nothing."""
+        return self.status == MailingStatus.FINISHED
+
     def clean(self):
         if self.start_at and self.end_at and self.end_at <= self.start_at:
             raise ValidationError({"end_at": _("The end must be after the first send.")}, code="end_before_start")

@@ -71,6 +71,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Unticked means blocked: no login, no API access, no sending.")
     )
+    block_reason = models.CharField(
+        _("reason for blocking"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown to the user when their log-in is refused, and in the users list."),
+    )
     is_staff = models.BooleanField(_("staff"), default=False, help_text=_("Can log in to the admin site."))
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

@@ -245,6 +245,15 @@ def login_check(*, request, email: str, password: str) -> User:
         make_password(password)  # as much work as the check below, so timing tells nothing
     elif candidate.check_password(password):
         if not candidate.is_active:
+            if candidate.block_reason:
+                raise LoginRefused(
+                    "blocked",
+                    _(
+                        "Your account has been blocked: “%(reason)s”. If you think this is a mistake, "
+                        "contact the service's managers."
+                    )
+                    % {"reason": candidate.block_reason},
+                )
             raise LoginRefused(
                 "blocked",
                 _("Your account has been blocked. If you think this is a mistake, contact the service's managers."),

@@ -9,8 +9,9 @@ from core.models import User
 from core.selectors import can_block
 
 
-def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
-    """Block or unblock a user.
+def user_set_blocked(*, user: User, blocked: bool, by: User, reason: str = "") -> User:
+    """Block or unblock a user; `reason` (optional, kept while blocked) is
+    shown to them when their log-in is refused and to managers in the list.
 
     A blocked user cannot log in; their sessions end at once and for good
     (`User.session_epoch` moves on, so unblocking does not bring them back),
@@ -24,10 +25,12 @@ def user_set_blocked(*, user: User, blocked: bool, by: User) -> User:
         raise PermissionDenied(_("You may not block or unblock this user."))
     with transaction.atomic():
         if blocked:
-            User.objects.filter(pk=user.pk).update(is_active=False, session_epoch=F("session_epoch") + 1)
+            User.objects.filter(pk=user.pk).update(
+                is_active=False, session_epoch=F("session_epoch") + 1, block_reason=reason.strip()
+            )
             Token.objects.filter(user=user).delete()
             announce_withdrawal()
         else:
-            User.objects.filter(pk=user.pk).update(is_active=True)
-    user.refresh_from_db(fields=["is_active", "session_epoch"])
+            User.objects.filter(pk=user.pk).update(is_active=True, block_reason="")
+    user.refresh_from_db(fields=["is_active", "session_epoch", "block_reason"])
     return user

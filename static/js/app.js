@@ -53,6 +53,22 @@
     });
   });
 
+  // With DEBUG on, django-htmx's debug script (listening on document) writes
+  // every 400 answer over the whole page. The answers our htmx-config swaps
+  // (a form with its messages, a refused delete) are answers, not errors: they
+  // stop at <body> so they reach their target, in both modes alike.
+  function isAnswer(status) {
+    // The first rule whose code matches, as htmx itself picks it.
+    var rule = htmx.config.responseHandling.find(function (rule) {
+      return new RegExp(rule.code).test(String(status));
+    });
+    return Boolean(rule && rule.swap && !rule.error);
+  }
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    var status = event.detail.xhr.status;
+    if (status >= 400 && isAnswer(status)) event.stopPropagation();
+  });
+
   // HX-Trigger: {"closeModal": {}} closes the open modal after a saved form.
   document.body.addEventListener("closeModal", function () {
     document.querySelectorAll(".modal.show").forEach(function (modal) {
@@ -116,6 +132,20 @@
     modal.querySelector(".modal-title").textContent = opener.dataset.dialogTitle || opener.textContent.trim();
     target.replaceChildren(content);
     bootstrap.Modal.getOrCreateInstance(modal).show();
+  });
+
+  // The side panel of details (#detail): a row's link fills it, and it opens
+  // beside the row with the focus in it; Esc or its close button go back.
+  var detailOpener = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.target && event.detail.target.id === "detail") detailOpener = event.detail.elt;
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "detail") return;
+    bootstrap.Offcanvas.getOrCreateInstance(document.getElementById("detail-panel")).show();
+  });
+  document.addEventListener("hidden.bs.offcanvas", function (event) {
+    if (event.target.id === "detail-panel" && detailOpener && detailOpener.isConnected) detailOpener.focus();
   });
 
   // The client picker of the mailing form: type to filter the list, select

@@ -118,6 +118,9 @@ def write_message(page):
     preview.get_by_label("For client").select_option(label="Борис Петров <boris@example.com>")
     page.locator("[data-preview=subject]", has_text="Fresh bread for Борис Петров").wait_for()
     shot(page, "journey-04-message-preview")
+    page.wait_for_function("document.getElementById('detail-panel').contains(document.activeElement)")  # shown
+    page.keyboard.press("Escape")  # the details side panel closes
+    page.locator("#detail-panel").wait_for(state="hidden")
 
 
 def create_mailing_starting_now(page) -> Mailing:
@@ -141,7 +144,7 @@ def create_mailing_starting_now(page) -> Mailing:
         "new Date().toLocaleString('sv-SE', {timeZone: 'Europe/Berlin'}).slice(0, 16).replace(' ', 'T')"
     )
     dialog.get_by_label("First send at").fill(now_in_berlin)
-    dialog.get_by_label("Periodicity").select_option("once")
+    dialog.get_by_label("Periodicity").select_option("weekly")  # a finished one-off could not be disabled
     shot(page, "journey-05-mailing-form")
     dialog.get_by_role("button", name="Create").click()
     dialog.wait_for(state="hidden")
@@ -205,7 +208,8 @@ def manager_steps(page, nora, mailing):
     log_in(page, make_user("manager@example.com", roles.MANAGER))
     page.goto("/manage/users/")
     row = page.locator(f"tr[data-user='{nora.pk}']")
-    row.get_by_role("button", name="Block").click()
+    row.get_by_role("link", name="Block").click()
+    page.get_by_role("button", name="Block").click()  # the confirmation; no reason given
     row.get_by_text("Blocked").wait_for()
     nora.refresh_from_db()
     assert not nora.is_active

@@ -41,7 +41,7 @@ def test_user_gets_the_page_frame(client, owner, name, title, content):
     opening = f'<div id="content" hx-headers=\'{{"X-Page-Path": "{reverse(name)}"}}\'>'
     assert opening in html
     assert f'hx-get="{content}' in html.split(opening)[1]
-    assert "Loading…" not in html.split(opening)[1].split('<div id="detail"')[0]
+    assert "Loading…" not in html.split(opening)[1].split('id="detail-panel"')[0]
     assert '<div class="modal-body" id="dialog">' in html
     assert '<meta name="description" content="' in html and 'content=""' not in html
 

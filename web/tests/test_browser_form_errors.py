@@ -1,0 +1,46 @@
+"""A form with errors keeps the page: its messages show next to their fields in
+the dialog, under `make run` (DEBUG on, django-htmx's debug script loaded,
+which writes 4xx answers over the document) as in production."""
+
+import pytest
+
+from core.models import Client
+from core.tests.factories import ClientFactory, MessageFactory
+from web.tests.browser import log_in, requires_chromium, shot
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["make-run", "production"])
+def test_errors_show_in_the_dialog(page, transactional_db, settings, debug):
+    from conftest import make_user
+
+    settings.DEBUG = debug
+    user = make_user("user@example.com")
+    ClientFactory(owner=user, email="ann@example.com")
+    MessageFactory(owner=user, subject="News")
+    page.expected_statuses.add(400)
+    log_in(page, user)
+
+    page.goto("/clients/")
+    assert page.locator("script[src*='django-htmx.js']").count() == (1 if debug else 0)
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="New client").click()
+    dialog = page.get_by_role("dialog", name="New client")
+    dialog.get_by_label("Email").fill("ann@example.com")
+    dialog.get_by_role("button", name="Create").click()
+    dialog.locator("#id_email-errors").wait_for()
+    assert page.get_by_role("navigation", name="Main").is_visible()
+    assert page.locator("h1").inner_text() == "Clients"
+    assert Client.objects.filter(owner=user).count() == 1
+    shot(page, f"form-errors-client-{'debug' if debug else 'production'}")
+
+    page.goto("/mailings/")
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="New mailing").click()
+    dialog = page.get_by_role("dialog", name="New mailing")
+    dialog.get_by_role("button", name="Create").click()
+    dialog.locator(".invalid-feedback").first.wait_for()
+    assert dialog.get_by_text("Choose at least one client.").is_visible()  # not DRF's "This list may not be empty."
+    assert page.locator("h1").inner_text() == "Mailings"
+    assert page.get_by_role("navigation", name="Main").is_visible()
