@@ -141,7 +141,7 @@
     if (event.detail.target && event.detail.target.id === "detail") detailOpener = event.detail.elt;
   });
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target.id !== "detail") return;
+    if (!event.detail.target || event.detail.target.id !== "detail") return;
     bootstrap.Offcanvas.getOrCreateInstance(document.getElementById("detail-panel")).show();
   });
   document.addEventListener("hidden.bs.offcanvas", function (event) {

@@ -6,7 +6,7 @@ import pytest
 
 from core.dispatch.statistics import recount_all_stale
 from core.tests.factories import AttemptFactory, ClientFactory, MailingFactory, MessageFactory
-from web.tests.browser import log_in, requires_chromium, shot
+from web.tests.browser import log_in, requires_chromium, shot, wait_until
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -41,7 +41,7 @@ def test_a_mailings_attempts_stay_its_own(page, owner):
     ]
     filters.get_by_label("Client").fill("Archer")
     filters.get_by_label("Client").press("Enter")
-    page.wait_for_function("document.querySelectorAll('#attempts-rows tr').length === 1")
+    wait_until(page, "document.querySelectorAll('#attempts-rows tr').length === 1")
     assert "ann@example.com" in rows.first.inner_text()
     assert "550 other mailing" not in page.locator("#attempts-list").inner_text()
     shot(page, "mailing-attempts-filtered")

@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from blog.models import Post
 from core.models import Mailing, User
-from web.tests.browser import log_in, requires_chromium, shot
+from web.tests.browser import log_in, requires_chromium, shot, wait_until
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -104,7 +104,7 @@ def audit_screens(page, pages: dict[str, str], name: str) -> list[str]:
                 dialog = page.locator(".modal.show, .offcanvas.show")
                 dialog.wait_for()
                 settle(page)
-                page.wait_for_function("!document.querySelector('.modal.show .modal-body [role=status]')")
+                wait_until(page, "!document.querySelector('.modal.show .modal-body [role=status]')")
                 page.wait_for_timeout(400)  # the slide or fade-in, so positions and colours are final
                 shot(page, f"audit-{name}-{slug}-dialog{number}-{width}")
                 problems += layout_problems(page, f"{where} dialog {opener}")

@@ -5,7 +5,7 @@ import pytest
 
 from core.dispatch.statistics import recount_all_stale
 from core.tests.factories import AttemptFactory, ClientFactory, MailingFactory
-from web.tests.browser import log_in, requires_chromium, shot
+from web.tests.browser import log_in, requires_chromium, shot, wait_until
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -23,12 +23,12 @@ def in_view(page, selector: str) -> bool:
 def open_and_close(page, link, detail: str, name: str) -> None:
     link.click()
     page.locator(f"#detail-panel {detail}").wait_for()
-    page.wait_for_function("document.getElementById('detail-panel').contains(document.activeElement)")
+    wait_until(page, "document.getElementById('detail-panel').contains(document.activeElement)")
     assert in_view(page, detail)
     shot(page, name)
     page.keyboard.press("Escape")
     page.locator("#detail-panel").wait_for(state="hidden")
-    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'A'")
+    wait_until(page, "document.activeElement && document.activeElement.tagName === 'A'")
 
 
 @pytest.mark.parametrize("size", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}], ids=["wide", "phone"])
@@ -58,7 +58,7 @@ def test_details_open_in_view(page, transactional_db, size):
     caption = page.locator(f"#report-{mailing.pk}-detail caption").first
     caption.wait_for()
     assert caption.bounding_box()["y"] < caption.locator("xpath=..").locator("thead").bounding_box()["y"]
-    page.wait_for_function("document.getElementById('detail-panel').contains(document.activeElement)")  # shown
+    wait_until(page, "document.getElementById('detail-panel').contains(document.activeElement)")  # shown
     page.keyboard.press("Escape")
     page.locator("#detail-panel").wait_for(state="hidden")
     open_and_close(page, link, f"#report-{mailing.pk}-detail", f"details-report-{width}")

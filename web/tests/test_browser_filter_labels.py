@@ -14,7 +14,7 @@ def test_empty_filters_say_any(page, transactional_db, language, any_):
     from core import roles
 
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.live_url}])
-    log_in(page, make_user("manager@example.com", roles.MANAGER))
+    log_in(page, make_user("manager@example.com", roles.MANAGER, language=language))
     page.goto("/manager/mailings/")
     selects = page.locator("#mailings-filters select")
     assert selects.count() == 4  # status, periodicity, enabled, owner

@@ -118,7 +118,7 @@ def write_message(page):
     preview.get_by_label("For client").select_option(label="Борис Петров <boris@example.com>")
     page.locator("[data-preview=subject]", has_text="Fresh bread for Борис Петров").wait_for()
     shot(page, "journey-04-message-preview")
-    page.wait_for_function("document.getElementById('detail-panel').contains(document.activeElement)")  # shown
+    wait_until(page, "document.getElementById('detail-panel').contains(document.activeElement)")  # shown
     page.keyboard.press("Escape")  # the details side panel closes
     page.locator("#detail-panel").wait_for(state="hidden")
 

@@ -6,7 +6,7 @@ from django.conf import settings
 
 from core.models import Mailing
 from core.tests.factories import AttemptFactory, ClientFactory, MailingFactory
-from web.tests.browser import log_in, requires_chromium, shot
+from web.tests.browser import log_in, requires_chromium, shot, wait_until
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -56,7 +56,7 @@ def test_rows_offer_what_applies(page, transactional_db):
     # the row answers, then the whole list reloads itself on mailings-changed
     with page.expect_response(lambda answer: answer.request.method == "GET" and "/api/mailings/" in answer.url):
         row.get_by_role("button", name="Disable").click()
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    wait_until(page, "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     page.locator(f"#mailings-{waiting.pk} .badge", has_text="Disabled").wait_for()
     assert menu_items(page, waiting)[0] == "Enable"
 
