@@ -21,8 +21,11 @@ from core.dispatch.planning import plan_one
 from core.dispatch.sending import MessageCache, send_batch
 from core.dispatch.transport import transport_from_settings
 from core.dispatch.watch import ConnectionWatch, with_database
+from core.models import Mailing
 
 logger = logging.getLogger(__name__)
+
+PLANNING_POLL_SECONDS = 0.2  # how often a dispatcher with nothing to claim looks at another's planning
 
 
 class Dispatcher:
@@ -47,6 +50,7 @@ class Dispatcher:
         self.planned = 0
         self.fault: ServerFault | None = None
         self._planning_done = False
+        self._waited_for_planning = 0.0
         self.deadline = None if time_budget is None else time.monotonic() + time_budget
 
     def plan_step(self) -> bool:
@@ -66,7 +70,7 @@ class Dispatcher:
             mailing_id=self.mailing_id,
         )
         if not claimed:
-            return False
+            return self._wait_for_planning()
         result = send_batch(
             claimed,
             transport=self.transport,
@@ -83,6 +87,23 @@ class Dispatcher:
             logger.warning("stopped sending: %s", result.fault.reason)
             return False
         return not self.out_of_time()
+
+    def _wait_for_planning(self) -> bool:
+        """Nothing to claim, but another dispatcher may still be creating a run's
+        attempts (they are committed in chunks): wait for them a little, within
+        a lease's time, rather than stop having sent nothing. Planning is looked
+        at again, so a run whose planner was killed midway is completed here."""
+        planning = Mailing.objects.filter(planning_run_at__isnull=False)
+        if self.mailing_id is not None:
+            planning = planning.filter(pk=self.mailing_id)
+        if self.out_of_time() or self._waited_for_planning >= self.config.lease_seconds:
+            return False
+        if not with_database(planning.exists):
+            return False
+        time.sleep(PLANNING_POLL_SECONDS)
+        self._waited_for_planning += PLANNING_POLL_SECONDS
+        self._planning_done = False
+        return True
 
     def handle_one(self) -> bool:
         """Plan one due mailing, or else send one batch. False when nothing is left to do now."""

@@ -11,16 +11,22 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from core.models import Attempt, AttemptStatus, Client
-from core.services.mailings import mailing_create
+from core.dispatch.engine import Dispatcher
+from core.dispatch.planning import _PLANNING_LOCK
+from core.dispatch.transport import SmtpTransport
+from core.models import Attempt, AttemptStatus, Client, Mailing
+from core.services.mailings import mailing_create, plan_run
+from core.tests.conftest import fast_config
 from core.tests.factories import MessageFactory
 from core.tests.smtp_peers import SmtpPeer
 
@@ -114,3 +120,38 @@ def test_killed_dispatcher_is_completed_by_the_next_run_with_at_most_the_in_flig
     twice = sum(n - 1 for n in received.values())
     assert twice <= batch
     assert Attempt.objects.filter(mailing=mailing, status=AttemptStatus.SUCCESS).count() == 3000
+
+
+def test_a_dispatcher_waits_for_another_planner_instead_of_stopping_with_nothing_sent(owner):
+    """Another host is still creating this run's attempts (in chunks, under the
+    planning lock): a dispatcher started meanwhile finds nothing to claim yet,
+    and must wait for them rather than end having sent nothing."""
+    mailing = _mailing(owner, 50)
+    run_at = mailing.next_run_at
+    Mailing.objects.filter(pk=mailing.pk).update(planning_run_at=run_at, last_run_at=run_at, next_run_at=None)
+    db = connection.settings_dict
+    with (
+        psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True) as other,
+        SmtpPeer() as peer,
+    ):
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [_PLANNING_LOCK, mailing.pk])
+        config = fast_config()
+        transport = SmtpTransport(config, host="127.0.0.1", port=peer.port)
+        dispatcher = Dispatcher(config=config, transport=transport, mailing_id=mailing.pk)
+
+        def run():
+            try:
+                dispatcher.run()
+            finally:
+                connection.close()
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        time.sleep(1)  # it has looked, found nothing to claim, and is waiting
+        plan_run(mailing=mailing, run_at=run_at)  # the other planner's chunks come in
+        Mailing.objects.filter(pk=mailing.pk).update(planning_run_at=None)
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", [_PLANNING_LOCK, mailing.pk])
+        worker.join(30)
+
+    assert sorted(peer.handler.recipients()) == sorted(f"r{i}@example.com" for i in range(50))
+    assert Attempt.objects.filter(mailing=mailing, status=AttemptStatus.SUCCESS).count() == 50
