@@ -69,7 +69,7 @@ def test_a_pages_list_puts_its_query_on_the_pages_url(client, owner):
     assert "HX-Push-Url" not in client.get("/api/clients/?search=ann", **HX)  # not a page's content
     assert "HX-Push-Url" not in client.get("/api/clients/", HTTP_X_PAGE_PATH="//elsewhere.example/", **HX)
 
-    ClientFactory(owner=owner, email="ann@example.com")
-    ClientFactory(owner=owner, email="bob@example.com")
+    ClientFactory(owner=owner, email="ann@example.com", full_name="Ann Lee")
+    ClientFactory(owner=owner, email="bob@example.com", full_name="Bob Stone")  # a random name may hold "ann"
     page = client.get("/clients/?search=ann").content.decode()
     assert "ann@example.com" in page and "bob@example.com" not in page

@@ -23,7 +23,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
-from core.models import Attempt, AttemptStatus
+from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
 
 
 @dataclass(slots=True)
@@ -44,7 +44,7 @@ class Claimed:
 
 def claimable(now: datetime):
     return Attempt.objects.filter(
-        status__in=(AttemptStatus.PENDING, AttemptStatus.SENDING),
+        status__in=OPEN_ATTEMPT_STATUSES,
         next_try_at__lte=now,
         mailing__is_active=True,
         mailing__owner__is_active=True,

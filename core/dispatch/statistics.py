@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
-from core.models import Attempt, AttemptStatus, DailyStats, Mailing, RunStats
+from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus, DailyStats, Mailing, RunStats
 
 _COUNTS = {
     "planned": Count("id"),
     "sent": Count("id", filter=Q(status=AttemptStatus.SUCCESS)),
     "failed": Count("id", filter=Q(status=AttemptStatus.FAILURE)),
-    "pending": Count("id", filter=Q(status__in=(AttemptStatus.PENDING, AttemptStatus.SENDING))),
+    "pending": Count("id", filter=Q(status__in=OPEN_ATTEMPT_STATUSES)),
     "skipped": Count("id", filter=Q(status=AttemptStatus.SKIPPED)),
     "first_attempt_at": Min("attempted_at"),
     "last_attempt_at": Max("attempted_at"),

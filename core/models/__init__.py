@@ -1,4 +1,4 @@
-from core.models.attempts import Attempt, AttemptStatus
+from core.models.attempts import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
 from core.models.clients import Client, ClientEvent, ClientEventKind, UnsubscribeMethod
 from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message
@@ -7,6 +7,7 @@ from core.models.stats import DailyStats, RunStats
 from core.models.users import User
 
 __all__ = [
+    "OPEN_ATTEMPT_STATUSES",
     "Attempt",
     "AttemptStatus",
     "Client",

@@ -10,6 +10,10 @@ class AttemptStatus(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
 
 
+# Attempts still to be sent (or being sent): the one definition of "open".
+OPEN_ATTEMPT_STATUSES = (AttemptStatus.PENDING, AttemptStatus.SENDING)
+
+
 class Attempt(models.Model):
     """One recipient of one occurrence (`run_at`) of a mailing.
 
@@ -51,7 +55,7 @@ class Attempt(models.Model):
             # The dispatcher claims open attempts in (next_try_at, id) order.
             models.Index(
                 fields=["next_try_at", "id"],
-                condition=models.Q(status__in=[AttemptStatus.PENDING, AttemptStatus.SENDING]),
+                condition=models.Q(status__in=OPEN_ATTEMPT_STATUSES),
                 name="attempt_claim_order_idx",
             ),
             models.Index(fields=["mailing", "run_at", "status"], name="attempt_mailing_run_idx"),

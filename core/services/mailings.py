@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core import scheduling
 from core.dispatch.watch import announce_withdrawal
 from core.models import (
+    OPEN_ATTEMPT_STATUSES,
     Attempt,
     AttemptStatus,
     Client,
@@ -29,7 +30,6 @@ from core.models import (
 from core.selectors import can_toggle_mailing
 from core.services.stats import mark_runs_stale
 
-OPEN_STATUSES = (AttemptStatus.PENDING, AttemptStatus.SENDING)
 PLAN_CHUNK = 10_000
 SCHEDULE_FIELDS = ("start_at", "end_at", "periodicity")
 
@@ -93,7 +93,7 @@ def derive_status(mailing: Mailing, *, has_open_attempts: bool) -> str:
 
 def refresh_status(mailing: Mailing) -> Mailing:
     """Store the derived status; "finished" is never shown while attempts are open."""
-    has_open = mailing.planning_run_at is not None or mailing.attempts.filter(status__in=OPEN_STATUSES).exists()
+    has_open = mailing.planning_run_at is not None or mailing.attempts.filter(status__in=OPEN_ATTEMPT_STATUSES).exists()
     status = derive_status(mailing, has_open_attempts=has_open)
     if status != mailing.status:
         mailing.status = status
@@ -181,7 +181,7 @@ def _withdraw_removed_recipients(mailing: Mailing) -> None:
     """Skip the open attempts of clients no longer on the mailing, with the
     reason. Rows a dispatcher holds are taken from it too (it is told at once
     and drops them unsent; a message already on its way is reported lost)."""
-    withdrawn = Attempt.objects.filter(mailing=mailing, status__in=OPEN_STATUSES).exclude(
+    withdrawn = Attempt.objects.filter(mailing=mailing, status__in=OPEN_ATTEMPT_STATUSES).exclude(
         client_id__in=mailing.recipients.values("client_id")
     )
     runs = {(mailing.pk, run_at) for run_at in withdrawn.values_list("run_at", flat=True).distinct()}
@@ -259,7 +259,7 @@ def _open_extra_run(mailing: Mailing) -> datetime | None:
     """The latest run planned by "send now" (not an occurrence of the schedule)
     that still has attempts open."""
     open_runs = (
-        mailing.attempts.filter(status__in=OPEN_STATUSES)
+        mailing.attempts.filter(status__in=OPEN_ATTEMPT_STATUSES)
         .order_by("-run_at")
         .values_list("run_at", flat=True)
         .distinct()

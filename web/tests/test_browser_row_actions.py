@@ -69,7 +69,7 @@ def test_a_managers_toggle_is_in_view(page, transactional_db, language):
     owner = make_user("owner@example.com")
     mailing = MailingFactory(owner=owner, clients=[ClientFactory(owner=owner)])
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.live_url}])
-    log_in(page, make_user("manager@example.com", roles.MANAGER))
+    log_in(page, make_user("manager@example.com", roles.MANAGER, language=language))
     for size in ({"width": 1366, "height": 900}, {"width": 390, "height": 844}):
         page.set_viewport_size(size)
         page.goto("/manager/mailings/")

@@ -181,8 +181,8 @@ def test_a_query_string_the_page_does_not_read_makes_no_entry_of_its_own(client,
 
 
 def test_a_page_is_kept_per_query_it_reads_and_serves_what_was_asked(client, owner):
-    ClientFactory(owner=owner, email="anna@example.com")
-    ClientFactory(owner=owner, email="boris@example.com")
+    ClientFactory(owner=owner, email="anna@example.com", full_name="Anna Lee")
+    ClientFactory(owner=owner, email="boris@example.com", full_name="Boris Stone")
     client.force_login(owner)
     whole, _ = load(client, "/clients/")
     assert "anna@example.com" in whole and "boris@example.com" in whole

@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.dispatch.engine import Dispatcher
 from core.dispatch.rendering import RenderError
 from core.dispatch.sending import MessageCache
-from core.models import Attempt, AttemptStatus, Mailing
+from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus, Mailing
 from core.services.mailings import mailing_resend_failed, mailing_send_now
 
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
     def report(self, mailing: Mailing, dispatcher: Dispatcher) -> None:
         counts = dispatcher.counts
         left = Attempt.objects.filter(mailing=mailing).aggregate(
-            pending=Count("id", filter=Q(status__in=(AttemptStatus.PENDING, AttemptStatus.SENDING))),
+            pending=Count("id", filter=Q(status__in=OPEN_ATTEMPT_STATUSES)),
             waiting=Count("id", filter=Q(status=AttemptStatus.PENDING, tries__gt=0)),
         )
         self.stdout.write(
