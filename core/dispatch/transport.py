@@ -13,6 +13,7 @@ import re
 import smtplib
 import ssl
 import time
+from collections.abc import Callable
 from email import message_from_bytes
 
 from django.conf import settings
@@ -139,9 +140,12 @@ class SmtpTransport:
         except (smtplib.SMTPException, OSError):
             smtp.close()
 
-    def send(self, envelope_from: str, message: Rendered) -> Outcome:
-        """Send one message. Raises ServerFault when (re)connecting fails or the
-        server refuses our sending (see core.dispatch.outcomes)."""
+    def send(self, envelope_from: str, message: Rendered, *, ready: Callable[[], None] | None = None) -> Outcome:
+        """Send one message. `ready` is called when the server is about to take
+        its data; if it raises, the connection is dropped before the end of the
+        data (the server then discards the message, RFC 5321 3.8) and the error
+        goes on. Raises ServerFault when (re)connecting fails or the server
+        refuses our sending (see core.dispatch.outcomes)."""
         if self._smtp is None or self._sent_on_connection >= self.config.reconnect_after:
             self.open()
         self.pacer.wait()
@@ -150,12 +154,15 @@ class SmtpTransport:
         stage = Stage.MAIL
         try:
             if self._pipelining:
-                stage, code, reply = self._send_pipelined(smtp, envelope_from, message)
+                stage, code, reply = self._send_pipelined(smtp, envelope_from, message, ready)
             else:
-                stage, code, reply = self._send_stepwise(smtp, envelope_from, message)
+                stage, code, reply = self._send_stepwise(smtp, envelope_from, message, ready)
             outcome = from_reply(code, reply, stage=stage)
         except (smtplib.SMTPException, OSError) as exc:
             outcome = from_error(exc, stage=getattr(exc, "stage", stage))
+        except BaseException:
+            self.close_broken()
+            raise
         if outcome.broken:
             self.close_broken()
         elif outcome.kind is not Kind.SUCCESS:
@@ -165,7 +172,7 @@ class SmtpTransport:
         return outcome
 
     @staticmethod
-    def _send_stepwise(smtp, envelope_from: str, message: Rendered) -> tuple[Stage, int, bytes]:
+    def _send_stepwise(smtp, envelope_from: str, message: Rendered, ready) -> tuple[Stage, int, bytes]:
         code, reply = _at(Stage.MAIL, smtp.mail, envelope_from)
         if code != 250:
             return Stage.MAIL, code, reply
@@ -176,17 +183,21 @@ class SmtpTransport:
         code, reply = _at(Stage.DATA, smtp.docmd, "data")
         if code != 354:
             return Stage.DATA, code, reply
+        if ready is not None:
+            ready()
         _at(Stage.DATA, smtp.send, dot_stuffed(message.data))
         return (Stage.END_OF_DATA, *_at(Stage.END_OF_DATA, smtp.getreply))
 
     @staticmethod
-    def _send_pipelined(smtp, envelope_from: str, message: Rendered) -> tuple[Stage, int, bytes]:
+    def _send_pipelined(smtp, envelope_from: str, message: Rendered, ready) -> tuple[Stage, int, bytes]:
         """MAIL, RCPT and DATA in one write, their replies read after (RFC 2920):
         two round trips per message instead of four, the same reply for every step."""
         _at(Stage.MAIL, smtp.send, f"MAIL FROM:<{envelope_from}>\r\nRCPT TO:<{message.recipient}>\r\nDATA\r\n")
         replies = [(stage, *_at(stage, smtp.getreply)) for stage in (Stage.MAIL, Stage.RCPT, Stage.DATA)]
         if replies[2][1] == 354:
             if replies[0][1] == 250 and replies[1][1] in (250, 251):
+                if ready is not None:
+                    ready()
                 _at(Stage.DATA, smtp.send, dot_stuffed(message.data))
                 return (Stage.END_OF_DATA, *_at(Stage.END_OF_DATA, smtp.getreply))
             # DATA was accepted although a step before it failed: end an empty message.
@@ -258,10 +269,12 @@ class DjangoTransport:
         if connection is not None:
             connection.close()
 
-    def send(self, envelope_from: str, message: Rendered) -> Outcome:
+    def send(self, envelope_from: str, message: Rendered, *, ready: Callable[[], None] | None = None) -> Outcome:
         if self._connection is None:
             self.open()
         self.pacer.wait()
+        if ready is not None:
+            ready()
         try:
             self._connection.send_messages([RenderedEmail(envelope_from, message)])
         except Exception as exc:  # a custom backend may raise anything; the attempt records it

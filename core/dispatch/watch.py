@@ -84,12 +84,19 @@ class ConnectionWatch:
         """What was announced so far has been looked at."""
         self._notified = False
 
-    def signalled(self) -> bool:
+    def signalled(self, *, socket: bool = True) -> bool:
+        """Something was announced, or (`socket`) the connection has something to say."""
         if not self.enabled:
             return False
         if self._notified:
             self._notified = False
             return True
+        return socket and self.readable()
+
+    def readable(self) -> bool:
+        """The connection's socket has something to read (or was closed), without waiting."""
+        if not self.enabled:
+            return False
         raw = connection.connection
         if raw is None:
             return True

@@ -7,6 +7,7 @@ or reused for anything else.
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -21,8 +22,16 @@ from core.services.stats import run_day
 _SALT = "mail_service.unsubscribe"
 
 
+@lru_cache(maxsize=4)
+def _signer(secret_key: str) -> signing.TimestampSigner:
+    return signing.TimestampSigner(key=secret_key, salt=_SALT)
+
+
 def unsubscribe_token(client_id: int, mailing_id: int | None) -> str:
-    return signing.dumps([client_id, mailing_id], salt=_SALT, compress=True)
+    """What `signing.dumps([client_id, mailing_id], salt=…)` makes, with the signer
+    made once per key rather than once per recipient. (Links sent earlier were
+    made with `compress=True`, which never shortens two numbers: the same tokens.)"""
+    return _signer(settings.SECRET_KEY).sign_object([client_id, mailing_id])
 
 
 @dataclass(frozen=True)
@@ -42,15 +51,38 @@ def read_unsubscribe_token(token: str) -> UnsubscribeTarget | None:
     return UnsubscribeTarget(client=client, mailing_id=mailing_id)
 
 
+_TOKEN = "TOKEN"  # stands for the token in a link reversed once
+
+
+class UnsubscribeLinks:
+    """Each recipient's unsubscribe link and headers. The link's URL is
+    reversed once (the same for every token: a dispatcher makes one of these
+    and uses it for every message); only the token is per recipient."""
+
+    def __init__(self):
+        url = settings.SITE_URL + reverse("unsubscribe", kwargs={"token": _TOKEN})
+        self._before, _, self._after = url.rpartition(_TOKEN)  # the last one: the site's URL comes first
+
+    def url(self, token: str) -> str:
+        return self._before + token + self._after
+
+    def for_client(self, client_id: int, mailing_id: int | None) -> tuple[str, dict[str, str]]:
+        """The client's link, and the headers carrying it."""
+        token = unsubscribe_token(client_id, mailing_id)
+        url = self.url(token)
+        return url, list_unsubscribe_headers(token, url)
+
+
 def unsubscribe_url(token: str) -> str:
-    return settings.SITE_URL + reverse("unsubscribe", kwargs={"token": token})
+    return UnsubscribeLinks().url(token)
 
 
-def list_unsubscribe_headers(token: str) -> dict[str, str]:
-    """RFC 2369 / RFC 8058 headers: the link, which accepts a one-click POST,
-    plus a mailto: form when an unsubscribe mailbox is configured. RFC 8058
-    allows the one-click promise only for an HTTPS link."""
-    url = unsubscribe_url(token)
+def list_unsubscribe_headers(token: str, url: str | None = None) -> dict[str, str]:
+    """RFC 2369 / RFC 8058 headers: the link (`url`, made from the token when not
+    given), which accepts a one-click POST, plus a mailto: form when an
+    unsubscribe mailbox is configured. RFC 8058 allows the one-click promise
+    only for an HTTPS link."""
+    url = url or unsubscribe_url(token)
     targets = [f"<{url}>"]
     if settings.UNSUBSCRIBE_MAILTO:
         targets.append(f"<mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20{token}>")
