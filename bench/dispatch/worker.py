@@ -110,6 +110,16 @@ def runcrons(mailing_id: int) -> dict:
     return {"start": started, "end": ended, "sent": sent, "peak_rss_kib": peak_rss_kib()}
 
 
+def first_attempt(mailing_id: int) -> dict:
+    """When the mailing's first message was answered (its attempt written), as a Unix time."""
+    from django.db.models import Min
+
+    from core.models import Attempt
+
+    first = Attempt.objects.filter(mailing_id=mailing_id, attempted_at__isnull=False).aggregate(Min("attempted_at"))
+    return {"at": first["attempted_at__min"].timestamp()}
+
+
 def dispatch(mailing_id: int, start_at: float) -> dict:
     from core.dispatch.engine import Dispatcher
 
@@ -166,6 +176,7 @@ PHASES = {
     "plan-claims": lambda args: plan_and_claim(int(args[0]), int(args[1])),
     "runcrons": lambda args: runcrons(int(args[0])),
     "dispatch": lambda args: dispatch(int(args[0]), float(args[1])),
+    "first-attempt": lambda args: first_attempt(int(args[0])),
     "baseline-django": lambda args: baseline_django(int(args[0])),
     "baseline-smtplib": lambda args: baseline_smtplib(int(args[0])),
 }
