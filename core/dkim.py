@@ -1,15 +1,16 @@
 """DKIM signing of outgoing mail, when a key, selector and domain are configured.
 
-dkimpy builds the header (canonicalization, body hash, the signed header list);
-the RSA signature itself is made by `cryptography` (OpenSSL). dkimpy's own RSA
-is pure Python and parses the PEM key again for every message: about 10 ms a
-signature, which held a DKIM-signing dispatcher to some 80 messages a second.
-dkimpy looks both functions up in its module when it signs, so `_FastKey`
-takes their place for our key only (`dkim.parse_pem_private_key`,
-`dkim.RSASSA_PKCS1_v1_5_sign` below); any other key goes the old way.
+The message is parsed, canonicalised (relaxed/relaxed) and its headers hashed
+by dkimpy's own functions (`rfc822_parse`, `Relaxed`, `hash_headers`); the RSA
+signature is made here by `cryptography` (OpenSSL) with the key parsed once.
+dkimpy's `sign` would parse the PEM key again and sign with its pure-Python
+RSA for every message — about 10 ms a signature. dkimpy verifies what this
+makes (core/tests/test_dkim.py).
 """
 
 import base64
+import hashlib
+import time
 from functools import cache
 
 import dkim
@@ -17,9 +18,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from dkim.canonicalization import Relaxed
 
 SIGNED_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id", b"reply-to", b"list-unsubscribe",
                   b"list-unsubscribe-post", b"mime-version", b"content-type"]  # fmt: skip
+_B64_LINE = 72  # the signature is folded onto lines of this many characters
 
 
 def dkim_enabled() -> bool:
@@ -27,67 +30,52 @@ def dkim_enabled() -> bool:
 
 
 @cache
-def _private_key_pem(pem: str) -> bytes:
+def _private_key(pem: str) -> rsa.RSAPrivateKey:
     try:
         key = serialization.load_pem_private_key(pem.encode(), password=None)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DKIM_PRIVATE_KEY is not a readable PEM private key: {exc}") from None
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
-    )
-
-
-class _FastKey:
-    """Our private key, parsed once, signing through OpenSSL."""
-
-    def __init__(self, pem: bytes):
-        self.pem = pem
-        self.key = serialization.load_pem_private_key(pem, password=None)
-        if not isinstance(self.key, rsa.RSAPrivateKey):
-            raise ImproperlyConfigured("DKIM_PRIVATE_KEY must be an RSA key.")
-
-    def sign(self, hash_context) -> bytes:
-        return self.key.sign(hash_context.digest(), padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
-
-
-@cache
-def _fast_key(pem: bytes) -> _FastKey:
-    return _FastKey(pem)
-
-
-_dkimpy_parse_key = dkim.parse_pem_private_key
-_dkimpy_rsa_sign = dkim.RSASSA_PKCS1_v1_5_sign
-
-
-def _parse_key(data):
-    return data if isinstance(data, _FastKey) else _dkimpy_parse_key(data)
-
-
-def _rsa_sign(hash_context, key):
-    return key.sign(hash_context) if isinstance(key, _FastKey) else _dkimpy_rsa_sign(hash_context, key)
-
-
-dkim.parse_pem_private_key = _parse_key
-dkim.RSASSA_PKCS1_v1_5_sign = _rsa_sign
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ImproperlyConfigured("DKIM_PRIVATE_KEY must be an RSA key.")
+    return key
 
 
 def dkim_sign(message: bytes) -> bytes:
     """The message with a DKIM-Signature header prepended (relaxed/relaxed, rsa-sha256)."""
-    signature = dkim.sign(
-        message,
-        settings.DKIM_SELECTOR.encode(),
-        settings.DKIM_DOMAIN.encode(),
-        _fast_key(_private_key_pem(settings.DKIM_PRIVATE_KEY)),
-        canonicalize=(b"relaxed", b"relaxed"),
-        include_headers=SIGNED_HEADERS,
+    key = _private_key(settings.DKIM_PRIVATE_KEY)
+    domain, selector = settings.DKIM_DOMAIN.encode(), settings.DKIM_SELECTOR.encode()
+    headers, body = dkim.rfc822_parse(message)
+    body_hash = base64.b64encode(hashlib.sha256(Relaxed.canonicalize_body(body)).digest())
+    fields = [
+        (b"v", b"1"),
+        (b"a", b"rsa-sha256"),
+        (b"c", b"relaxed/relaxed"),
+        (b"d", domain),
+        (b"i", b"@" + domain),
+        (b"q", b"dns/txt"),
+        (b"s", selector),
+        (b"t", str(int(time.time())).encode("ascii")),
+        (b"h", b" : ".join(SIGNED_HEADERS)),
+        (b"bh", body_hash),
+    ]
+    # One tag a line; b= on a line of its own, hashed empty (RFC 6376 3.7).
+    value = b";\r\n ".join(b"=".join(tag) for tag in fields) + b";\r\n b="
+    hasher = hashlib.sha256()
+    dkim.hash_headers(
+        hasher, Relaxed, Relaxed.canonicalize_headers(headers), SIGNED_HEADERS, (b"DKIM-Signature", b" " + value), {}
     )
-    return signature + message
+    signature = base64.b64encode(key.sign(hasher.digest(), padding.PKCS1v15(), utils.Prehashed(hashes.SHA256())))
+    folded = b"\r\n ".join(signature[i : i + _B64_LINE] for i in range(0, len(signature), _B64_LINE))
+    return b"DKIM-Signature: " + value + folded + b"\r\n" + message
 
 
 def dkim_dns_record() -> tuple[str, str]:
     """(name, TXT value) to publish for the configured key."""
-    key = serialization.load_pem_private_key(_private_key_pem(settings.DKIM_PRIVATE_KEY), password=None)
-    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public = (
+        _private_key(settings.DKIM_PRIVATE_KEY)
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     return (
         f"{settings.DKIM_SELECTOR}._domainkey.{settings.DKIM_DOMAIN}",
         f"v=DKIM1; k=rsa; p={base64.b64encode(public).decode()}",
