@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
 
+from core.addresses import smtp_address
 from core.dispatch.claiming import Claimed, held, release, renew
 from core.dispatch.config import DispatchConfig
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
@@ -359,7 +360,8 @@ def _send_each(
             withheld.append(item)
             continue
         try:
-            outcome = _send_one(item, transport=transport, messages=messages, ready=recorder.confirm)
+            then = _expected_next(queue, watch, messages)
+            outcome = _send_one(item, transport=transport, messages=messages, ready=recorder.confirm, then=then)
         except ServerFault as fault:
             result.fault, untried = fault, [item, *queue]
         else:
@@ -408,9 +410,26 @@ def _give_back_tries(streak: list[tuple[Claimed, Outcome, Result]], claim: uuid.
     return released
 
 
-def _send_one(item: Claimed, *, transport, messages: MessageCache, ready=None) -> Outcome:
+def _expected_next(queue: deque[Claimed], watch: BatchWatch, messages: MessageCache) -> str | None:
+    """The envelope address of the message expected to go out next, if it can
+    be told now (the transport may send its envelope ahead)."""
+    if not queue:
+        return None
+    item = queue[0]
+    if item.unsubscribed or item.suppressed or item.mailing_id not in watch.may or item.mailing_id in watch.ended:
+        return None
+    try:
+        if messages.get(item.mailing_id) is None:
+            return None
+        return smtp_address(item.email)
+    except (RenderError, ValueError):
+        return None
+
+
+def _send_one(item: Claimed, *, transport, messages: MessageCache, ready=None, then: str | None = None) -> Outcome:
     """Build and send one message; `ready` is called before its data goes out
-    (the previous result is written by then)."""
+    (the previous result is written by then); `then` is the envelope address
+    of the message expected next."""
     if item.unsubscribed:
         return Outcome(Kind.SKIPPED, None, gettext_noop("not sent: the client unsubscribed"))
     if item.suppressed:
@@ -429,7 +448,7 @@ def _send_one(item: Claimed, *, transport, messages: MessageCache, ready=None) -
         return Outcome(Kind.PERMANENT, None, f"the message could not be built: {exc}")
     if dkim_enabled():
         rendered = replace(rendered, data=dkim_sign(rendered.data))
-    return transport.send(message.envelope_from, rendered, ready=ready)
+    return transport.send(message.envelope_from, rendered, ready=ready, then=then)
 
 
 def _report_lost(count: int, what: str, counts: Counter) -> None:

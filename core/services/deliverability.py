@@ -51,7 +51,7 @@ def read_unsubscribe_token(token: str) -> UnsubscribeTarget | None:
     return UnsubscribeTarget(client=client, mailing_id=mailing_id)
 
 
-_TOKEN = "TOKEN"  # stands for the token in a link reversed once
+_LINK_SLOT = "SLOT"  # stands for the token in a link reversed once
 
 
 class UnsubscribeLinks:
@@ -60,8 +60,8 @@ class UnsubscribeLinks:
     and uses it for every message); only the token is per recipient."""
 
     def __init__(self):
-        url = settings.SITE_URL + reverse("unsubscribe", kwargs={"token": _TOKEN})
-        self._before, _, self._after = url.rpartition(_TOKEN)  # the last one: the site's URL comes first
+        url = settings.SITE_URL + reverse("unsubscribe", kwargs={"token": _LINK_SLOT})
+        self._before, _, self._after = url.rpartition(_LINK_SLOT)  # the last one: the site's URL comes first
 
     def url(self, token: str) -> str:
         return self._before + token + self._after

@@ -120,3 +120,40 @@ def test_a_server_that_drops_after_the_end_of_data_never_makes_anyone_give_up(ow
 
     assert len(handler.received) == 5
     assert assert_no_recipient_lost(mailing) == {"success": 5}
+
+
+def _rendered(email: str):
+    from core.dispatch.sending import run_message
+
+    message = run_message(subject="Hi {full_name}", body="Hello", sender_name="Shop", reply_to="", language="en")
+    return message.envelope_from, message.render(email=email, full_name="A")
+
+
+def test_an_envelope_sent_ahead_never_becomes_a_message_when_someone_else_comes_next():
+    """With PIPELINING the next recipient's envelope goes out with the current
+    message's data. If the next message is for someone else after all (withdrawn
+    meanwhile), or nothing follows, the server never gets data for it."""
+    from core.dispatch.outcomes import Kind
+    from core.dispatch.transport import SmtpTransport
+    from core.tests.conftest import fast_config
+
+    with SmtpPeer(StagedHandler(pipelining=True)) as peer:
+        transport = SmtpTransport(fast_config(), host="127.0.0.1", port=peer.port)
+        sender, first = _rendered("first@example.com")
+        assert transport.send(sender, first, then="withdrawn@example.com").kind is Kind.SUCCESS
+        _, other = _rendered("other@example.com")
+        assert transport.send(sender, other, then="last@example.com").kind is Kind.SUCCESS
+        transport.close()  # "last" never came
+
+        assert peer.handler.recipients() == ["first@example.com", "other@example.com"]
+
+
+def test_the_expected_next_message_uses_the_envelope_sent_ahead(owner):
+    """One connection, one MAIL FROM per message: nothing sent twice."""
+    mailing = make_mailing(owner, 5)
+    with SmtpPeer(StagedHandler(pipelining=True)) as peer:
+        dispatcher_for(peer.port).run()
+
+    assert sorted(peer.handler.recipients()) == [f"c{i}@example.com" for i in range(5)]
+    assert len(peer.handler.mail_froms) == 5  # every envelope but the first went out ahead, none twice
+    assert assert_no_recipient_lost(mailing) == {"success": 5}
