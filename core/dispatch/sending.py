@@ -1,4 +1,4 @@
-"""Sending one claimed batch and writing every outcome back in bulk."""
+"""Sending one claimed batch, each outcome written before the next message goes out."""
 
 import logging
 import time
