@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.cache import get_current, new_version, set_current
-from core.models import Attempt, Client, DailyStats, Mailing, MailingStatus, Message, RunStats, User
+from core.models import Attempt, Client, DailyStats, Mailing, MailingStatus, Message, User
 
 PERMISSIONS_VERSION_KEY = "permissions:version"
 PERMISSIONS_SECONDS = 300  # a backstop for changes the signals do not see (raw SQL)
@@ -84,10 +84,6 @@ def mailings_visible_to(user: User) -> QuerySet[Mailing]:
 
 def attempts_visible_to(user: User) -> QuerySet[Attempt]:
     return _own_or_all(Attempt.objects.all(), user, all_if=sees_all_mailings(user), owner_path="mailing__owner")
-
-
-def run_stats_visible_to(user: User) -> QuerySet[RunStats]:
-    return _own_or_all(RunStats.objects.all(), user, all_if=sees_all_mailings(user), owner_path="mailing__owner")
 
 
 def daily_stats_visible_to(user: User) -> QuerySet[DailyStats]:

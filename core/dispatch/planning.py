@@ -100,11 +100,3 @@ def plan_one(now: datetime, *, mailing_id: int | None = None) -> Mailing | None:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(Attempt._meta.db_table)}")
         return refresh_status(mailing)
     return None
-
-
-def plan_due_runs(now: datetime) -> list[Mailing]:
-    """Plan every due mailing; returns those planned."""
-    planned = []
-    while (mailing := plan_one(now)) is not None:
-        planned.append(mailing)
-    return planned

@@ -6,6 +6,7 @@ import pytest
 
 from core.dispatch.config import DispatchConfig
 from core.dispatch.engine import Dispatcher
+from core.dispatch.planning import plan_one
 from core.dispatch.transport import SmtpTransport
 from core.models import Attempt, AttemptStatus
 from core.services.mailings import mailing_create
@@ -78,3 +79,11 @@ def assert_no_recipient_lost(mailing) -> dict[str, int]:
 def peer():
     with SmtpPeer() as running:
         yield running
+
+
+def plan_due_runs(now) -> list:
+    """Plan every due mailing, as a dispatcher's first steps do; returns those planned."""
+    planned = []
+    while (mailing := plan_one(now)) is not None:
+        planned.append(mailing)
+    return planned

@@ -5,10 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from core.dispatch.claiming import claim_batch, release
 from core.dispatch.outcomes import Kind, Outcome
-from core.dispatch.planning import plan_due_runs
 from core.dispatch.sending import MessageCache, send_batch
 from core.models import Attempt, AttemptStatus
-from core.tests.conftest import fast_config, make_mailing
+from core.tests.conftest import fast_config, make_mailing, plan_due_runs
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 

@@ -9,11 +9,10 @@ import time_machine
 from django.core import mail
 
 from core.dispatch.engine import Dispatcher
-from core.dispatch.planning import plan_due_runs
 from core.models import Attempt, AttemptStatus, Mailing
 from core.services.mailings import mailing_set_active
 from core.services.users import user_set_blocked
-from core.tests.conftest import make_mailing
+from core.tests.conftest import make_mailing, plan_due_runs
 
 # 09:00 in Berlin (summer time, UTC+2) on 1 June 2026.
 MORNING = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
