@@ -46,16 +46,17 @@ def home_posts(count: int = 3) -> list[Post]:
     makes a new one (`posts_changed`, from blog.signals)."""
     version = cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
     key = f"blog:home-pool:{version}"
-    pool = cache.get(key)
-    if pool is None:
-        now = timezone.now()
+    now = timezone.now()
+    pool, until = cache.get(key, (None, None))
+    # A post scheduled for later appears when its time comes, not when the pool expires.
+    if pool is None or (until is not None and until <= now):
         pool = list(Post.objects.published().only("title", "slug", "excerpt", "cover")[:HOME_POOL_SIZE])
-        # A post scheduled for later appears when its time comes, not when the pool expires.
         upcoming = Post.objects.filter(is_published=True, published_at__gt=now).order_by("published_at").first()
+        until = upcoming.published_at if upcoming is not None else None
         seconds = settings.BLOG_HOME_CACHE_SECONDS
-        if upcoming is not None:
-            seconds = max(1, min(seconds, int((upcoming.published_at - now).total_seconds()) + 1))
-        cache.set(key, pool, seconds)
+        if until is not None:
+            seconds = max(1, min(seconds, int((until - now).total_seconds()) + 1))
+        cache.set(key, (pool, until), seconds)
     return random.sample(pool, min(count, len(pool)))
 
 

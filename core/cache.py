@@ -20,7 +20,7 @@ dispatcher's write-back and the statistics job for bulk writes). A write
 that rolls back changes nothing.
 
 A reader keeps an entry with the versions it was made under
-(`lookup` then `keep`, or `remember`): it is served only while all of them
+(`lookup` then `keep`): it is served only while all of them
 are still current — one round trip reads the versions and the entry — and
 never again after any of them moves on (it then expires). A reader reads the
 versions before it reads the data: a write that commits meanwhile leaves its
@@ -43,7 +43,7 @@ serves them all.
 """
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.cache import cache
@@ -164,15 +164,3 @@ def keep(key: str, stamp: Stamp, value, seconds: float) -> None:
     """Keep `value` under `key`, made under the versions `stamp` (read by
     `lookup` before the data was read)."""
     cache.set(key, (stamp, value), seconds)
-
-
-def remember(key: str, names: Sequence[str], make: Callable[[], object], seconds: Callable[[object], float] | float):
-    """What `key` holds under the current versions of `names`, else `make()`,
-    kept `seconds` (a number, or a function of the value made)."""
-    stamp, value = lookup(key, names)
-    if value is None:
-        value = make()
-        ttl = seconds(value) if callable(seconds) else seconds
-        if ttl > 0:
-            keep(key, stamp, value, ttl)
-    return value

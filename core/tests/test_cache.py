@@ -16,7 +16,6 @@ from core.cache import (
     lookup,
     owner_version,
     owners_changed,
-    remember,
     user_version,
     users_changed,
 )
@@ -34,10 +33,11 @@ needs_redis = pytest.mark.skipif(not redis_is_up(), reason="no Redis on 127.0.0.
 
 
 def made(key, names, value="fresh"):
-    """Ask for `key` under `names` with `remember`; says whether it had to make the value."""
-    calls = []
-    remember(key, names, lambda: calls.append(1) or value, 60)
-    return bool(calls)
+    """Ask for `key` under `names`, keeping `value` if it was not there; says whether it had to."""
+    stamp, found = lookup(key, names)
+    if found is None:
+        keep(key, stamp, value, 60)
+    return found is None
 
 
 @pytest.mark.django_db(transaction=True)
