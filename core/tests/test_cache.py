@@ -19,6 +19,8 @@ from core.cache import (
     user_version,
     users_changed,
 )
+from core.services.stats import AttemptsWritten
+from core.tests.factories import MailingFactory
 
 
 def redis_is_up() -> bool:
@@ -115,3 +117,17 @@ def test_the_shared_client_serves_threads(redis_cache):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_tells_readers_at_once_then_at_most_once_in_a_while(owner, other_user):
+    mine = MailingFactory(owner=owner)
+    MailingFactory(owner=other_user)
+    tell = AttemptsWritten(every=3600)
+    made("mine", (owner_version(owner.pk),))
+    made("theirs", (owner_version(other_user.pk),))
+    tell([mine.pk])
+    assert made("mine", (owner_version(owner.pk),))  # the first results are seen at once
+    assert not made("theirs", (owner_version(other_user.pk),))  # another owner's data did not change
+    tell([mine.pk])
+    assert not made("mine", (owner_version(owner.pk),))  # not a cache write per message
