@@ -21,20 +21,35 @@ def make_user(email: str, role: str | None = roles.USER, **extra) -> User:
     return user
 
 
+def _transactional(request) -> bool:
+    """Whether the test's writes commit (a transactional test, a live server)."""
+    marker = request.node.get_closest_marker("django_db")
+    return (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and bool(marker.kwargs.get("transaction")))
+    )
+
+
 @pytest.fixture(autouse=True)
 def _roles_survive_flush(request):
     """Transactional tests (live server, subprocesses) end with a flush that
     also empties the role groups the data migration made; put them back."""
-    marker = request.node.get_closest_marker("django_db")
-    if (
-        "transactional_db" in request.fixturenames
-        or "live_server" in request.fixturenames
-        or (marker is not None and marker.kwargs.get("transaction"))
-    ):
+    if _transactional(request):
         from django.apps import apps
 
         request.getfixturevalue("transactional_db")
         roles.sync_roles(apps)
+
+
+@pytest.fixture(autouse=True)
+def _data_cache_only_where_commits_happen(request, settings):
+    """The data cache (pages, lists, the session's user; on by default with
+    REDIS_URL) is kept fresh by versions that move when a write commits, and a
+    test's transaction never commits: off in all but transactional tests,
+    which turn it on when they test it."""
+    if not _transactional(request):
+        settings.DATA_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -5,16 +5,13 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from blog.models import Post
-from blog.selectors import forget_home_posts
+from blog.selectors import posts_changed
 
 
 @receiver(post_save, sender=Post)
 @receiver(post_delete, sender=Post)
-def refresh_home_posts(sender, **kwargs):
-    # Now for this process, and again after commit so that a request that
-    # refilled the pool from the old rows meanwhile does not keep them.
-    forget_home_posts()
-    transaction.on_commit(forget_home_posts)
+def refresh_home_posts(sender, using=None, **kwargs):
+    posts_changed(using=using)
 
 
 @receiver(pre_save, sender=Post)

@@ -3,8 +3,7 @@ import ipaddress
 from django.contrib.auth.backends import ModelBackend
 from rest_framework.throttling import BaseThrottle
 
-from core import data_version
-from core.cache import get_current, set_current
+from core.cache import data_cache_enabled, data_cache_seconds, keep, lookup, user_version
 from core.models import User
 from core.selectors import load_permissions
 
@@ -32,8 +31,8 @@ class EmailBackend(ModelBackend):
     """Log in by email (case-insensitive). Blocked and unverified accounts cannot log in.
     Permissions are read through `core.selectors.load_permissions`: in one query, then
     from the cache until a role, a group or the user's permissions change. The user of a
-    session comes from the cache until the next write to the service's tables
-    (`core/data_version.py`: blocking, a new password, any change to the user is one)."""
+    session comes from the cache until their account changes (`core.cache.user_version`:
+    blocking, a new password, a new role, any save of the user moves it on)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is not None:
@@ -44,15 +43,15 @@ class EmailBackend(ModelBackend):
         return super().user_can_authenticate(user) and user.email_verified
 
     def get_user(self, user_id):
-        if not data_version.enabled():
+        if not data_cache_enabled():
             return super().get_user(user_id)
         key = f"users:{user_id}"
-        token, user = get_current(key, data_version.KEY)
+        stamp, user = lookup(key, (user_version(user_id),))
         if user is None:
             user = User._default_manager.filter(pk=user_id).first()
             if user is None:
                 return None
-            set_current(key, token, user, data_version.seconds())
+            keep(key, stamp, user, data_cache_seconds())
         return user if self.user_can_authenticate(user) else None
 
     def _get_permissions(self, user_obj, obj, from_name):

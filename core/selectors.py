@@ -6,28 +6,16 @@ these querysets answers 404 to the asking user, in the API and on the pages.
 """
 
 from datetime import datetime
-from functools import partial
 
 from django.contrib.auth.models import Permission
-from django.db import transaction
 from django.db.models import Count, IntegerField, Min, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from core.cache import get_current, new_version, set_current
+from core.cache import ALL_OWNERS, ROLES, keep, lookup, owner_version, user_version
 from core.models import Attempt, Client, DailyStats, Mailing, MailingStatus, Message, User
 
-PERMISSIONS_VERSION_KEY = "permissions:version"
-PERMISSIONS_SECONDS = 300  # a backstop for changes the signals do not see (raw SQL)
-
-
-def permissions_changed(*, using=None, **kwargs) -> None:
-    """A role, a group or someone's permissions changed: every cached permission
-    set is stale once the change commits. Not before: a request that read the
-    roles meanwhile would keep the old ones under the new version. Connected to
-    the signals in core/apps.py."""
-    # robust: a cache that is down must not fail a change that committed (the entries expire)
-    transaction.on_commit(partial(new_version, PERMISSIONS_VERSION_KEY), using=using, robust=True)
+PERMISSIONS_SECONDS = 300  # a backstop for changes no code reports (raw SQL)
 
 
 def load_permissions(user: User) -> None:
@@ -35,13 +23,14 @@ def load_permissions(user: User) -> None:
     query — and keep them where Django's ModelBackend keeps them for the rest of
     the request (it would make two queries). Our auth backend (`core.auth`)
     calls it before it answers any permission question, so `user.has_perm` in
-    code, `PermissionRequiredMixin` and `perms` in templates all read this."""
+    code, `PermissionRequiredMixin` and `perms` in templates all read this.
+    Kept until the user's account or what the roles allow changes (`core.cache`)."""
     if not user.is_authenticated or not user.is_active or user.is_superuser:
         return
     if hasattr(user, "_user_perm_cache") or hasattr(user, "_group_perm_cache"):
         return
     key = f"permissions:{user.pk}"
-    token, found = get_current(key, PERMISSIONS_VERSION_KEY)
+    stamp, found = lookup(key, (user_version(user.pk), ROLES))
     if found is None:
 
         def named(permissions, own):
@@ -56,12 +45,21 @@ def load_permissions(user: User) -> None:
         for app_label, codename, is_own in rows:
             (own if is_own else through_groups).add(f"{app_label}.{codename}")
         found = (own, through_groups)
-        set_current(key, token, found, PERMISSIONS_SECONDS)
+        keep(key, stamp, found, PERMISSIONS_SECONDS)
     user._user_perm_cache, user._group_perm_cache = found
 
 
 def sees_all_mailings(user: User) -> bool:
     return user.is_superuser or user.has_perm("core.view_all_mailings")
+
+
+def reader_versions(user: User) -> tuple[str, ...]:
+    """The versions (`core.cache`) of what a logged-in user's pages and lists
+    show: the data they see — their own, or everyone's for those who see all
+    mailings (and admins, who see all clients and messages) — and their
+    account and roles (the navbar, the buttons they may use)."""
+    data = ALL_OWNERS if sees_all_mailings(user) else owner_version(user.pk)
+    return (data, user_version(user.pk), ROLES)
 
 
 def _own_or_all(queryset: QuerySet, user: User, *, all_if: bool, owner_path: str = "owner") -> QuerySet:

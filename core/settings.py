@@ -110,14 +110,14 @@ if _redis_url:
     CACHES = {"default": {"BACKEND": "core.cache.ReusingRedisCache", "LOCATION": _redis_url}}
     # Sessions read from Redis, written through to the database: a page does not
     # ask the database for its session. (A blocked user is refused all the same:
-    # blocking is a write, after which the user is read afresh; core/data_version.py.)
+    # blocking moves the user's version on, after which the user is read afresh; core/cache.py.)
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # What is read again and again until the data changes — rendered API lists, whole
-# pages, the logged-in user — kept this many seconds or until the next write to
-# the service's tables (core/data_version.py). The data version that writes bump
-# lives in the cache, so every process must share it: Redis only (0 = off).
+# pages, the logged-in user — kept this many seconds or until the code that writes
+# moves on the versions they hang on (an owner's data, a user's account; core/cache.py).
+# The versions live in the cache, so every process must share them: Redis only (0 = off).
 DATA_CACHE_SECONDS = env_int("DATA_CACHE_SECONDS", 60 if _redis_url else 0, minimum=0)
 if DATA_CACHE_SECONDS and not _redis_url:
     raise ImproperlyConfigured("DATA_CACHE_SECONDS needs a shared cache: set REDIS_URL as well.")

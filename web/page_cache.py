@@ -2,10 +2,12 @@
 
 A page is the same for its reader until the data behind it changes, so it is
 kept as the API's lists are (`api/list_cache.py`): per user, path,
-language and time zone, under the data version that every write to the
-service's tables replaces (`core/data_version.py`) — the next load after a
-write renders afresh. On with a shared Redis cache and `DATA_CACHE_SECONDS`;
-an entry lives that many seconds at most.
+language and time zone, under the versions of what it shows
+(`core.selectors.reader_versions`: the reader's own data, or everyone's for
+managers; their account and roles) — the next load after a write that
+changes them renders afresh, and another owner's writes (a mailing being
+sent) leave the page warm. On with a shared Redis cache and
+`DATA_CACHE_SECONDS`; an entry lives that many seconds at most.
 
 What a page holds that is not the reader's data is never cached:
 
@@ -39,8 +41,8 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 
 from api import list_cache
-from core import data_version
-from core.cache import get_current, set_current
+from core.cache import data_cache_enabled, data_cache_seconds, keep, lookup
+from core.selectors import reader_versions
 from web import dispatcher
 
 # Stands for the CSRF token in a kept page; letters and dashes only, so
@@ -49,7 +51,7 @@ CSRF_PLACEHOLDER = "page-cache-csrf-token-placeholder"
 
 
 def _cacheable(request) -> bool:
-    if not data_version.enabled() or request.method != "GET" or request.htmx:
+    if not data_cache_enabled() or request.method != "GET" or request.htmx or not request.user.is_authenticated:
         return False
     if len(messages.get_messages(request)):  # counts them without marking them read
         return False
@@ -65,7 +67,7 @@ def _read_query(request, keys: frozenset[str]) -> None:
     in `keys`, or one of its range parts (`start_at_after` of `start_at`)."""
     query = QueryDict(mutable=True)
     for name in sorted(request.GET):
-        if name in keys or name.rsplit("_", 1)[0] in keys:
+        if list_cache.reads(name, keys):
             query.setlist(name, request.GET.getlist(name))
     request.GET = query
     request.META["QUERY_STRING"] = query.urlencode()
@@ -86,7 +88,7 @@ def serve(
         return render({})
     _read_query(request, query_keys)
     key = list_cache.reader_key("web-pages:", request)
-    token, hit = get_current(key, data_version.KEY)
+    stamp, hit = lookup(key, reader_versions(request.user))
     if hit is not None:
         content, content_type, ends = hit
         if ends is None or timezone.now() < ends:
@@ -95,11 +97,11 @@ def serve(
     if hasattr(response, "render"):
         response.render()
     if response.status_code == 200:
-        seconds, ends = data_version.seconds(), until()
+        seconds, ends = data_cache_seconds(), until()
         if ends is not None:
             seconds = min(seconds, (ends - timezone.now()).total_seconds())
         if seconds > 0:
-            set_current(key, token, (response.content, response["Content-Type"], ends), seconds)
+            keep(key, stamp, (response.content, response["Content-Type"], ends), seconds)
     response.content = _with_token(request, response.content)
     return response
 

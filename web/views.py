@@ -2,8 +2,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView
-from rest_framework.settings import api_settings
 
+from api import list_cache
 from blog.selectors import home_posts
 from core.selectors import mailings_visible_to
 from core.services.mailings import next_change_at
@@ -38,13 +38,7 @@ class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, CachedPageMixin
 
     def page_query_keys(self) -> frozenset[str]:
         """What the page reads of its query: what its list reads (filters, search, order, page)."""
-        viewset = resolve(reverse(self.content)).func.cls
-        keys = {api_settings.SEARCH_PARAM, api_settings.ORDERING_PARAM}
-        if filterset := getattr(viewset, "filterset_class", None):
-            keys.update(filterset.base_filters)
-        if pages := viewset.pagination_class:
-            keys.update(name for name in (pages.page_query_param, pages.page_size_query_param) if name)
-        return frozenset(keys)
+        return list_cache.query_keys(resolve(reverse(self.content)).func.cls)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,11 +1,12 @@
 """The list response cache (api/list_cache.py): a repeated GET is served from the
-cache, byte for byte what a fresh render gives; any write — through the API, the
-dispatcher's write-back of attempts, the statistics job's recount — makes the
-next GET fresh; users, faces and pages never share an entry.
+cache, byte for byte what a fresh render gives; a write to the reader's data —
+through the API, planning, the dispatcher's write-back of attempts, the
+statistics job's recount — makes their next GET fresh, and a manager's, while
+other owners' lists stay cached; users, faces and pages never share an entry,
+and a query the list does not read makes no entry.
 
-Transactional tests: the data version is bumped when a write commits."""
+Transactional tests: the versions move on when a write commits."""
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -13,10 +14,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from api.tests.conftest import HX
-from core import data_version
-from core.dispatch.sending import _store_results
+from core.dispatch.planning import plan_one
 from core.dispatch.statistics import recount_all_stale
 from core.models import Attempt, RunStats
+from core.services.mailings import mailing_set_active
+from core.services.stats import mark_runs_stale
+from core.tests.conftest import dispatch_due, make_mailing
 from core.tests.factories import ClientFactory, MailingFactory
 
 T0 = datetime(2026, 5, 1, 9, tzinfo=UTC)
@@ -69,24 +72,44 @@ def test_an_api_write_makes_the_next_get_fresh(api, owner, data):
     assert client.get("/api/mailings/", **HX).content.decode() != html
 
 
-def test_the_dispatchers_write_back_makes_the_next_get_fresh(api, owner, data):
+def cached(client, url) -> bool:
+    """Whether the GET was served from the cache (it asked the database for its token only)."""
+    return queries(client, url)[1] == 1
+
+
+def test_the_dispatchers_write_back_makes_the_owners_next_get_fresh_and_leaves_others_cached(
+    api, owner, other_user, manager, data
+):
+    sending = make_mailing(other_user, 2)
+    plan_one(datetime.now(UTC))
+    theirs = f"/api/attempts/?mailing={sending.pk}"
+    readers = [(owner, "/api/attempts/"), (other_user, theirs), (manager, "/api/mailings/")]
+    for user, url in readers:
+        api.as_(user).get(url)
+        assert cached(api.as_(user), url)
+    assert {row["status"] for row in api.as_(other_user).get(theirs).json()["results"]} == {"pending"}
+
+    assert dispatch_due() == 2
+
+    assert cached(api.as_(owner), "/api/attempts/")
+    assert {row["status"] for row in api.as_(other_user).get(theirs).json()["results"]} == {"success"}
+    assert not cached(api.as_(manager), "/api/mailings/")
+
+
+def test_planning_another_owners_run_leaves_a_list_cached(api, owner, other_user, data):
+    make_mailing(other_user, 2)
     client = api.as_(owner)
-    url = f"/api/attempts/?mailing={data.pk}"
-    assert {row["status"] for row in client.get(url).json()["results"]} == {"pending"}
-    claim = uuid.uuid4()
-    Attempt.objects.update(status="sending", claim=claim)
-    done = list(Attempt.objects.all())
-    for attempt in done:
-        attempt.status, attempt.tries, attempt.attempted_at, attempt.smtp_code = "success", 1, T0, 250
-    _store_results(done, claim=claim)  # the dispatcher's own executemany
-    assert {row["status"] for row in client.get(url).json()["results"]} == {"success"}
+    client.get("/api/attempts/")
+    plan_one(datetime.now(UTC))
+    assert Attempt.objects.filter(mailing__owner=other_user).count() == 2
+    assert cached(client, "/api/attempts/")
 
 
 def test_a_report_counts_stale_runs_before_the_statistics_job(api, owner, data):
     client = api.as_(owner)
     assert client.get("/api/reports/").json()["results"][0]["sent"] == 0
     Attempt.objects.update(status="success", attempted_at=T0)
-    RunStats.objects.update(stale=True)
+    mark_runs_stale([(data.pk, T0)])  # as the dispatcher does after a batch
     assert client.get("/api/reports/").json()["results"][0]["sent"] == 2
     assert recount_all_stale() == 0  # the report counted it already
     assert client.get("/api/reports/").json()["results"][0]["sent"] == 2
@@ -95,13 +118,21 @@ def test_a_report_counts_stale_runs_before_the_statistics_job(api, owner, data):
 def test_a_rolled_back_write_keeps_the_cache(api, owner, data):
     client = api.as_(owner)
     client.get("/api/mailings/")
-    version = data_version.current()
     with pytest.raises(RuntimeError), transaction.atomic():
-        Attempt.objects.update(status="failure")
+        mailing_set_active(mailing=data, active=False, by=owner)
         raise RuntimeError
-    assert data_version.current() == version
-    Attempt.objects.update(status="failure")
-    assert data_version.current() != version
+    assert cached(client, "/api/mailings/")
+    mailing_set_active(mailing=data, active=False, by=owner)
+    assert not cached(client, "/api/mailings/")
+
+
+def test_a_query_the_list_does_not_read_makes_no_entry(api, owner, data):
+    client = api.as_(owner)
+    for number in range(3):
+        client.get(f"/api/mailings/?junk={number}")
+        assert not cached(client, f"/api/mailings/?junk={number}")
+    client.get("/api/mailings/?status=created&start_at_after=2026-01-01T00:00")
+    assert cached(client, "/api/mailings/?status=created&start_at_after=2026-01-01T00:00")
 
 
 def test_users_faces_and_pages_do_not_share_entries(api, owner, manager, data):
@@ -141,10 +172,11 @@ def test_on_by_default_with_redis_refused_without():
     assert "DATA_CACHE_SECONDS needs a shared cache" in refused.stderr
 
 
-def test_the_statistics_job_makes_the_next_per_day_series_fresh(api, owner, data):
-    client = api.as_(owner)
-    assert client.get("/api/reports/daily/").json() == []  # no day rolled up yet
+def test_the_statistics_job_makes_the_next_per_day_series_fresh(api, owner, other_user, data):
+    assert api.as_(owner).get("/api/reports/daily/").json() == []  # no day rolled up yet
+    api.as_(other_user).get("/api/reports/daily/")
     RunStats.objects.update(stale=True)  # as the dispatcher leaves a run it changed
     recount_all_stale()
-    [day] = client.get("/api/reports/daily/").json()
+    [day] = api.as_(owner).get("/api/reports/daily/").json()
     assert (day["date"], day["pending"]) == ("2026-05-01", 2)
+    assert cached(api.as_(other_user), "/api/reports/daily/")  # nothing of theirs was recounted

@@ -49,6 +49,7 @@ def test_warm_pool_costs_no_blog_query(client, make_post):
     assert not [q["sql"] for q in queries if "blog_post" in q["sql"]]
 
 
+@pytest.mark.django_db(transaction=True)  # the pool is read afresh once a change commits
 def test_pool_is_refreshed_when_posts_change(client, make_post):
     first = make_post("First")
     assert home_titles(client) == ["First"]

@@ -23,6 +23,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
+from core.cache import owners_changed
 from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
 
 
@@ -107,4 +108,7 @@ def release(ids: list[int], *, claim: uuid.UUID, now: datetime, reason: str = ""
     fields = {"status": AttemptStatus.PENDING, "lease_until": None, "next_try_at": now}
     if reason:
         fields.update(server_response=reason, smtp_code=code)
-    return held(ids, claim).update(**fields)
+    released = held(ids, claim).update(**fields)
+    if released and reason:  # the reason shows on the attempts
+        owners_changed(Attempt.objects.filter(id__in=ids).values_list("mailing__owner_id", flat=True).distinct())
+    return released

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from core import scheduling
+from core.cache import owners_changed
 from core.models import Attempt, Mailing
 from core.services.mailings import plan_run, refresh_status
 
@@ -94,6 +95,7 @@ def plan_one(now: datetime, *, mailing_id: int | None = None) -> Mailing | None:
                 continue
             created = plan_run(mailing=mailing, run_at=run_at)
             Mailing.objects.filter(pk=mailing.pk, planning_run_at=run_at).update(planning_run_at=None)
+            owners_changed([mailing.owner_id])
             mailing.planning_run_at = None
         if created >= ANALYZE_AFTER and connection.vendor == "postgresql":
             with connection.cursor() as cursor:

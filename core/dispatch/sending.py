@@ -26,7 +26,7 @@ from core.dkim import dkim_enabled, dkim_sign
 from core.models import Attempt, AttemptStatus, Mailing, Message
 from core.services.deliverability import UnsubscribeLinks, record_unknown_recipient
 from core.services.mailings import refresh_status
-from core.services.stats import mark_runs_stale
+from core.services.stats import AttemptsWritten, mark_runs_stale
 
 logger = logging.getLogger(__name__)
 
@@ -254,6 +254,7 @@ class Recorder:
         self._overlap = connection.vendor == "postgresql" and not connection.in_atomic_block
         self._pending: tuple[Result, ...] | None = None
         self._raw = None  # the connection that will answer the pending write
+        self._tell_readers = AttemptsWritten()
 
     @property
     def writing(self) -> bool:
@@ -282,6 +283,9 @@ class Recorder:
         self._written(results, lost)
 
     def _written(self, results: tuple[Result, ...], lost: set[int]) -> None:
+        with_database(
+            self._tell_readers, [self.by_id[result.id].mailing_id for result in results if result.id not in lost]
+        )
         if lost:
             _report_lost(len(lost), "not recorded", self.counts)
         bounced = []

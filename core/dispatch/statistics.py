@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
+from core.cache import owners_changed
 from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus, DailyStats, Mailing, RunStats
 
 _COUNTS = {
@@ -103,9 +104,10 @@ def _recount(stale: list[RunStats]) -> None:
             continue
         RunStats.objects.filter(id=run.id).update(**_counted(run))
         days[run.mailing_id].add(run.day)
-    alive = set(Mailing.objects.filter(pk__in=days).values_list("pk", flat=True))
+    alive = dict(Mailing.objects.filter(pk__in=days).values_list("pk", "owner_id"))
     for mailing_id in alive:
         _recount_days(mailing_id, days[mailing_id])
+    owners_changed(alive.values())
 
 
 def _recount_days(mailing_id: int, days: set) -> None:

@@ -32,8 +32,8 @@ class OutboxEmail(models.Model):
     reason = models.TextField(_("server reply or error"), blank=True)
 
     class Meta:
-        # Not a core_ table: sending bookkeeping must not bump the data version
-        # that every reader's cached pages hang on (core/data_version.py).
+        # Named apart from the mailing tables: account emails are the site's
+        # bookkeeping, not an owner's data.
         db_table = "mail_outbox"
         verbose_name = _("outbox email")
         verbose_name_plural = _("outbox emails")

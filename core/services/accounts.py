@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from core import outbox, roles
+from core.cache import users_changed
 from core.models import User
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def user_verify_email(*, uidb64: str, token: str) -> User:
         raise VerificationLinkInvalid(_("This verification link is not valid."), code="invalid") from None
     if user.email_verified_at is None:
         User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(email_verified_at=timezone.now())
+        users_changed([user.pk])
         user.refresh_from_db(fields=["email_verified_at"])
     return user
 

@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.cache import owners_changed
 from core.models import Client, User
 
 IMPORT_COLUMNS = ("email", "full_name", "comment")
@@ -81,5 +82,6 @@ def clients_import(*, owner: User, rows: list[ImportRow], save: bool = True) -> 
         raise ValidationError(
             _("A client with one of these emails was added meanwhile; nothing was imported.")
         ) from None
+    owners_changed([owner.pk])
     result.saved = True
     return result

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from core.cache import owners_changed
 from core.models import Client, ClientEvent, ClientEventKind, Mailing, UnsubscribeMethod
 from core.services.stats import run_day
 
@@ -108,6 +109,7 @@ def client_unsubscribe(*, target: UnsubscribeTarget, method: str = UnsubscribeMe
                 at=now,
                 detail=method,
             )
+            owners_changed([target.client.owner_id])
     return bool(changed)
 
 
@@ -122,6 +124,7 @@ def client_resubscribe(*, target: UnsubscribeTarget) -> bool:
             ClientEvent.objects.create(
                 client=target.client, mailing_id=_existing_mailing(target), kind=ClientEventKind.RESUBSCRIBED, at=now
             )
+            owners_changed([target.client.owner_id])
     return bool(changed)
 
 
@@ -140,6 +143,7 @@ def record_unknown_recipient(*, client_id: int, mailing_id: int, run_at: datetim
     now = timezone.now()
     with transaction.atomic():
         Client.objects.filter(pk=client_id).update(hard_bounces=F("hard_bounces") + 1)
+        owners_changed(Client.objects.filter(pk=client_id).values_list("owner_id", flat=True))
         suppressed = Client.objects.filter(
             pk=client_id, suppressed_at__isnull=True, hard_bounces__gte=settings.SUPPRESS_AFTER_HARD_BOUNCES
         ).update(suppressed_at=now, suppression_reason=reply[:1000])

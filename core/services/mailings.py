@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import scheduling
+from core.cache import owners_changed
 from core.dispatch.watch import announce_withdrawal
 from core.models import (
     OPEN_ATTEMPT_STATUSES,
@@ -226,6 +227,7 @@ def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
                 .first()
             )
             created += _plan_chunk(mailing.pk, run_at, after=after, upto=upto)
+            owners_changed([mailing.owner_id])
         if upto is None:
             return created
         after = upto

@@ -4,6 +4,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from core.cache import owners_changed, users_changed
 from core.dispatch.watch import announce_withdrawal
 from core.models import User
 from core.selectors import can_block
@@ -32,5 +33,8 @@ def user_set_blocked(*, user: User, blocked: bool, by: User, reason: str = "") -
             announce_withdrawal()
         else:
             User.objects.filter(pk=user.pk).update(is_active=True, block_reason="")
+        # Their sessions and rights, and their mailings' state as managers see it.
+        users_changed([user.pk])
+        owners_changed([user.pk])
     user.refresh_from_db(fields=["is_active", "session_epoch", "block_reason"])
     return user

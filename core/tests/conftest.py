@@ -4,9 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.dispatch.claiming import claim_batch
 from core.dispatch.config import DispatchConfig
 from core.dispatch.engine import Dispatcher
+from core.dispatch.outcomes import Kind, Outcome
 from core.dispatch.planning import plan_one
+from core.dispatch.sending import MessageCache, send_batch
 from core.dispatch.transport import SmtpTransport
 from core.models import Attempt, AttemptStatus
 from core.services.mailings import mailing_create
@@ -59,6 +62,28 @@ def make_mailing(
         now=now,
         **extra,
     )
+
+
+class AcceptingRelay:
+    """A mail server that accepts every message."""
+
+    server = "test"
+
+    def send(self, envelope_from, message, ready=None):
+        if ready is not None:  # the message's data is about to go out
+            ready()
+        return Outcome(Kind.SUCCESS, 250, "2.0.0 Ok: queued")
+
+
+def dispatch_due(*, now: datetime | None = None) -> int:
+    """One pass of the dispatcher without its loop: plan the due runs, claim
+    their attempts and send them as one batch to a relay that accepts all.
+    Returns how many were sent."""
+    now = now or datetime.now(UTC)
+    while plan_one(now) is not None:
+        pass
+    claimed = claim_batch(now=now, lease_until=now + timedelta(minutes=5), size=1000)
+    return send_batch(claimed, transport=AcceptingRelay(), messages=MessageCache(), config=fast_config()).counts["sent"]
 
 
 def assert_no_recipient_lost(mailing) -> dict[str, int]:

@@ -1,17 +1,20 @@
 """The user of a session comes from the cache (core.auth.EmailBackend.get_user)
-until the next write to the service's tables: a logged-in request does not ask
-the database for its user, and blocking someone, changing their password or
-their role takes effect on their very next request.
+until their account changes: a logged-in request does not ask the database for
+its user, blocking someone, changing their password or their role takes effect
+on their very next request, and other people logging in or writing do not
+make anyone else's user read again.
 
-Transactional tests: the data version is bumped when a write commits."""
+Transactional tests: the versions move on when a write commits."""
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core import roles
 from core.services.users import user_set_blocked
+from core.tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,3 +66,11 @@ def test_without_a_shared_cache_the_user_is_read_every_time(client, owner, setti
     client.force_login(owner)
     profile(client)
     assert profile(client) == (200, True)
+
+
+def test_others_logging_in_and_writing_leave_a_users_session_cached(client, owner, other_user):
+    client.force_login(owner)
+    profile(client)
+    Client().force_login(other_user)  # a log-in writes their last_login
+    ClientFactory(owner=other_user)
+    assert profile(client) == (200, False)

@@ -1,20 +1,23 @@
 """Whole pages from the cache (web/page_cache.py): a page loaded again is served
 without rendering, its forms still post (the CSRF token is the request's own);
-any write, another reader, waiting messages, a stopped dispatcher or a
-mailing's next run coming makes the page fresh.
+a write to the reader's own data (or, for a manager, anyone's), a change to
+their account or role, another reader, waiting messages, a stopped dispatcher
+or a mailing's next run coming makes the page fresh — and another owner's
+writes, a dispatcher sending another owner's mailing among them, do not.
 
-Transactional tests: the data version is bumped when a write commits."""
+Transactional tests: the versions move on when a write commits."""
 
 import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,8 +25,12 @@ from django.utils import timezone
 from django_cron.models import CronJobLog
 
 from api.tests.conftest import HX
+from core import roles
+from core.dispatch.planning import plan_one
 from core.models import OutboxEmail
-from core.tests.factories import ClientFactory, MailingFactory
+from core.services.mailings import mailing_set_active
+from core.tests.conftest import dispatch_due, make_mailing
+from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
 from web.dispatcher import DISPATCH_JOB_CODE, OUTBOX_CACHE_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -192,3 +199,86 @@ def test_a_page_is_kept_per_query_it_reads_and_serves_what_was_asked(client, own
     assert "anna@example.com" in searched and "boris@example.com" not in searched
     again, rendered = load(client, "/clients/?junk=2&search=anna")
     assert not rendered and "boris@example.com" not in again
+
+
+def logged_in(user):
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def test_another_owners_writes_leave_a_page_warm(owner, other_user):
+    mine = logged_in(owner)
+    load(mine, "/clients/")
+    theirs = make_mailing(other_user, 2)
+    ClientFactory(owner=other_user, email="theirs@example.com")
+    mailing_set_active(mailing=theirs, active=False, by=other_user)
+    html, rendered = load(mine, "/clients/")
+    assert not rendered and "theirs@example.com" not in html
+    assert "theirs@example.com" in load(logged_in(other_user), "/clients/")[0]
+
+
+FINISHED = 'text-bg-success">Finished</span>'  # a mailing's status badge
+
+
+def test_a_dispatcher_sending_another_owners_mailing_leaves_a_page_warm(owner, other_user, manager):
+    make_mailing(owner, 1, start_at=timezone.now() + timedelta(days=1))
+    sending = make_mailing(other_user, 3)
+    plan_one(timezone.now())  # its run is planned, its attempts wait for the dispatcher
+    mine, theirs, managers = logged_in(owner), logged_in(other_user), logged_in(manager)
+    for browser, url in [(mine, "/mailings/"), (theirs, f"/mailings/{sending.pk}/"), (managers, "/manager/mailings/")]:
+        assert FINISHED not in load(browser, url)[0]
+        assert not load(browser, url)[1]
+
+    assert dispatch_due() == 3
+
+    assert not load(mine, "/mailings/")[1]  # the owner whose data did not change
+    html, rendered = load(theirs, f"/mailings/{sending.pk}/")  # the owner whose mailing was sent
+    assert rendered and FINISHED in html
+    assert load(managers, "/manager/mailings/")[1]  # everyone's data changed
+
+
+def test_an_owners_write_shows_on_their_next_load_and_a_managers(owner, manager):
+    mine, managers = logged_in(owner), logged_in(manager)
+    load(mine, "/mailings/")
+    load(managers, "/manager/mailings/")
+    mailing = MailingFactory(owner=owner, message=MessageFactory(owner=owner, subject="Autumn news"))
+    assert "Autumn news" in load(mine, "/mailings/")[0]
+    assert "Autumn news" in load(managers, "/manager/mailings/")[0]
+    mailing_set_active(mailing=mailing, active=False, by=owner)
+    for browser, url in [(mine, "/mailings/"), (managers, "/manager/mailings/")]:
+        html, rendered = load(browser, url)
+        assert rendered and "Disabled" in html
+
+
+def test_a_write_that_rolls_back_keeps_the_page(owner):
+    mine = logged_in(owner)
+    load(mine, "/clients/")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ClientFactory(owner=owner, email="never@example.com")
+        raise RuntimeError
+    html, rendered = load(mine, "/clients/")
+    assert not rendered and "never@example.com" not in html
+
+
+def test_a_demoted_manager_loses_the_page_on_the_next_request(manager):
+    managers = logged_in(manager)
+    load(managers, "/manager/mailings/")
+    manager.groups.set([Group.objects.get(name=roles.USER)])
+    assert managers.get("/manager/mailings/").status_code == 403
+
+
+def test_a_role_that_loses_a_permission_loses_the_page_on_the_next_request(manager):
+    managers = logged_in(manager)
+    load(managers, "/manager/mailings/")
+    Group.objects.get(name=roles.MANAGER).permissions.remove(Permission.objects.get(codename="view_all_mailings"))
+    assert managers.get("/manager/mailings/").status_code == 403
+
+
+def test_a_blocked_owner_is_out_on_the_next_request(owner, manager):
+    from core.services.users import user_set_blocked
+
+    mine = logged_in(owner)
+    load(mine, "/clients/")
+    user_set_blocked(user=owner, blocked=True, by=manager)
+    assert mine.get("/clients/").status_code == 302  # sent to log in
