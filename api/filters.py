@@ -12,8 +12,18 @@ from django_filters.fields import DateRangeField, IsoDateTimeField, RangeField
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import DateRangeWidget
 
-from core.models import Attempt, AttemptStatus, Client, Mailing, MailingDisplayStatus, Message, Periodicity, User
-from core.selectors import mailing_owners_visible_to, sees_all_mailings
+from core.models import (
+    Attempt,
+    AttemptStatus,
+    Client,
+    ClientList,
+    Mailing,
+    MailingDisplayStatus,
+    Message,
+    Periodicity,
+    User,
+)
+from core.selectors import lists_visible_to, mailing_owners_visible_to, sees_all_mailings
 from core.validators import validate_in_service_years
 
 
@@ -139,12 +149,19 @@ class _Bootstrap(django_filters.FilterSet):
                 widget.attrs.setdefault("class", css)
 
 
+def own_lists(request):
+    """The list filter's choices: the lists the reader may see."""
+    user = getattr(request, "user", None)
+    return lists_visible_to(user) if user is not None else ClientList.objects.none()
+
+
 class ClientFilter(_Bootstrap):
     search = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=200)
+    list = django_filters.ModelChoiceFilter(queryset=own_lists, field_name="lists", label=_("List"))
 
     class Meta:
         model = Client
-        fields = ["search"]
+        fields = ["search", "list"]
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(email__icontains=value) | Q(full_name__icontains=value) | Q(comment__icontains=value))
@@ -213,6 +230,17 @@ class UserFilter(_Bootstrap):
     class Meta:
         model = User
         fields = ["search", "is_active"]
+
+
+class ListFilter(_Bootstrap):
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=200)
+
+    class Meta:
+        model = ClientList
+        fields = ["search"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
 
 class MessageFilter(_Bootstrap):

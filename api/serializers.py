@@ -7,18 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import ISO_8601, serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
 
 from api.fields import AwareDateTimeField, StrictFieldsMixin
 from core import roles
-from core.models import Attempt, Client, Mailing, MailingDisplayStatus, Message, RunStats, User
+from core.models import Attempt, Client, ClientList, Mailing, MailingDisplayStatus, Message, RunStats, User
 from core.placeholders import validate_placeholders
 from core.reports import success_rate
-from core.selectors import clients_visible_to, messages_visible_to
-from core.services.mailings import mailing_create, mailing_update
+from core.selectors import clients_visible_to, lists_visible_to, messages_visible_to
+from core.services.mailings import mailing_create, mailing_update, next_run_reach
 
 TEXTAREA = {"base_template": "textarea.html"}
+NO_AUDIENCE = _("Choose at least one client or list.")
 
 
 def as_field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -74,11 +76,14 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     comment = serializers.CharField(
         label=_("Comment"), required=False, allow_blank=True, max_length=10000, style=TEXTAREA
     )
+    lists = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text=_("The lists the client is on (ids); change them on the lists.")
+    )
 
     class Meta:
         model = Client
-        fields = ["id", "email", "full_name", "comment", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        fields = ["id", "email", "full_name", "comment", "lists", "created_at", "updated_at"]
+        read_only_fields = ["id", "lists", "created_at", "updated_at"]
 
     def _owner(self):
         return self.instance.owner if self.instance else self.context["request"].user
@@ -97,6 +102,57 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
                 return super().save(**kwargs)
         except IntegrityError:  # the same email saved meanwhile
             raise serializers.ValidationError({"email": [_("You already have a client with this email.")]}) from None
+
+
+class ClientListSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    description = serializers.CharField(
+        label=_("Description"), required=False, allow_blank=True, max_length=10000, style=TEXTAREA
+    )
+    clients_count = serializers.IntegerField(read_only=True, help_text=_("Clients on the list."))
+
+    class Meta:
+        model = ClientList
+        fields = ["id", "name", "description", "clients_count", "created_at", "updated_at"]
+        read_only_fields = ["id", "clients_count", "created_at", "updated_at"]
+
+    def _owner(self):
+        return self.instance.owner if self.instance else self.context["request"].user
+
+    def validate_name(self, value):
+        others = ClientList.objects.filter(owner=self._owner(), name__iexact=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError(_("You already have a list with this name."))
+        return value
+
+    def save(self, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError:  # the same name saved meanwhile
+            raise serializers.ValidationError({"name": [_("You already have a list with this name.")]}) from None
+
+    def to_representation(self, instance):
+        if not hasattr(instance, "clients_count"):
+            instance.clients_count = instance.members.count()
+        return super().to_representation(instance)
+
+
+class ListClientsSerializer(StrictFieldsMixin, serializers.Serializer):
+    clients = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=False,
+        max_length=10_000,
+        label=_("Clients"),
+        help_text=_("Ids of your clients, at most 10,000."),
+        error_messages={"empty": _("Choose at least one client."), "required": _("Choose at least one client.")},
+    )
+
+
+class ListClientsResultSerializer(serializers.Serializer):
+    changed = serializers.IntegerField(help_text=_("Clients added to (or removed from) the list by this request."))
+    clients_count = serializers.IntegerField(help_text=_("Clients on the list now."))
 
 
 class MessageSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -157,7 +213,8 @@ class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
     status = _display_status()
     owner_email = serializers.EmailField(source="owner.email", read_only=True)
     message_subject = serializers.CharField(source="message.subject", read_only=True)
-    clients_count = serializers.IntegerField(read_only=True)
+    clients_count = serializers.IntegerField(read_only=True, help_text=_("Its own clients (lists not included)."))
+    lists_count = serializers.IntegerField(read_only=True, help_text=_("Lists it is sent to."))
 
     class Meta:
         model = Mailing
@@ -168,6 +225,7 @@ class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
             "message",
             "message_subject",
             "clients_count",
+            "lists_count",
             "start_at",
             "end_at",
             "periodicity",
@@ -190,6 +248,7 @@ class MailingListSerializer(LeanRowsMixin, serializers.ModelSerializer):
             "message": mailing.message_id,
             "message_subject": mailing.message.subject,
             "clients_count": int(mailing.clients_count),
+            "lists_count": int(mailing.lists_count),
             "start_at": _moment(mailing.start_at, zone),
             "end_at": _moment(mailing.end_at, zone),
             "periodicity": _choice(self._periodicity, mailing.periodicity),
@@ -210,28 +269,68 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     clients = _ScopedPrimaryKey(
         clients_visible_to,
         many=True,
-        allow_empty=False,
+        required=False,
+        allow_empty=True,
         label=_("Clients"),
-        error_messages={"empty": _("Choose at least one client."), "required": _("Choose at least one client.")},
+        help_text=_("Clients it is sent to, besides those on its lists."),
+    )
+    lists = _ScopedPrimaryKey(
+        lists_visible_to,
+        many=True,
+        required=False,
+        allow_empty=True,
+        label=_("Lists"),
+        help_text=_("Each run goes to whoever is on these lists when it is planned."),
     )
     start_at = AwareDateTimeField(label=_("First send at"))
     end_at = AwareDateTimeField(label=_("End at"), required=False, allow_null=True)
     is_active = serializers.BooleanField(label=_("Enabled"), required=False, initial=True)
+    next_run_reach = serializers.SerializerMethodField(
+        help_text=_(
+            "Clients a run planned now would send to: its own clients and those on its lists, each once, "
+            "without the unsubscribed or suppressed ones (they are recorded as skipped)."
+        )
+    )
 
     class Meta(MailingListSerializer.Meta):
-        fields = [*MailingListSerializer.Meta.fields, "clients"]
+        fields = [*MailingListSerializer.Meta.fields, "next_run_reach", "clients", "lists"]
         read_only_fields = [
             "id",
             "owner",
             "owner_email",
             "message_subject",
             "clients_count",
+            "lists_count",
+            "next_run_reach",
             "status",
             "next_run_at",
             "last_run_at",
             "created_at",
             "updated_at",
         ]
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Said with the other fields' messages, not only once they are right (the service says it then).
+            if self.instance is None and isinstance(exc.detail, dict) and "clients" not in exc.detail:
+                chosen = [data.getlist(n) if hasattr(data, "getlist") else data.get(n) for n in ("clients", "lists")]
+                if hasattr(data, "get") and not any(chosen):
+                    exc.detail["clients"] = [ErrorDetail(str(NO_AUDIENCE), code="no_audience")]
+            raise
+
+    def validate(self, attrs):
+        """Sent to some clients, some lists or both, once the change is made."""
+        chosen = {name: attrs.get(name) for name in ("clients", "lists")}
+        if self.instance is not None:
+            if chosen["clients"] is None:
+                chosen["clients"] = self.instance.recipients.exists()
+            if chosen["lists"] is None:
+                chosen["lists"] = self.instance.targets.exists()
+        if not any(chosen.values()):
+            raise serializers.ValidationError({"clients": [NO_AUDIENCE]}, code="no_audience")
+        return attrs
 
     def create(self, validated_data):
         try:
@@ -248,7 +347,13 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     def to_representation(self, instance):
         if not hasattr(instance, "clients_count"):
             instance.clients_count = instance.recipients.count()
+        if not hasattr(instance, "lists_count"):
+            instance.lists_count = instance.targets.count()
         return super().to_representation(instance)
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_next_run_reach(self, mailing) -> int:
+        return next_run_reach(mailing).reachable
 
 
 class SendNowSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from api.views.attempts import AttemptViewSet
 from api.views.clients import ClientViewSet
+from api.views.lists import ListViewSet
 from api.views.mailings import MailingViewSet
 from api.views.messages import MessageViewSet
 from api.views.reports import ReportViewSet
@@ -14,6 +15,7 @@ app_name = "api"
 router = DefaultRouter()
 router.include_root_view = False
 router.register("clients", ClientViewSet, basename="client")
+router.register("lists", ListViewSet, basename="list")
 router.register("messages", MessageViewSet, basename="message")
 router.register("mailings", MailingViewSet, basename="mailing")
 router.register("attempts", AttemptViewSet, basename="attempt")

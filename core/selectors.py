@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.cache import ALL_OWNERS, ROLES, keep, lookup, owner_version, user_version
-from core.models import Attempt, Client, DailyStats, Mailing, MailingStatus, Message, User
+from core.models import Attempt, Client, ClientList, DailyStats, Mailing, MailingStatus, Message, User
 
 PERMISSIONS_SECONDS = 300  # a backstop for changes no code reports (raw SQL)
 
@@ -70,6 +70,10 @@ def _own_or_all(queryset: QuerySet, user: User, *, all_if: bool, owner_path: str
 
 def clients_visible_to(user: User) -> QuerySet[Client]:
     return _own_or_all(Client.objects.all(), user, all_if=user.is_superuser)
+
+
+def lists_visible_to(user: User) -> QuerySet[ClientList]:
+    return _own_or_all(ClientList.objects.all(), user, all_if=user.is_superuser)
 
 
 def messages_visible_to(user: User) -> QuerySet[Message]:

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.cache import owners_changed, roles_changed, users_changed
-from core.models import Client, Mailing, Message, User
+from core.models import Client, ClientList, Mailing, Message, User
 
 # What others see of a user as an owner (managers' lists, reports' days) and whether their mailings send.
 OWNER_FIELDS = frozenset({"email", "full_name", "time_zone", "is_active"})
@@ -52,10 +52,12 @@ def role_changed(sender, using=None, **kwargs):
 
 
 def connect() -> None:
-    for model in (Client, Message, Mailing):
+    for model in (Client, ClientList, Message, Mailing):
         post_save.connect(owned_object_changed, sender=model, dispatch_uid=f"owned-saved-{model.__name__}")
         post_delete.connect(owned_object_changed, sender=model, dispatch_uid=f"owned-deleted-{model.__name__}")
     m2m_changed.connect(mailing_recipients_changed, sender=Mailing.clients.through, dispatch_uid="mailing-recipients")
+    m2m_changed.connect(mailing_recipients_changed, sender=Mailing.lists.through, dispatch_uid="mailing-lists")
+    m2m_changed.connect(mailing_recipients_changed, sender=ClientList.clients.through, dispatch_uid="list-members")
     post_save.connect(user_saved, sender=User, dispatch_uid="user-saved")
     post_delete.connect(user_deleted, sender=User, dispatch_uid="user-deleted")
     for through in (User.groups.through, User.user_permissions.through):

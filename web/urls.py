@@ -34,6 +34,7 @@ urlpatterns = [
     path("mailings/", views.PAGES["mailings"], name="mailings"),
     path("mailings/<int:pk>/", views.MailingPageView.as_view(), name="mailing"),
     path("clients/", views.PAGES["clients"], name="clients"),
+    path("lists/", views.PAGES["lists"], name="lists"),
     path("messages/", views.PAGES["messages"], name="messages"),
     path("reports/", views.PAGES["reports"], name="reports"),
     path("manager/mailings/", views.PAGES["manager-mailings"], name="manager-mailings"),

@@ -94,6 +94,12 @@ PAGES = {
         title=_("Clients"),
         description=_("The people who receive your mailings. Import them from CSV or add them one by one."),
     ),
+    "lists": PageShellView.as_view(
+        template_name="web/pages/lists.html",
+        content="api:list-list",
+        title=_("Lists"),
+        description=_("Groups of your clients. A mailing sent to a list reaches whoever is on it at each run."),
+    ),
     "messages": PageShellView.as_view(
         template_name="web/pages/messages.html",
         content="api:message-list",

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.tests.conftest import HX
-from core.models import Attempt, Client, Mailing, Message, RunStats
+from core.models import Attempt, Client, ClientList, Mailing, Message, RunStats
 from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
 
 
@@ -20,8 +20,11 @@ def theirs(other_user):
     mailing = MailingFactory(owner=other_user, clients=[client])
     attempt = Attempt.objects.create(mailing=mailing, client=client, run_at=mailing.start_at)
     RunStats.objects.create(mailing=mailing, run_at=mailing.start_at, planned=1, pending=1)
+    client_list = ClientList.objects.create(owner=other_user, name="Theirs")
+    client_list.clients.set([client])
     return {
         "clients": client,
+        "lists": client_list,
         "messages": mailing.message,
         "mailings": mailing,
         "attempts": attempt,
@@ -29,7 +32,7 @@ def theirs(other_user):
     }
 
 
-READABLE = ["clients", "messages", "mailings", "attempts", "reports"]
+READABLE = ["clients", "lists", "messages", "mailings", "attempts", "reports"]
 
 
 @pytest.mark.parametrize("resource", READABLE)
@@ -41,7 +44,7 @@ def test_plain_user_gets_404_for_another_users_object(api, owner, theirs, resour
     assert not any(row.get("id") == theirs[resource].pk for row in client.get(f"/api/{resource}/").json()["results"])
 
 
-@pytest.mark.parametrize("resource", ["clients", "messages", "mailings"])
+@pytest.mark.parametrize("resource", ["clients", "lists", "messages", "mailings"])
 def test_plain_user_cannot_change_or_delete_another_users_object(api, owner, theirs, resource):
     url = f"/api/{resource}/{theirs[resource].pk}/"
     client = api.as_(owner)
@@ -66,9 +69,12 @@ def test_manager_reads_every_users_mailings_attempts_and_reports(api, manager, t
     assert [row[key] for row in listing] == [theirs[resource].pk]
 
 
-def test_manager_does_not_see_other_users_clients_or_messages(api, manager, theirs):
+def test_manager_does_not_see_other_users_clients_lists_or_messages(api, manager, theirs):
     client = api.as_(manager)
     assert client.get(f"/api/clients/{theirs['clients'].pk}/").status_code == 404
+    assert client.get(f"/api/lists/{theirs['lists'].pk}/").status_code == 404
+    assert client.post(f"/api/lists/{theirs['lists'].pk}/clients/", {"clients": [1]}, format="json").status_code == 404
+    assert client.get("/api/lists/").json()["results"] == []
     assert client.get(f"/api/messages/{theirs['messages'].pk}/").status_code == 404
 
 
@@ -114,7 +120,16 @@ def test_admin_sees_and_changes_everything(api, admin_user, theirs):
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/clients/", "/api/messages/", "/api/mailings/", "/api/attempts/", "/api/reports/", "/api/users/"]
+    "url",
+    [
+        "/api/clients/",
+        "/api/lists/",
+        "/api/messages/",
+        "/api/mailings/",
+        "/api/attempts/",
+        "/api/reports/",
+        "/api/users/",
+    ],
 )
 def test_anonymous_gets_401(db, url):
     response = APIClient().get(url)

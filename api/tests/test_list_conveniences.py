@@ -18,18 +18,18 @@ def test_empty_filters_say_any(client, owner, manager):
     assert client.get("/api/reports/", **HX).content.decode().count("selected>Any</option>") == 2  # status, owner
 
 
-def test_a_mailing_without_clients_asks_for_one(api, client, owner):
+def test_a_mailing_without_clients_or_lists_asks_for_one(api, client, owner):
     message = MessageFactory(owner=owner)
     data = {"message": message.pk, "clients": [], "start_at": "2030-01-01T09:00:00Z"}
     answer = api.as_(owner).post("/api/mailings/", data, format="json")
-    assert answer.status_code == 400 and answer.json()["clients"] == ["Choose at least one client."]
+    assert answer.status_code == 400 and answer.json()["clients"] == ["Choose at least one client or list."]
     del data["clients"]
     assert api.as_(owner).post("/api/mailings/", data, format="json").json()["clients"] == [
-        "Choose at least one client."
+        "Choose at least one client or list."
     ]
     client.force_login(owner)
     form = client.post("/api/mailings/", {"message": message.pk, "start_at": "2030-01-01T09:00"}, **HX)
-    assert form.status_code == 400 and "Choose at least one client." in form.content.decode()
+    assert form.status_code == 400 and "Choose at least one client or list." in form.content.decode()
 
 
 def test_a_date_reads_the_same_in_the_list_and_the_detail(client, owner, time_machine):

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
@@ -13,6 +14,7 @@ from api.filters import ClientFilter
 from api.renderers import BOM_PARAMETER, CSVRenderer, FragmentRenderer
 from api.serializers import ClientSerializer, ImportResultSerializer, ImportUploadSerializer
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
+from core.models import ClientList
 from core.selectors import clients_visible_to
 from core.services.clients import clients_import
 from core.services.objects import client_delete
@@ -21,7 +23,10 @@ CONFLICT = OpenApiResponse(description=_("The client is used by a mailing and wa
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your clients", description="Search with `search` (email, name, comment)."),
+    list=extend_schema(
+        summary="List your clients",
+        description="Search with `search` (email, name, comment); `list` keeps the clients on one of your lists.",
+    ),
     retrieve=extend_schema(summary="One client"),
     create=extend_schema(summary="Add a client", description="The email must be unique among your clients."),
     update=extend_schema(summary="Change a client"),
@@ -52,6 +57,10 @@ class ClientViewSet(
     visible_to = staticmethod(clients_visible_to)
     fragment_templates = {"import_form": "import", "import_csv": "import"}
     csv_columns = ["email", "full_name", "comment"]
+
+    def get_queryset(self):
+        lists = ClientList.objects.only("id", "name", "owner_id").order_by("name", "id")
+        return super().get_queryset().prefetch_related(Prefetch("lists", queryset=lists))
 
     def perform_destroy(self, instance):
         client_delete(client=instance)

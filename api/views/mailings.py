@@ -20,14 +20,21 @@ from api.serializers import (
 )
 from api.views.base import ResourceViewSet
 from core.dispatch.statistics import fresh_runs
-from core.models import Attempt, AttemptStatus, Mailing, MailingRecipient
+from core.models import Attempt, AttemptStatus, ListMember, Mailing, MailingRecipient, MailingTarget
 from core.progress import latest_run_progress
 from core.reports import runs_of
 from core.selectors import mailings_visible_to
-from core.services.mailings import mailing_resend_failed, mailing_send_now, mailing_set_active, next_runs
+from core.services.mailings import (
+    mailing_resend_failed,
+    mailing_send_now,
+    mailing_set_active,
+    next_run_reach,
+    next_runs,
+)
 
 WRITE_DOC = (
-    "Times are ISO 8601 with an offset. The message and the clients must be the mailing owner's. "
+    "Times are ISO 8601 with an offset. The message, the clients and the lists must be the mailing owner's; "
+    "at least one client or one list. Who is on the lists is read when each run is planned. "
     "`status`, `next_run_at` and `last_run_at` are kept by the scheduler."
 )
 
@@ -40,7 +47,23 @@ def with_clients_count(queryset):
         .annotate(n=Count("*"))
         .values("n")
     )
-    return queryset.annotate(clients_count=Coalesce(Subquery(recipients, output_field=IntegerField()), 0))
+    targets = (
+        MailingTarget.objects.filter(mailing=OuterRef("pk"))
+        .order_by()
+        .values("mailing")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return queryset.annotate(
+        clients_count=Coalesce(Subquery(recipients, output_field=IntegerField()), 0),
+        lists_count=Coalesce(Subquery(targets, output_field=IntegerField()), 0),
+    )
+
+
+def with_list_sizes(lists):
+    members = ListMember.objects.filter(client_list=OuterRef("pk")).order_by().values("client_list")
+    counted = members.annotate(n=Count("*")).values("n")
+    return lists.annotate(clients_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
 
 
 def with_failures(queryset):
@@ -181,4 +204,6 @@ class MailingViewSet(
             "upcoming": next_runs(mailing, count=self.UPCOMING),
             "runs": fresh_runs(runs_of(mailing)[: self.RUNS]),
             "recipients": mailing.clients.order_by("pk")[:20],
+            "target_lists": with_list_sizes(mailing.lists.order_by("name", "pk")),
+            "reach": next_run_reach(mailing),
         }

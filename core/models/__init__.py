@@ -1,5 +1,6 @@
 from core.models.attempts import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
 from core.models.clients import Client, ClientEvent, ClientEventKind, UnsubscribeMethod
+from core.models.lists import ClientList, ListMember, MailingTarget
 from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message
 from core.models.outbox import OutboxEmail, OutboxStatus
@@ -13,11 +14,14 @@ __all__ = [
     "Client",
     "ClientEvent",
     "ClientEventKind",
+    "ClientList",
     "DailyStats",
+    "ListMember",
     "Mailing",
     "MailingDisplayStatus",
     "MailingRecipient",
     "MailingStatus",
+    "MailingTarget",
     "Message",
     "OutboxEmail",
     "OutboxStatus",

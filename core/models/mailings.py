@@ -54,6 +54,9 @@ class Mailing(models.Model):
     clients = models.ManyToManyField(
         "core.Client", through="core.MailingRecipient", related_name="mailings", verbose_name=_("clients")
     )
+    lists = models.ManyToManyField(
+        "core.ClientList", through="core.MailingTarget", related_name="mailings", verbose_name=_("lists")
+    )
     start_at = models.DateTimeField(_("first send at"))
     end_at = models.DateTimeField(_("end at"), null=True, blank=True)
     periodicity = models.CharField(

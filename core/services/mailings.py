@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,9 +20,12 @@ from core.models import (
     Attempt,
     AttemptStatus,
     Client,
+    ClientList,
+    ListMember,
     Mailing,
     MailingRecipient,
     MailingStatus,
+    MailingTarget,
     Message,
     Periodicity,
     RunStats,
@@ -39,7 +42,12 @@ def _now(now: datetime | None) -> datetime:
     return (now or timezone.now()).replace(microsecond=0)
 
 
-def _check_ownership(owner: User, message: Message | None, clients: Iterable[Client] | None) -> None:
+def _check_ownership(
+    owner: User,
+    message: Message | None,
+    clients: Iterable[Client] | None,
+    lists: Iterable[ClientList] | None = None,
+) -> None:
     errors = {}
     if message is not None and message.owner_id != owner.pk:
         errors["message"] = _("Choose one of your own messages.")
@@ -47,8 +55,42 @@ def _check_ownership(owner: User, message: Message | None, clients: Iterable[Cli
         foreign = [c for c in clients if c.owner_id != owner.pk]
         if foreign:
             errors["clients"] = _("Choose only your own clients.")
+    if lists is not None:
+        foreign = [c for c in lists if c.owner_id != owner.pk]
+        if foreign:
+            errors["lists"] = _("Choose only your own lists.")
     if errors:
         raise ValidationError(errors)
+
+
+def audience(mailing: Mailing) -> QuerySet[Client]:
+    """The clients a run planned now would be for: the mailing's own clients
+    and whoever is on its lists, each once."""
+    return Client.objects.filter(
+        Q(pk__in=MailingRecipient.objects.filter(mailing=mailing).values("client_id"))
+        | Q(pk__in=ListMember.objects.filter(client_list__targeted_by__mailing=mailing).values("client_id"))
+    )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whom the next run will be for: `clients` in all, of whom `reachable`
+    get the message; the others (unsubscribed, suppressed) are recorded as skipped."""
+
+    clients: int
+    reachable: int
+
+    @property
+    def skipped(self) -> int:
+        return self.clients - self.reachable
+
+
+def next_run_reach(mailing: Mailing) -> Reach:
+    clients = audience(mailing)
+    return Reach(
+        clients=clients.count(),
+        reachable=clients.filter(unsubscribed_at__isnull=True, suppressed_at__isnull=True).count(),
+    )
 
 
 def _schedule(mailing: Mailing, now: datetime) -> None:
@@ -109,18 +151,20 @@ def mailing_create(
     *,
     owner: User,
     message: Message,
-    clients: Iterable[Client],
+    clients: Iterable[Client] = (),
+    lists: Iterable[ClientList] = (),
     start_at: datetime,
     periodicity: str = Periodicity.ONCE,
     end_at: datetime | None = None,
     is_active: bool = True,
     now: datetime | None = None,
 ) -> Mailing:
-    """Create a mailing. If its window contains now, its first run is due at
-    once (the next cron tick sends it); otherwise it starts by itself when its
-    time comes."""
-    clients = list(clients)
-    _check_ownership(owner, message, clients)
+    """Create a mailing to some clients, some lists, or both. If its window
+    contains now, its first run is due at once (the next cron tick sends it);
+    otherwise it starts by itself when its time comes. Who is on the lists is
+    read when each run is planned."""
+    clients, lists = list(clients), list(lists)
+    _check_ownership(owner, message, clients, lists)
     mailing = Mailing(
         owner=owner, message=message, start_at=start_at, end_at=end_at, periodicity=periodicity, is_active=is_active
     )
@@ -129,6 +173,7 @@ def mailing_create(
     mailing.status = derive_status(mailing, has_open_attempts=False)
     mailing.save()
     mailing.clients.set(clients)
+    mailing.lists.set(lists)
     return mailing
 
 
@@ -138,17 +183,20 @@ def mailing_update(
     mailing: Mailing,
     message: Message | None = None,
     clients: Iterable[Client] | None = None,
+    lists: Iterable[ClientList] | None = None,
     now: datetime | None = None,
     **fields,
 ) -> Mailing:
-    """Change a mailing's message, clients, schedule or enabled flag. A changed
-    schedule runs next at its first occurrence after both now and the last run:
-    an edit never sends a catch-up run."""
+    """Change a mailing's message, clients, lists, schedule or enabled flag. A
+    changed schedule runs next at its first occurrence after both now and the
+    last run: an edit never sends a catch-up run. Clients no longer sent to
+    (neither its own nor on its lists) get their open attempts skipped."""
     unknown = set(fields) - {*SCHEDULE_FIELDS, "is_active"}
     if unknown:
         raise TypeError(f"mailing_update got unexpected fields {sorted(unknown)}")
     clients = None if clients is None else list(clients)
-    _check_ownership(mailing.owner, message, clients)
+    lists = None if lists is None else list(lists)
+    _check_ownership(mailing.owner, message, clients, lists)
     if message is not None:
         mailing.message = message
     edited = any(getattr(mailing, name) != value for name, value in fields.items() if name in SCHEDULE_FIELDS)
@@ -169,6 +217,9 @@ def mailing_update(
     mailing.save()
     if clients is not None:
         mailing.clients.set(clients)
+    if lists is not None:
+        mailing.lists.set(lists)
+    if clients is not None or lists is not None:
         _withdraw_removed_recipients(mailing)
     if not mailing.is_active or "end_at" in fields:
         announce_withdrawal()
@@ -179,11 +230,15 @@ REMOVED = "not sent: the client was removed from the mailing"
 
 
 def _withdraw_removed_recipients(mailing: Mailing) -> None:
-    """Skip the open attempts of clients no longer on the mailing, with the
-    reason. Rows a dispatcher holds are taken from it too (it is told at once
-    and drops them unsent; a message already on its way is reported lost)."""
-    withdrawn = Attempt.objects.filter(mailing=mailing, status__in=OPEN_ATTEMPT_STATUSES).exclude(
-        client_id__in=mailing.recipients.values("client_id")
+    """Skip the open attempts of clients the mailing no longer goes to (taken
+    off it, or a list taken off it, and not on it otherwise), with the reason.
+    Rows a dispatcher holds are taken from it too (it is told at once and drops
+    them unsent; a message already on its way is reported lost). Taking a
+    client off a list is not an edit of its mailings: runs already planned keep them."""
+    withdrawn = (
+        Attempt.objects.filter(mailing=mailing, status__in=OPEN_ATTEMPT_STATUSES)
+        .exclude(client_id__in=mailing.recipients.values("client_id"))
+        .exclude(client_id__in=ListMember.objects.filter(client_list__targeted_by__mailing=mailing).values("client_id"))
     )
     runs = {(mailing.pk, run_at) for run_at in withdrawn.values_list("run_at", flat=True).distinct()}
     if runs and withdrawn.update(status=AttemptStatus.SKIPPED, server_response=REMOVED, lease_until=None, claim=None):
@@ -210,22 +265,26 @@ def mailing_set_active(*, mailing: Mailing, active: bool, by: User, now: datetim
 
 
 def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
-    """Create the pending attempts of one run (one per recipient), idempotently:
-    planning the same run twice creates nothing new. Returns how many were new.
+    """Create the pending attempts of one run, one per client the mailing goes
+    to — its own clients and whoever is on its lists now, each once —
+    idempotently: planning the same run twice creates nothing new. Returns how
+    many were new.
 
-    In chunks of PLAN_CHUNK recipients, each its own short transaction when
+    In chunks of PLAN_CHUNK clients, each its own short transaction when
     called outside one (the dispatcher's planner): an interrupted plan is
-    completed by planning the run again."""
+    completed by planning the run again (with the lists as they are then)."""
     mark_runs_stale([(mailing.pk, run_at)])
     created, after = 0, 0
     while True:
         with transaction.atomic():
-            upto = (
-                mailing.recipients.filter(client_id__gt=after)
-                .order_by("client_id")
-                .values_list("client_id", flat=True)[PLAN_CHUNK - 1 : PLAN_CHUNK]
-                .first()
-            )
+            targets, params = _targets(mailing.pk, after=after, upto=None)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT client_id FROM ({targets}) AS targets ORDER BY client_id LIMIT 1 OFFSET %s",  # noqa: S608
+                    [*params, PLAN_CHUNK - 1],
+                )
+                row = cursor.fetchone()
+            upto = row[0] if row else None
             created += _plan_chunk(mailing.pk, run_at, after=after, upto=upto)
             owners_changed([mailing.owner_id])
         if upto is None:
@@ -233,27 +292,41 @@ def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
         after = upto
 
 
+def _targets(mailing_id: int, *, after: int, upto: int | None) -> tuple[str, list]:
+    """The SQL of the ids (`client_id`) of the clients `after` < id <= `upto`
+    the mailing goes to: its own and its lists' members, each once (UNION)."""
+    quote = connection.ops.quote_name
+    client_id, mailing_col = quote("client_id"), quote("mailing_id")
+    bounds = " > %s AND {} <= %s" if upto is not None else " > %s"
+    own = (
+        f"SELECT r.{client_id} AS client_id FROM {quote(MailingRecipient._meta.db_table)} r "  # noqa: S608
+        f"WHERE r.{mailing_col} = %s AND r.{client_id}{bounds.format(f'r.{client_id}')}"
+    )
+    listed = (
+        f"SELECT m.{client_id} AS client_id FROM {quote(ListMember._meta.db_table)} m "  # noqa: S608
+        f"JOIN {quote(MailingTarget._meta.db_table)} t ON t.{quote('client_list_id')} = m.{quote('client_list_id')} "
+        f"WHERE t.{mailing_col} = %s AND m.{client_id}{bounds.format(f'm.{client_id}')}"
+    )
+    limits = [after] if upto is None else [after, upto]
+    return f"{own} UNION {listed}", [mailing_id, *limits, mailing_id, *limits]
+
+
 def _plan_chunk(mailing_id: int, run_at: datetime, *, after: int, upto: int | None) -> int:
-    """One INSERT … SELECT of the attempts of recipients `after` < client_id <= `upto`:
+    """One INSERT … SELECT of the attempts of the clients `after` < id <= `upto`:
     no model instances, and the database checks the unique (mailing, client, run)."""
     quote = connection.ops.quote_name
-    recipient = MailingRecipient._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
+    targets, params = _targets(mailing_id, after=after, upto=upto)
     sql = (
         f"INSERT INTO {quote(Attempt._meta.db_table)} "  # noqa: S608 - names from the models
         f"({quote('mailing_id')}, {quote('client_id')}, {quote('run_at')}, {quote('next_try_at')}, "
         f"{quote('status')}, {quote('tries')}, {quote('server_response')}) "
-        f"SELECT {quote('mailing_id')}, {quote('client_id')}, %s, %s, %s, 0, '' FROM {quote(recipient)} "
-        f"WHERE {quote('mailing_id')} = %s AND {quote('client_id')} > %s"
+        f"SELECT %s, targets.client_id, %s, %s, %s, 0, '' FROM ({targets}) AS targets WHERE 1 = 1"
+        # In client order, so a run is sent in the order of its clients (ids follow the insert).
+        " ORDER BY targets.client_id ON CONFLICT DO NOTHING"
     )
-    params = [adapt(run_at), adapt(run_at), AttemptStatus.PENDING.value, mailing_id, after]
-    if upto is not None:
-        sql += f" AND {quote('client_id')} <= %s"
-        params.append(upto)
-    # In client order, so a run is sent in the order of its clients (ids follow the insert).
-    sql += f" ORDER BY {quote('client_id')}"
     with connection.cursor() as cursor:
-        cursor.execute(sql + " ON CONFLICT DO NOTHING", params)
+        cursor.execute(sql, [mailing_id, adapt(run_at), adapt(run_at), AttemptStatus.PENDING.value, *params])
         return cursor.rowcount
 
 

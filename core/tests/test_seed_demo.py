@@ -3,11 +3,11 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from blog.models import Post
-from core.models import Attempt, Client, Mailing, MailingStatus, Message, User
+from core.models import Attempt, Client, ClientList, Mailing, MailingStatus, Message, User
 
 
 def counts():
-    return [m.objects.count() for m in (User, Client, Message, Mailing, Attempt, Post)]
+    return [m.objects.count() for m in (User, Client, ClientList, Message, Mailing, Attempt, Post)]
 
 
 def test_seed_demo_is_idempotent_and_covers_every_status(db, capsys):
@@ -24,6 +24,9 @@ def test_seed_demo_is_idempotent_and_covers_every_status(db, capsys):
         assert user.mailings.filter(is_active=False).exists()
         assert Attempt.objects.filter(mailing__owner=user, status="success").exists()
         assert Attempt.objects.filter(mailing__owner=user, status="failure").exists()
+        assert set(user.client_lists.values_list("name", flat=True)) == {"Newsletter", "VIP"}
+        assert all(client_list.clients.exists() for client_list in user.client_lists.all())
+        assert user.mailings.filter(lists__name="Newsletter", periodicity="weekly").exists()
     assert Post.objects.published().count() >= 3
     assert Post.objects.filter(is_published=False).exists()
     assert User.objects.get(email="admin@example.com").is_superuser

@@ -35,6 +35,7 @@ def dispatcher_notice(context):
 NAV_SECTIONS = [
     (_("Mailings"), "mailings", None),
     (_("Clients"), "clients", None),
+    (_("Lists"), "lists", None),
     (_("Messages"), "messages", None),
     (_("Reports"), "reports", None),
     (_("All mailings"), "manager-mailings", "core.view_all_mailings"),

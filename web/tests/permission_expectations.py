@@ -126,6 +126,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "mailings": [get(signed_in(200))],
     "mailing": [get(statuses(302, 200, 404, 200, 404, 200))],
     "clients": [get(signed_in(200))],
+    "lists": [get(signed_in(200))],
     "messages": [get(signed_in(200))],
     "reports": [get(signed_in(200))],
     "manager-mailings": [get(MANAGERS)],
@@ -156,6 +157,21 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "api:client-confirm-delete": [get(OWN)],
     "api:client-edit-form": [get(OWN)],
+    "api:list-list": [get(API_SIGNED_IN), post({"name": "New list"}, API_CREATED)],
+    "api:list-form": [get(API_SIGNED_IN)],
+    "api:list-detail": [
+        get(OWN),
+        patch({"name": "Renamed"}, OWN),
+        delete(statuses(401, 409, 404, 404, 404, 409)),  # a mailing is sent to the list
+    ],
+    "api:list-confirm-delete": [get(OWN)],
+    "api:list-edit-form": [get(OWN)],
+    # an empty body: the owner (and an admin) reach the checks, nobody else finds the list
+    "api:list-clients": [
+        get(signed_in(405, anonymous=401)),
+        post({}, statuses(401, 400, 404, 404, 404, 400)),
+        delete(statuses(401, 400, 404, 404, 404, 400)),
+    ],
     "api:message-list": [get(API_SIGNED_IN), post({"subject": "Hi", "body": "Hello"}, API_CREATED)],
     "api:message-form": [get(API_SIGNED_IN)],
     "api:message-detail": [

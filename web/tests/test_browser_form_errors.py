@@ -41,6 +41,8 @@ def test_errors_show_in_the_dialog(page, transactional_db, settings, debug):
     dialog = page.get_by_role("dialog", name="New mailing")
     dialog.get_by_role("button", name="Create").click()
     dialog.locator(".invalid-feedback").first.wait_for()
-    assert dialog.get_by_text("Choose at least one client.").is_visible()  # not DRF's "This list may not be empty."
+    assert dialog.get_by_text(
+        "Choose at least one client or list."
+    ).is_visible()  # not DRF's "This list may not be empty."
     assert page.locator("h1").inner_text() == "Mailings"
     assert page.get_by_role("navigation", name="Main").is_visible()

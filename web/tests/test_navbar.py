@@ -7,7 +7,13 @@ from django.urls import NoReverseMatch, reverse
 
 from conftest import make_user
 
-USER_LINKS = {"Mailings": "/mailings/", "Clients": "/clients/", "Messages": "/messages/", "Reports": "/reports/"}
+USER_LINKS = {
+    "Mailings": "/mailings/",
+    "Clients": "/clients/",
+    "Lists": "/lists/",
+    "Messages": "/messages/",
+    "Reports": "/reports/",
+}
 MANAGER_LINKS = {"All mailings": "/manager/mailings/", "Users": "/manage/users/"}
 
 

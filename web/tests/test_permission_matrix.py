@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from core.models import Attempt, Client, Mailing, Message, User
+from core.models import Attempt, Client, ClientList, Mailing, Message, User
 from core.services.accounts import encode_uid
 from core.tests.factories import ClientFactory, MailingFactory
 from web.tests.permission_expectations import ACTORS, EXPECTATIONS, KWARGS
@@ -81,8 +81,13 @@ class Scene:
         self.mailing = MailingFactory(owner=self.owner, clients=[self.client])
         self.message = self.mailing.message
         self.attempt = Attempt.objects.create(mailing=self.mailing, client=self.client, run_at=self.mailing.start_at)
+        self.client_list = ClientList.objects.create(owner=self.owner, name="Matrix list")
+        self.client_list.clients.set([self.client])
+        self.mailing.lists.set([self.client_list])
 
     def object_for(self, url_name: str):
+        if url_name.startswith("api:list-"):  # before "client": api:list-clients is about the list
+            return self.client_list
         for word, obj in (
             ("attempt", self.attempt),
             ("client", self.client),
@@ -155,6 +160,7 @@ def test_permission_matrix(scene, name):
     assert actual == expected
     # Nothing leaked out of the rolled-back requests.
     assert Client.objects.filter(pk=scene.client.pk).exists()
+    assert ClientList.objects.filter(pk=scene.client_list.pk, clients=scene.client).exists()
     assert Message.objects.filter(pk=scene.message.pk).exists()
     assert Mailing.objects.filter(pk=scene.mailing.pk, is_active=True).exists()
     assert User.objects.filter(pk=scene.owner.pk, is_active=True).exists()

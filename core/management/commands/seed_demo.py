@@ -10,7 +10,17 @@ from django.utils import timezone
 
 from blog.models import Post
 from core import roles
-from core.models import Attempt, AttemptStatus, Client, Mailing, MailingStatus, Message, Periodicity, User
+from core.models import (
+    Attempt,
+    AttemptStatus,
+    Client,
+    ClientList,
+    Mailing,
+    MailingStatus,
+    Message,
+    Periodicity,
+    User,
+)
 from core.services.stats import mark_runs_stale
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose: demo accounts
@@ -69,6 +79,7 @@ class Command(BaseCommand):
             users = {email: self._user(email, name, tz, role) for email, name, tz, role in ACCOUNTS}
             for email in ("alice@example.com", "bob@example.com", "manager@example.com"):
                 self._owner_data(users[email], rng)
+                self._lists(users[email])
             self._posts(users["content@example.com"])
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with any of these (password for all):"))
         for email, _name, _tz, role in ACCOUNTS:
@@ -136,6 +147,29 @@ class Command(BaseCommand):
         disabled = self._mailing(owner, weekly, clients[:5], now + timedelta(days=1), None, Periodicity.DAILY)
         disabled.is_active, disabled.next_run_at = False, disabled.start_at
         disabled.save(update_fields=["is_active", "next_run_at"])
+
+    @staticmethod
+    def _lists(owner):
+        """Two lists and a weekly mailing to one of them (also for a database seeded before lists existed)."""
+        if owner.client_lists.exists():
+            return
+        clients = list(owner.clients.order_by("email"))
+        newsletter = ClientList.objects.create(
+            owner=owner, name="Newsletter", description="Clients who asked for the weekly newsletter."
+        )
+        newsletter.clients.set(clients[: len(clients) * 2 // 3])
+        vip = ClientList.objects.create(owner=owner, name="VIP", description="Our best customers.")
+        vip.clients.set([client for client in clients if client.comment == "VIP"])
+        message = Message.objects.create(
+            owner=owner,
+            subject="The weekly newsletter",
+            body="Hello {full_name},\n\nhere is this week's news, sent to everyone on our newsletter list.\n",
+        )
+        start_at = timezone.now().replace(second=0, microsecond=0) + timedelta(days=2)
+        mailing = Mailing.objects.create(
+            owner=owner, message=message, start_at=start_at, periodicity=Periodicity.WEEKLY, next_run_at=start_at
+        )
+        mailing.lists.set([newsletter])
 
     @staticmethod
     def _mailing(owner, message, clients, start_at, end_at, periodicity):

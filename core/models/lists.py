@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import validate_not_blank, validate_single_line
+
+
+class ClientList(models.Model):
+    """An owner's named group of clients. A client may be on many lists; a
+    mailing that targets a list reaches whoever is on it when each run is planned."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_lists", verbose_name=_("owner")
+    )
+    name = models.CharField(_("name"), max_length=200, validators=[validate_not_blank, validate_single_line])
+    description = models.TextField(_("description"), blank=True)
+    clients = models.ManyToManyField(
+        "core.Client", through="core.ListMember", related_name="lists", verbose_name=_("clients")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("list")
+        verbose_name_plural = _("lists")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                name="list_name_unique_per_owner",
+                violation_error_message=_("You already have a list with this name."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ListMember(models.Model):
+    """A client on a list. Deleting either ends the membership; runs already
+    planned keep their attempts."""
+
+    client_list = models.ForeignKey(ClientList, on_delete=models.CASCADE, related_name="members")
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="list_memberships")
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("list member")
+        verbose_name_plural = _("list members")
+        constraints = [models.UniqueConstraint(fields=["client_list", "client"], name="list_member_unique")]
+        indexes = [models.Index(fields=["client", "client_list"], name="list_member_client_idx")]
+
+    def __str__(self):
+        return f"{self.client_list_id} ∋ {self.client_id}"
+
+
+class MailingTarget(models.Model):
+    """A list a mailing is sent to. A list a mailing targets cannot be deleted."""
+
+    mailing = models.ForeignKey("core.Mailing", on_delete=models.CASCADE, related_name="targets")
+    client_list = models.ForeignKey(ClientList, on_delete=models.RESTRICT, related_name="targeted_by")
+
+    class Meta:
+        verbose_name = _("targeted list")
+        verbose_name_plural = _("targeted lists")
+        constraints = [models.UniqueConstraint(fields=["mailing", "client_list"], name="mailing_target_unique")]
+
+    def __str__(self):
+        return f"{self.mailing_id} → list {self.client_list_id}"

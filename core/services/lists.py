@@ -1,0 +1,84 @@
+"""List writes that carry rules: membership is the owner's own clients only,
+added and removed all or nothing; a list a mailing targets is not deleted."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import RestrictedError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.cache import owners_changed
+from core.models import Client, ClientList, ListMember, Mailing
+from core.services.objects import ObjectInUse
+
+
+def _own_client_ids(client_list: ClientList, client_ids: Iterable[int]) -> set[int]:
+    """The ids, all of them the list owner's clients; else a field error and nothing done."""
+    wanted = {int(pk) for pk in client_ids}
+    if not wanted:
+        raise ValidationError({"clients": _("Choose at least one client.")}, code="empty")
+    found = set(Client.objects.filter(owner=client_list.owner_id, pk__in=wanted).values_list("pk", flat=True))
+    missing = sorted(wanted - found)
+    if missing:
+        raise ValidationError(
+            {
+                "clients": ngettext(
+                    "Choose only your own clients: %(ids)s is not one of them.",
+                    "Choose only your own clients: %(ids)s are not among them.",
+                    len(missing),
+                )
+                % {"ids": ", ".join(str(pk) for pk in missing[:10]) + ("…" if len(missing) > 10 else "")}
+            },
+            code="not_own",
+        )
+    return found
+
+
+@transaction.atomic
+def list_add_clients(*, client_list: ClientList, client_ids: Iterable[int]) -> int:
+    """Put the owner's clients `client_ids` on the list (those already on it
+    stay as they are). Returns how many were added."""
+    ids = _own_client_ids(client_list, client_ids)
+    before = ListMember.objects.filter(client_list=client_list).count()
+    ListMember.objects.bulk_create(
+        [ListMember(client_list=client_list, client_id=pk) for pk in sorted(ids)],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    added = ListMember.objects.filter(client_list=client_list).count() - before
+    owners_changed([client_list.owner_id])
+    return added
+
+
+@transaction.atomic
+def list_remove_clients(*, client_list: ClientList, client_ids: Iterable[int]) -> int:
+    """Take the owner's clients `client_ids` off the list. Runs already planned
+    keep their attempts: only the next runs miss them. Returns how many were removed."""
+    ids = _own_client_ids(client_list, client_ids)
+    removed, _details = ListMember.objects.filter(client_list=client_list, client_id__in=ids).delete()
+    owners_changed([client_list.owner_id])
+    return removed
+
+
+def list_delete(*, client_list: ClientList) -> None:
+    """Delete a list (its clients stay), refusing while a mailing targets it."""
+    mailing_ids = list(client_list.targeted_by.values_list("mailing_id", flat=True))
+    if mailing_ids:
+        mailings = Mailing.objects.filter(pk__in=mailing_ids).select_related("message").order_by("pk")
+        names = ", ".join(str(m) for m in mailings[:5]) + ("…" if len(mailing_ids) > 5 else "")
+        raise ObjectInUse(
+            ngettext(
+                "The mailing %(mailings)s is sent to this list. Take the list off it (or delete it) first.",
+                "The mailings %(mailings)s are sent to this list. Take the list off them (or delete them) first.",
+                len(mailing_ids),
+            )
+            % {"mailings": names},
+            code="list_in_use",
+        )
+    with transaction.atomic():
+        try:
+            client_list.delete()
+        except RestrictedError:  # a mailing picked the list up meanwhile
+            raise ObjectInUse(_("A mailing is sent to this list."), code="list_in_use") from None
