@@ -26,6 +26,7 @@ OWN_PAGES = {
     "home": "/",
     "mailings": "/mailings/",
     "clients": "/clients/",
+    "lists": "/lists/",
     "messages": "/messages/",
     "reports": "/reports/",
     "profile": "/accounts/profile/",
@@ -138,6 +139,11 @@ def test_every_screen_of_a_role(page, demo, role, language):
     own = Mailing.objects.filter(owner__email=ROLES[role], status="running").first()
     if own is not None:
         pages["mailing"] = f"/mailings/{own.pk}/"
+    # The demo's weekly mailing to a list: its lists and whom its next run reaches.
+    to_list = Mailing.objects.filter(owner__email=ROLES[role], lists__isnull=False).first()
+    if to_list is not None:
+        pages["mailing-to-list"] = f"/mailings/{to_list.pk}/"
+        pages["clients-of-a-list"] = f"/clients/?list={to_list.lists.get().pk}"
     post = Post.objects.filter(is_published=True).order_by("pk").first()
     pages["post"] = f"/blog/{post.slug}/"
     if role == "content":

@@ -128,16 +128,17 @@ def create_mailing_starting_now(page) -> Mailing:
     page.locator("#mailings-list").wait_for()
     dialog = open_dialog(page, "New mailing")
     dialog.get_by_label("Message").select_option(label="Fresh bread for {full_name}")
-    # the picker: filter, select all matching, see the count
-    dialog.get_by_label("Search Clients").fill("example.com")
-    dialog.get_by_role("button", name="Select all matching").click()
-    dialog.get_by_text("3 selected").wait_for()
-    dialog.get_by_label("Search Clients").fill("chen")
-    dialog.get_by_role("button", name="Unselect matching").click()
-    dialog.get_by_text("2 selected").wait_for()
-    dialog.get_by_label("Search Clients").fill("")
-    dialog.get_by_role("button", name="Select all matching").click()
-    dialog.get_by_text("3 selected").wait_for()
+    # the clients' picker (the lists have one too): filter, select all matching, see the count
+    picker = dialog.locator("[data-picker]", has=page.get_by_label("Search Clients"))
+    picker.get_by_label("Search Clients").fill("example.com")
+    picker.get_by_role("button", name="Select all matching").click()
+    picker.get_by_text("3 selected").wait_for()
+    picker.get_by_label("Search Clients").fill("chen")
+    picker.get_by_role("button", name="Unselect matching").click()
+    picker.get_by_text("2 selected").wait_for()
+    picker.get_by_label("Search Clients").fill("")
+    picker.get_by_role("button", name="Select all matching").click()
+    picker.get_by_text("3 selected").wait_for()
     # the time is typed in the user's zone (Berlin), as the form says
     assert dialog.get_by_text("In your time zone, Europe/Berlin.").count() == 2  # first send and end
     now_in_berlin = page.evaluate(
