@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -153,6 +153,63 @@ class ListClientsSerializer(StrictFieldsMixin, serializers.Serializer):
 class ListClientsResultSerializer(serializers.Serializer):
     changed = serializers.IntegerField(help_text=_("Clients added to (or removed from) the list by this request."))
     clients_count = serializers.IntegerField(help_text=_("Clients on the list now."))
+
+
+class BulkAction(models.TextChoices):
+    ADD_TO_LIST = "add_to_list", _("Add to a list")
+    REMOVE_FROM_LIST = "remove_from_list", _("Take off a list")
+    DELETE = "delete", _("Delete")
+
+
+class ClientBulkSerializer(StrictFieldsMixin, serializers.Serializer):
+    action = serializers.ChoiceField(choices=BulkAction.choices, label=_("Action"))
+    clients = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=10_000,
+        label=_("Clients"),
+        help_text=_("Ids of your clients, at most 10,000; or `all_matching`."),
+    )
+    all_matching = serializers.BooleanField(
+        required=False,
+        default=False,
+        label=_("All matching"),
+        help_text=_("Every client the query's filters (`search`, `list`) select, instead of `clients`."),
+    )
+    list = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        label=_("List"),
+        help_text=_("The list to add to or take off (its id)."),
+    )
+
+    def validate(self, attrs):
+        errors = {}
+        if not attrs.get("all_matching") and not attrs.get("clients"):
+            errors["clients"] = [_("Choose at least one client, or all matching.")]
+        if attrs["action"] != BulkAction.DELETE and not attrs.get("list"):
+            errors["list"] = [_("Choose the list.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class ClientBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Client
+        fields = ["id", "email", "full_name"]
+        read_only_fields = fields
+
+
+class ClientBulkResultSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=BulkAction.choices)
+    selected = serializers.IntegerField(help_text=_("Clients the request chose."))
+    changed = serializers.IntegerField(help_text=_("Clients added, taken off or deleted."))
+    refused = ClientBriefSerializer(
+        many=True, help_text=_("Clients not deleted because a mailing lists them or keeps them in its history.")
+    )
 
 
 class MessageSerializer(StrictFieldsMixin, serializers.ModelSerializer):

@@ -1,10 +1,12 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -12,12 +14,21 @@ from api.csv_import import read_rows, refuse_oversized_request
 from api.faces import FormFragmentsMixin
 from api.filters import ClientFilter
 from api.renderers import BOM_PARAMETER, CSVRenderer, FragmentRenderer
-from api.serializers import ClientSerializer, ImportResultSerializer, ImportUploadSerializer
+from api.serializers import (
+    BulkAction,
+    ClientBulkResultSerializer,
+    ClientBulkSerializer,
+    ClientSerializer,
+    ImportResultSerializer,
+    ImportUploadSerializer,
+    as_field_errors,
+)
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
 from core.models import ClientList
-from core.selectors import clients_visible_to
-from core.services.clients import clients_import
-from core.services.objects import client_delete
+from core.selectors import clients_visible_to, lists_visible_to
+from core.services.clients import clients_delete, clients_import
+from core.services.lists import list_add_clients, list_remove_clients
+from core.services.objects import ObjectInUse, client_delete
 
 CONFLICT = OpenApiResponse(description=_("The client is used by a mailing and was not deleted."))
 
@@ -55,7 +66,7 @@ class ClientViewSet(
     filterset_class = ClientFilter
     ordering_fields = ["email", "full_name", "created_at", "id"]
     visible_to = staticmethod(clients_visible_to)
-    fragment_templates = {"import_form": "import", "import_csv": "import"}
+    fragment_templates = {"import_form": "import", "import_csv": "import", "bulk": "bulk"}
     csv_columns = ["email", "full_name", "comment"]
 
     def get_queryset(self):
@@ -64,6 +75,80 @@ class ClientViewSet(
 
     def perform_destroy(self, instance):
         client_delete(client=instance)
+
+    def extra_fragment_context(self, name, data, response):
+        if name == "list":
+            return {"bulk_lists": lists_visible_to(self.request.user).order_by("name", "pk")[:500]}
+        return {}
+
+    @extend_schema(
+        summary="Act on many clients at once",
+        description=(
+            "Add the chosen clients to a list, take them off it, or delete them: the ids in `clients`, or with "
+            "`all_matching` every client the query's filters (`search`, `list`) select. One transaction: an id "
+            "that is not one of your clients (or a list that is not yours) refuses the request (400) and changes "
+            "nothing. A delete leaves the clients a mailing still uses and names them in `refused`."
+        ),
+        request=ClientBulkSerializer,
+        responses={200: ClientBulkResultSerializer, 409: CONFLICT},
+        filters=True,
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        body = ClientBulkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        options = body.validated_data
+        clients = self.get_queryset()
+        if options["all_matching"]:
+            clients = self.filter_queryset(clients)
+        else:
+            wanted = set(options["clients"])
+            clients = clients.filter(pk__in=wanted)
+            missing = sorted(wanted - set(clients.values_list("pk", flat=True)))
+            if missing:
+                ids = ", ".join(str(pk) for pk in missing[:10]) + ("…" if len(missing) > 10 else "")
+                message = _("Choose only your own clients: %(ids)s is not one of them.") % {"ids": ids}
+                raise ValidationError({"clients": [message]})
+        selected = clients.count()
+        refused = []
+        try:
+            with transaction.atomic():
+                if options["action"] == BulkAction.DELETE:
+                    deletion = clients_delete(clients=clients)
+                    changed, refused = deletion.deleted, deletion.refused
+                else:
+                    client_list = lists_visible_to(request.user).filter(pk=options["list"]).first()
+                    if client_list is None:
+                        raise ValidationError({"list": [_("Choose one of your lists.")]})
+                    change = list_add_clients if options["action"] == BulkAction.ADD_TO_LIST else list_remove_clients
+                    changed = change(client_list=client_list, clients=clients)
+        except ObjectInUse as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as exc:
+            raise as_field_errors(exc) from None
+        self.toast = self._bulk_toast(options["action"], changed, refused)
+        result = {"action": options["action"], "selected": selected, "changed": changed, "refused": refused}
+        return Response(ClientBulkResultSerializer(result).data)
+
+    @staticmethod
+    def _bulk_toast(action_name, changed, refused):
+        if action_name == BulkAction.ADD_TO_LIST:
+            return ngettext("%(count)d client added to the list.", "%(count)d clients added to the list.", changed) % {
+                "count": changed
+            }
+        if action_name == BulkAction.REMOVE_FROM_LIST:
+            return ngettext(
+                "%(count)d client taken off the list.", "%(count)d clients taken off the list.", changed
+            ) % {"count": changed}
+        message = ngettext("%(count)d client deleted.", "%(count)d clients deleted.", changed) % {"count": changed}
+        if refused:
+            names = ", ".join(client.email for client in refused[:10]) + ("…" if len(refused) > 10 else "")
+            message += " " + ngettext(
+                "Not deleted, a mailing uses it: %(clients)s.",
+                "Not deleted, mailings use them: %(clients)s.",
+                len(refused),
+            ) % {"clients": names}
+        return message
 
     @extend_schema(
         summary="Export clients as CSV",

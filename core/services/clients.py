@@ -1,14 +1,17 @@
-"""Client writes that carry rules: importing a list all or nothing."""
+"""Client writes that carry rules: importing a list all or nothing, deleting
+many at once (those in use refused and named)."""
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, RestrictedError
 from django.utils.translation import gettext as _
 
 from core.cache import owners_changed
-from core.models import Client, User
+from core.models import Attempt, Client, MailingRecipient, User
+from core.services.objects import ObjectInUse
 
 IMPORT_COLUMNS = ("email", "full_name", "comment")
 _MAX_LENGTHS = {"email": 254, "full_name": 255}
@@ -85,3 +88,33 @@ def clients_import(*, owner: User, rows: list[ImportRow], save: bool = True) -> 
     owners_changed([owner.pk])
     result.saved = True
     return result
+
+
+@dataclass
+class BulkDeletion:
+    """What a bulk delete did: how many were deleted, and the clients refused
+    because a mailing lists them or keeps them in its history."""
+
+    deleted: int
+    refused: list[Client]
+
+
+def clients_delete(*, clients: QuerySet[Client]) -> BulkDeletion:
+    """Delete the given clients in one transaction, except those a mailing
+    still lists or keeps in its history (refused and returned, as one client's
+    delete is refused); the rest go with their list memberships."""
+    in_use = Q(Exists(MailingRecipient.objects.filter(client=OuterRef("pk")))) | Q(
+        Exists(Attempt.objects.filter(client=OuterRef("pk")))
+    )
+    with transaction.atomic():
+        refused = list(clients.filter(in_use).order_by("email", "pk"))
+        free = clients.exclude(in_use)
+        owners = set(free.order_by().values_list("owner_id", flat=True).distinct())
+        try:
+            _total, per_model = Client.objects.filter(pk__in=free.values("pk")).delete()
+        except RestrictedError:  # a mailing picked one up meanwhile: nothing is deleted
+            raise ObjectInUse(
+                _("A mailing picked one of these clients up meanwhile; nothing was deleted."), code="client_in_use"
+            ) from None
+        owners_changed(owners)
+    return BulkDeletion(deleted=per_model.get(Client._meta.label, 0), refused=refused)

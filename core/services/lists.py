@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import RestrictedError
+from django.db.models import QuerySet, RestrictedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -14,13 +14,18 @@ from core.models import Client, ClientList, ListMember, Mailing
 from core.services.objects import ObjectInUse
 
 
-def _own_client_ids(client_list: ClientList, client_ids: Iterable[int]) -> set[int]:
-    """The ids, all of them the list owner's clients; else a field error and nothing done."""
-    wanted = {int(pk) for pk in client_ids}
-    if not wanted:
-        raise ValidationError({"clients": _("Choose at least one client.")}, code="empty")
-    found = set(Client.objects.filter(owner=client_list.owner_id, pk__in=wanted).values_list("pk", flat=True))
-    missing = sorted(wanted - found)
+def _own_clients(client_list: ClientList, client_ids: Iterable[int] | None, clients: QuerySet[Client] | None):
+    """The clients chosen by id or by a queryset, all of them the list owner's;
+    else a field error and nothing done."""
+    if clients is None:
+        wanted = {int(pk) for pk in client_ids or ()}
+        if not wanted:
+            raise ValidationError({"clients": _("Choose at least one client.")}, code="empty")
+        found = set(Client.objects.filter(owner=client_list.owner_id, pk__in=wanted).values_list("pk", flat=True))
+        missing = sorted(wanted - found)
+        clients = Client.objects.filter(pk__in=found)
+    else:
+        missing = list(clients.exclude(owner=client_list.owner_id).order_by("pk").values_list("pk", flat=True)[:11])
     if missing:
         raise ValidationError(
             {
@@ -33,31 +38,37 @@ def _own_client_ids(client_list: ClientList, client_ids: Iterable[int]) -> set[i
             },
             code="not_own",
         )
-    return found
+    return clients
 
 
 @transaction.atomic
-def list_add_clients(*, client_list: ClientList, client_ids: Iterable[int]) -> int:
-    """Put the owner's clients `client_ids` on the list (those already on it
-    stay as they are). Returns how many were added."""
-    ids = _own_client_ids(client_list, client_ids)
-    before = ListMember.objects.filter(client_list=client_list).count()
+def list_add_clients(
+    *, client_list: ClientList, client_ids: Iterable[int] | None = None, clients: QuerySet[Client] | None = None
+) -> int:
+    """Put the owner's clients (`client_ids`, or the queryset `clients`) on the
+    list; those already on it stay as they are. Returns how many were added."""
+    chosen = _own_clients(client_list, client_ids, clients)
+    members = ListMember.objects.filter(client_list=client_list)
+    before = members.count()
+    ids = chosen.exclude(list_memberships__client_list=client_list).order_by("pk").values_list("pk", flat=True)
     ListMember.objects.bulk_create(
-        [ListMember(client_list=client_list, client_id=pk) for pk in sorted(ids)],
+        (ListMember(client_list=client_list, client_id=pk) for pk in ids.iterator(chunk_size=2000)),
         batch_size=1000,
         ignore_conflicts=True,
     )
-    added = ListMember.objects.filter(client_list=client_list).count() - before
     owners_changed([client_list.owner_id])
-    return added
+    return members.count() - before
 
 
 @transaction.atomic
-def list_remove_clients(*, client_list: ClientList, client_ids: Iterable[int]) -> int:
-    """Take the owner's clients `client_ids` off the list. Runs already planned
-    keep their attempts: only the next runs miss them. Returns how many were removed."""
-    ids = _own_client_ids(client_list, client_ids)
-    removed, _details = ListMember.objects.filter(client_list=client_list, client_id__in=ids).delete()
+def list_remove_clients(
+    *, client_list: ClientList, client_ids: Iterable[int] | None = None, clients: QuerySet[Client] | None = None
+) -> int:
+    """Take the owner's clients (`client_ids`, or the queryset `clients`) off
+    the list. Runs already planned keep their attempts: only the next runs miss
+    them. Returns how many were removed."""
+    chosen = _own_clients(client_list, client_ids, clients)
+    removed, _details = ListMember.objects.filter(client_list=client_list, client__in=chosen.values("pk")).delete()
     owners_changed([client_list.owner_id])
     return removed
 

@@ -184,6 +184,17 @@
     update();
   }
 
+  // A table's "choose every row on this page" box (the clients' bulk actions).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-select-all]")) return;
+    var table = box.closest("table");
+    if (!table) return;
+    table.querySelectorAll("tbody input[type=checkbox][name=" + box.dataset.selectAll + "]").forEach(function (row) {
+      row.checked = box.checked;
+    });
+  });
+
   // The reports chart: sent and failed per day, from the JSON the daily
   // fragment carries; labels come from the canvas (translated server-side).
   function drawChart(canvas) {
