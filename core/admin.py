@@ -3,7 +3,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Attempt, Client, Mailing, MailingRecipient, Message, OutboxEmail, User
+from core.models import (
+    Attempt,
+    Client,
+    ClientList,
+    ListMember,
+    Mailing,
+    MailingRecipient,
+    MailingTarget,
+    Message,
+    OutboxEmail,
+    User,
+)
 from core.placeholders import validate_placeholders
 from core.validators import validate_in_service_years
 
@@ -74,6 +85,28 @@ class RecipientInline(admin.TabularInline):
     extra = 0
 
 
+class TargetInline(admin.TabularInline):
+    model = MailingTarget
+    raw_id_fields = ["client_list"]
+    extra = 0
+
+
+class MemberInline(admin.TabularInline):
+    model = ListMember
+    raw_id_fields = ["client"]
+    readonly_fields = ["added_at"]
+    extra = 0
+
+
+@admin.register(ClientList)
+class ClientListAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "created_at"]
+    search_fields = ["name", "description", "owner__email"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+    inlines = [MemberInline]
+
+
 @admin.register(Mailing)
 class MailingAdmin(admin.ModelAdmin):
     form = MailingAdminForm
@@ -84,7 +117,7 @@ class MailingAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner", "message"]
     readonly_fields = ["status", "next_run_at", "last_run_at", "created_at", "updated_at"]
     date_hierarchy = "start_at"
-    inlines = [RecipientInline]
+    inlines = [RecipientInline, TargetInline]
 
 
 @admin.register(Attempt)

@@ -160,3 +160,34 @@ def test_planning_in_chunks_covers_the_union_once_and_again_creates_nothing(owne
     assert mailing_services.plan_run(mailing=mailing, run_at=run_at) == 0
     planned = list(Attempt.objects.filter(mailing=mailing).order_by("pk").values_list("client", flat=True))
     assert planned == [c.pk for c in clients]  # in client order, each once
+
+
+def test_a_dry_run_lists_the_members_of_the_mailings_lists(owner):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ann, bob = person(owner, "ann"), person(owner, "bob")
+    mailing = mailing_create(
+        owner=owner,
+        message=MessageFactory(owner=owner, subject="Hi {full_name}"),
+        clients=[ann],
+        lists=[make_list(owner, "Readers", [ann, bob])],
+        start_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    out = StringIO()
+    call_command("send_mailing", str(mailing.pk), "--dry-run", stdout=out)
+    assert "would be sent to 2 recipient(s)" in out.getvalue()
+    assert "Hi Bob" in out.getvalue()
+
+
+def test_deleting_an_owner_deletes_their_lists_and_mailings_to_them(owner):
+    readers = make_list(owner, "Readers", [person(owner, "ann")])
+    mailing_create(
+        owner=owner,
+        message=MessageFactory(owner=owner),
+        lists=[readers],
+        start_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    owner.delete()
+    assert not ClientList.objects.exists()

@@ -10,7 +10,7 @@ from core.dispatch.engine import Dispatcher
 from core.dispatch.rendering import RenderError
 from core.dispatch.sending import MessageCache
 from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus, Mailing
-from core.services.mailings import mailing_resend_failed, mailing_send_now
+from core.services.mailings import audience, mailing_resend_failed, mailing_send_now
 
 
 class Command(BaseCommand):
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         open_attempts = Attempt.objects.filter(
             mailing=mailing, status=AttemptStatus.PENDING, next_try_at__lte=timezone.now()
         ).select_related("client")
-        clients = [a.client for a in open_attempts] or list(mailing.clients.all())
+        clients = [a.client for a in open_attempts] or list(audience(mailing).order_by("pk"))
         try:
             message = MessageCache().get(mailing.pk)
         except RenderError as exc:
