@@ -147,3 +147,13 @@ def test_a_bulk_delete_toast_names_the_clients_in_use(page, owner, people):
     assert triggers(answer)["showToast"]["message"] == (
         "1 client deleted. Not deleted, a mailing uses it: ann@example.com."
     )
+
+
+def test_refusals_are_in_russian_for_a_russian_reader(api, owner, other_user, people):
+    owner.language = "ru"
+    owner.save()
+    theirs = ClientFactory(owner=other_user)
+    answer = api.as_(owner).post(
+        URL, {"action": "delete", "clients": [theirs.pk, theirs.pk + 1000]}, format="json", HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert answer.json()["clients"][0].startswith("Выбирайте только своих клиентов")

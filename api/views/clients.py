@@ -107,7 +107,11 @@ class ClientViewSet(
             missing = sorted(wanted - set(clients.values_list("pk", flat=True)))
             if missing:
                 ids = ", ".join(str(pk) for pk in missing[:10]) + ("…" if len(missing) > 10 else "")
-                message = _("Choose only your own clients: %(ids)s is not one of them.") % {"ids": ids}
+                message = ngettext(
+                    "Choose only your own clients: %(ids)s is not one of them.",
+                    "Choose only your own clients: %(ids)s are not among them.",
+                    len(missing),
+                ) % {"ids": ids}
                 raise ValidationError({"clients": [message]})
         selected = clients.count()
         refused = []
