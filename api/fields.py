@@ -70,3 +70,25 @@ class StrictFieldsMixin:
         if errors:
             raise serializers.ValidationError(errors)
         return value
+
+
+class IdListField(serializers.ListField):
+    """A list of whole-number ids whose errors are a flat list of messages (the
+    schema's `FieldErrors`), each naming the position of the bad item."""
+
+    child = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+    def run_child_validation(self, data):
+        result, errors = [], []
+        for index, item in enumerate(data):
+            try:
+                result.append(self.child.run_validation(item))
+            except serializers.ValidationError as exc:
+                messages = exc.detail if isinstance(exc.detail, list) else [exc.detail]
+                errors.extend(
+                    _("Item %(number)d: %(message)s") % {"number": index + 1, "message": message}
+                    for message in messages
+                )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return result

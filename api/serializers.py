@@ -1,5 +1,7 @@
 """Serializers parse and present; the rules live in core services and selectors."""
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
@@ -11,7 +13,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
 
-from api.fields import AwareDateTimeField, StrictFieldsMixin
+from api.fields import AwareDateTimeField, IdListField, StrictFieldsMixin
 from core import roles
 from core.models import Attempt, Client, ClientList, Mailing, MailingDisplayStatus, Message, RunStats, User
 from core.placeholders import validate_placeholders
@@ -140,8 +142,7 @@ class ClientListSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class ListClientsSerializer(StrictFieldsMixin, serializers.Serializer):
-    clients = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+    clients = IdListField(
         allow_empty=False,
         max_length=10_000,
         label=_("Clients"),
@@ -163,8 +164,7 @@ class BulkAction(models.TextChoices):
 
 class ClientBulkSerializer(StrictFieldsMixin, serializers.Serializer):
     action = serializers.ChoiceField(choices=BulkAction.choices, label=_("Action"))
-    clients = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+    clients = IdListField(
         required=False,
         max_length=10_000,
         label=_("Clients"),
@@ -371,9 +371,14 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
             return super().to_internal_value(data)
         except serializers.ValidationError as exc:
             # Said with the other fields' messages, not only once they are right (the service says it then).
-            if self.instance is None and isinstance(exc.detail, dict) and "clients" not in exc.detail:
+            if (
+                self.instance is None
+                and isinstance(data, Mapping)
+                and isinstance(exc.detail, dict)
+                and "clients" not in exc.detail
+            ):
                 chosen = [data.getlist(n) if hasattr(data, "getlist") else data.get(n) for n in ("clients", "lists")]
-                if hasattr(data, "get") and not any(chosen):
+                if not any(chosen):
                     exc.detail["clients"] = [ErrorDetail(str(NO_AUDIENCE), code="no_audience")]
             raise
 

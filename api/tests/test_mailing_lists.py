@@ -100,3 +100,9 @@ def test_the_form_offers_own_lists_and_the_page_says_whom_the_next_run_reaches(c
     assert "Readers (2)" in page
     edit = client.get(f"/api/mailings/{mailing.pk}/form/", **HX).content.decode()
     assert f'<option value="{readers.pk}" selected>Readers</option>' in edit
+
+
+def test_a_body_that_is_not_an_object_is_a_400(api, owner):
+    for data in ([None, None], "text", 5):
+        answer = api.as_(owner).post("/api/mailings/", data, format="json")
+        assert answer.status_code == 400
