@@ -191,3 +191,19 @@ def test_deleting_an_owner_deletes_their_lists_and_mailings_to_them(owner):
     )
     owner.delete()
     assert not ClientList.objects.exists()
+
+
+def test_taking_a_client_off_the_mailing_keeps_her_send_while_she_is_on_its_list(owner):
+    ann, bob = person(owner, "ann"), person(owner, "bob")
+    now = datetime.now(UTC)
+    mailing = mailing_create(
+        owner=owner,
+        message=MessageFactory(owner=owner),
+        clients=[ann, bob],
+        lists=[make_list(owner, "Readers", [ann])],
+        start_at=now - timedelta(minutes=1),
+    )
+    plan_one(now)
+    mailing_services.mailing_update(mailing=mailing, clients=[])
+    statuses = dict(Attempt.objects.filter(mailing=mailing).values_list("client", "status"))
+    assert statuses == {ann.pk: AttemptStatus.PENDING, bob.pk: AttemptStatus.SKIPPED}
