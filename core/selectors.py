@@ -142,7 +142,7 @@ def home_figures(user: User | None = None, *, now: datetime | None = None) -> di
     if user is not None:
         mailings = mailings.filter(owner=user)
         clients = clients.filter(owner=user)
-    sending = Q(is_active=True, owner__is_active=True)
+    sending = Mailing.may_send_q()
     figures = mailings.aggregate(
         total=Count("id"),
         active=Count("id", filter=sending & (Q(status=MailingStatus.RUNNING) | Q(next_run_at__lte=now))),
