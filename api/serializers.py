@@ -441,7 +441,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_is_manager(self, obj) -> bool:
-        return any(group.name == roles.MANAGER for group in obj.groups.all())
+        return roles.role_of(obj) == roles.MANAGER
 
 
 @extend_schema_serializer(component_name="ImportRowErrors")
