@@ -7,8 +7,9 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.faces import FormFragmentsMixin, is_htmx
+from api.faces import FormFragmentsMixin
 from api.filters import MailingFilter
+from api.htmx import is_htmx
 from api.list_cache import CachedListMixin
 from api.serializers import (
     MailingListSerializer,
