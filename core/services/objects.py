@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from core.models import Attempt, Client, Mailing, MailingRecipient, Message
 from core.selectors import can_change
-from core.services.mailings import withdraw_removed_recipients
+from core.services.mailings import refresh_status, withdraw_removed_recipients
 
 
 class ObjectInUse(ValidationError):
@@ -68,6 +68,7 @@ def client_remove_from_mailings(*, client: Client, by) -> list[Mailing]:
         MailingRecipient.objects.filter(client=client, mailing__in=mailings).delete()
         for mailing in mailings:
             withdraw_removed_recipients(mailing)
+            refresh_status(mailing)  # a run left with nothing to send has ended
     return mailings
 
 

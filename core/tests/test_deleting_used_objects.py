@@ -145,3 +145,13 @@ def test_only_the_clients_user_removes_it_from_mailings(owner, other_user, manag
         with pytest.raises(PermissionDenied):
             client_remove_from_mailings(client=client, by=someone)
     assert mailing.clients.filter(pk=client.pk).exists()
+
+
+def test_a_run_left_with_nothing_to_send_ends_when_its_last_client_is_removed(owner):
+    client = ClientFactory(owner=owner)
+    mailing = MailingFactory(owner=owner, clients=[client])
+    Mailing.objects.filter(pk=mailing.pk).update(status="running", next_run_at=None, last_run_at=mailing.start_at)
+    Attempt.objects.create(mailing=mailing, client=client, run_at=mailing.start_at)
+    client_remove_from_mailings(client=client, by=owner)
+    mailing.refresh_from_db()
+    assert mailing.status == "finished"
