@@ -133,6 +133,7 @@ def test_recent_mailings_are_the_owners_latest_five_with_status_and_link(client,
     assert "Theirs" not in recent and "owner@example.com" not in recent
     assert f'<a href="/mailings/{mine[-1].pk}/" class="text-break">Mine 5</a>' in recent
     assert "Disabled" in recent and "Created" in recent
+    assert '<a href="/mailings/" class="small">All mailings</a>' in recent
 
 
 def test_a_manager_sees_everyones_recent_mailings_with_their_owners(client, owner, manager):
@@ -141,6 +142,7 @@ def test_a_manager_sees_everyones_recent_mailings_with_their_owners(client, owne
     html = client.get(reverse("home")).content.decode()
     recent = html[html.index('id="recent-mailings"') : html.index('id="blog-heading"')]
     assert "Owner news" in recent and owner.email in recent
+    assert '<a href="/manager/mailings/" class="small">All mailings</a>' in recent
     assert "Get started" in html  # the manager's own first steps
 
 
