@@ -85,7 +85,7 @@ def test_clients_search_sort_page_create_edit_delete(signed_in, user):
     dialog.get_by_text("cannot be deleted while mailings use this client").wait_for()
     assert dialog.get_by_role("button", name="Delete").count() == 0
     assert Client.objects.filter(pk=ann.pk).exists()
-    page.keyboard.press("Escape")
+    dialog.locator("#clients-confirm").get_by_role("button", name="Close").click()
     dialog.wait_for(state="hidden")
 
     lone = ClientFactory(owner=user, email="lone@example.com")
