@@ -251,6 +251,12 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
         return super().to_representation(instance)
 
 
+class RemovedFromMailingsSerializer(serializers.Serializer):
+    mailings = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, help_text=_("The mailings the client was taken off.")
+    )
+
+
 class SendNowSerializer(serializers.Serializer):
     run_at = serializers.DateTimeField(read_only=True, help_text=_("The time of the extra run just planned."))
 

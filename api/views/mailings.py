@@ -53,7 +53,8 @@ def with_failures(queryset):
 @extend_schema_view(
     list=extend_schema(
         summary="List mailings",
-        description="Your mailings; managers and admins see everyone's (and may filter by `owner`).",
+        description="Your mailings; managers and admins see everyone's (and may filter by `owner`). "
+        "`search` finds mailings by their message's subject.",
     ),
     retrieve=extend_schema(summary="One mailing, with its clients"),
     create=extend_schema(summary="Create a mailing", description=WRITE_DOC),

@@ -169,7 +169,7 @@ def mailing_update(
     mailing.save()
     if clients is not None:
         mailing.clients.set(clients)
-        _withdraw_removed_recipients(mailing)
+        withdraw_removed_recipients(mailing)
     if not mailing.is_active or "end_at" in fields:
         announce_withdrawal()
     return refresh_status(mailing)
@@ -178,7 +178,7 @@ def mailing_update(
 REMOVED = "not sent: the client was removed from the mailing"
 
 
-def _withdraw_removed_recipients(mailing: Mailing) -> None:
+def withdraw_removed_recipients(mailing: Mailing) -> None:
     """Skip the open attempts of clients no longer on the mailing, with the
     reason. Rows a dispatcher holds are taken from it too (it is told at once
     and drops them unsent; a message already on its way is reported lost)."""

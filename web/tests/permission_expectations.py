@@ -156,6 +156,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "api:client-confirm-delete": [get(OWN)],
     "api:client-edit-form": [get(OWN)],
+    "api:client-remove-from-mailings": [post({}, OWN)],
     "api:message-list": [get(API_SIGNED_IN), post({"subject": "Hi", "body": "Hello"}, API_CREATED)],
     "api:message-form": [get(API_SIGNED_IN)],
     "api:message-detail": [
