@@ -36,7 +36,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.forms import form_fields, other_errors
-from api.htmx import close_modal, toast
+from api.htmx import close_modal, is_htmx, toast
 from api.renderers import CSVRenderer, FragmentRenderer
 from core.selectors import can_change
 
@@ -58,10 +58,6 @@ _SAVED = {
     "partial_update": _("Saved."),
     "destroy": _("Deleted."),
 }
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def next_page(request) -> str | None:

@@ -6,6 +6,7 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import DateRangeField, IsoDateTimeField, RangeField
@@ -125,6 +126,24 @@ def _offer_any(field) -> None:
         field.widget.choices = field.choices  # the widget's copy still lists the class's label
 
 
+def _combobox(form, *, text: str, value: str, source: str, fields: str) -> None:
+    """Makes the text filter `text` a search-as-you-type choice (static/js/app.js,
+    the ARIA combobox pattern): what is typed asks the API list `source` with
+    `search=` (scoped to what the user may see by its viewset), and the one
+    chosen puts its id into the hidden id filter `value` and its name into the
+    text. `fields` are the JSON fields an option shows, the first non-empty one
+    being its name. Typed text that is not chosen still filters as a search."""
+    form.fields[text].widget.attrs.update(
+        {
+            "autocomplete": "off",
+            "data-combobox": reverse(source),
+            "data-combobox-value": form.auto_id % value,
+            "data-combobox-fields": fields,
+            "data-combobox-none": _("No matches"),
+        }
+    )
+
+
 class _Bootstrap(django_filters.FilterSet):
     """Gives the filter form's widgets their Bootstrap classes, and ids of
     their own: a page shows the filters next to a form with the same fields."""
@@ -168,6 +187,14 @@ class ClientFilter(_Bootstrap):
 
 
 class MailingFilter(_Bootstrap):
+    # searched by the pages' mailing choosers (reports), not shown in the list's own filters
+    search = django_filters.CharFilter(
+        field_name="message__subject",
+        lookup_expr="icontains",
+        label=_("Subject contains"),
+        max_length=200,
+        widget=forms.HiddenInput,
+    )
     status = DisplayStatusFilter()
     periodicity = django_filters.ChoiceFilter(choices=Periodicity.choices, label=_("Periodicity"))
     is_active = django_filters.BooleanFilter(label=_("Enabled"))
@@ -176,7 +203,7 @@ class MailingFilter(_Bootstrap):
 
     class Meta:
         model = Mailing
-        fields = ["status", "periodicity", "is_active", "start_at", "owner"]
+        fields = ["search", "status", "periodicity", "is_active", "start_at", "owner"]
 
 
 class AttemptFilter(_Bootstrap):
@@ -190,6 +217,10 @@ class AttemptFilter(_Bootstrap):
     class Meta:
         model = Attempt
         fields = ["mailing", "client", "client_search", "status", "run_at", "attempted_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _combobox(self.form, text="client_search", value="client", source="api:client-list", fields="full_name email")
 
     def filter_client(self, queryset, name, value):
         return queryset.filter(Q(client__email__icontains=value) | Q(client__full_name__icontains=value))
@@ -210,6 +241,12 @@ class ReportFilter(_Bootstrap):
     class Meta:
         model = Mailing
         fields = ["period", "mailing", "mailing_search", "status", "owner"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _combobox(
+            self.form, text="mailing_search", value="mailing", source="api:mailing-list", fields="message_subject id"
+        )
 
     def keep(self, queryset, name, value):
         return queryset

@@ -16,6 +16,13 @@ CLOSE_MODAL_EVENT = "closeModal"
 LEVELS = ("debug", "info", "success", "warning", "error")
 
 
+def is_htmx(request) -> bool:
+    """The request was made by htmx. The one test, for every request — also
+    those that never passed the middleware that sets `request.htmx` (the
+    OpenAPI schema's, the page fragments')."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
     """Add a toast to an htmx response; several calls show several toasts."""
     if level not in LEVELS:

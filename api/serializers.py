@@ -418,6 +418,12 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
         return next_run_reach(mailing).reachable
 
 
+class RemovedFromMailingsSerializer(serializers.Serializer):
+    mailings = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, help_text=_("The mailings the client was taken off.")
+    )
+
+
 class SendNowSerializer(serializers.Serializer):
     run_at = serializers.DateTimeField(read_only=True, help_text=_("The time of the extra run just planned."))
 
@@ -608,7 +614,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_is_manager(self, obj) -> bool:
-        return any(group.name == roles.MANAGER for group in obj.groups.all())
+        return roles.role_of(obj) == roles.MANAGER
 
 
 @extend_schema_serializer(component_name="ImportRowErrors")

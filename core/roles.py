@@ -1,12 +1,30 @@
 """The roles of the service as Django groups and their permissions.
 
-This is the one definition; a data migration applies it (call `sync_roles`
+This is the one definition — the names, their labels, which role a user has
+and what each role may do; a data migration applies it (call `sync_roles`
 again from a new migration whenever it changes). Admins are superusers.
 """
+
+from django.utils.translation import gettext_lazy as _
 
 USER = "User"
 MANAGER = "Manager"
 CONTENT_MANAGER = "Content manager"
+ADMIN = "admin"  # not a group: a superuser
+
+CHOICES = [(USER, _("User")), (MANAGER, _("Manager")), (CONTENT_MANAGER, _("Content manager")), (ADMIN, _("Admin"))]
+
+
+def role_of(user) -> str:
+    """The one role shown for a user: admin (a superuser) or their group."""
+    if user.is_superuser:
+        return ADMIN
+    names = {group.name for group in user.groups.all()}  # uses prefetched groups when there are
+    for role in (MANAGER, CONTENT_MANAGER, USER):
+        if role in names:
+            return role
+    return USER
+
 
 _OWN_DATA = [
     "core.add_client",

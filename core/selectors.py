@@ -8,7 +8,7 @@ these querysets answers 404 to the asking user, in the API and on the pages.
 from datetime import datetime
 
 from django.contrib.auth.models import Permission
-from django.db.models import Count, IntegerField, Min, Q, QuerySet, Value
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -146,7 +146,7 @@ def home_figures(user: User | None = None, *, now: datetime | None = None) -> di
     if user is not None:
         mailings = mailings.filter(owner=user)
         clients = clients.filter(owner=user)
-    sending = Q(is_active=True, owner__is_active=True)
+    sending = Mailing.may_send_q()
     figures = mailings.aggregate(
         total=Count("id"),
         active=Count("id", filter=sending & (Q(status=MailingStatus.RUNNING) | Q(next_run_at__lte=now))),
@@ -154,3 +154,24 @@ def home_figures(user: User | None = None, *, now: datetime | None = None) -> di
     )
     figures["unique_clients"] = clients.annotate(address=Lower("email")).values("address").distinct().count()
     return figures
+
+
+def first_steps(user: User) -> dict[str, bool]:
+    """Which of the first steps the user has taken with their own objects:
+    `has_clients` (added), `has_message` (written), `has_mailing` (created)."""
+    return (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            has_clients=Exists(Client.objects.filter(owner=OuterRef("pk"))),
+            has_message=Exists(Message.objects.filter(owner=OuterRef("pk"))),
+            has_mailing=Exists(Mailing.objects.filter(owner=OuterRef("pk"))),
+        )
+        .values("has_clients", "has_message", "has_mailing")
+        .get()
+    )
+
+
+def recent_mailings(user: User, count: int = 5) -> list[Mailing]:
+    """The latest mailings the user may look at (their own; everyone's for
+    managers and admins), newest first."""
+    return list(mailings_visible_to(user).select_related("message", "owner").order_by("-id")[:count])

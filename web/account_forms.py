@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import roles
 from core.models import User
-from core.services.accounts import ADMIN, LoginRefused, login_check, password_change, password_reset_complete
+from core.services.accounts import LoginRefused, login_check, password_change, password_reset_complete
 from core.time_zones import time_zone_names
 from core.validators import validate_display_name
 
@@ -186,21 +186,13 @@ class DeleteAccountForm(BootstrapMixin, forms.Form):
         return password
 
 
-ROLE_CHOICES = [
-    (roles.USER, _("User")),
-    (roles.MANAGER, _("Manager")),
-    (roles.CONTENT_MANAGER, _("Content manager")),
-    (ADMIN, _("Admin")),
-]
-
-
 class UserEditForm(KeepCurrentTimeZoneMixin, BootstrapMixin, forms.Form):
     email = forms.EmailField(label=_("Email"))
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, required=False, validators=[validate_display_name]
     )
     time_zone = time_zone_field()
-    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=roles.USER)
+    role = forms.ChoiceField(label=_("Role"), choices=roles.CHOICES, initial=roles.USER)
 
 
 class UserCreateForm(UserEditForm):

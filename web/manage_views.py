@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from core import roles
 from core.models import User
 from core.selectors import can_block, can_list_users, users_visible_to
-from core.services.accounts import user_create, user_delete, user_role, user_update
+from core.services.accounts import user_create, user_delete, user_update
 from core.services.users import user_set_blocked
-from web.account_forms import ROLE_CHOICES, BlockForm, UserCreateForm, UserEditForm
+from web.account_forms import BlockForm, UserCreateForm, UserEditForm
 
 
 class ListsUsersMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -44,10 +45,10 @@ class UserListView(ListsUsersMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        role_names = dict(ROLE_CHOICES)
+        role_names = dict(roles.CHOICES)
         for person in context["people"]:
             person.may_block = can_block(self.request.user, person)
-            person.role_name = role_names[user_role(person)]
+            person.role_name = role_names[roles.role_of(person)]
         context["query"] = self.request.GET.get("q", "").strip()
         return context
 
@@ -109,7 +110,7 @@ class UserEditView(AdminOnlyMixin, FormView):
             "email": person.email,
             "full_name": person.full_name,
             "time_zone": person.time_zone,
-            "role": user_role(person),
+            "role": roles.role_of(person),
         }
 
     def get_context_data(self, **kwargs):

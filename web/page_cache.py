@@ -41,6 +41,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 
 from api import list_cache
+from api.htmx import is_htmx
 from core.cache import data_cache_enabled, data_cache_seconds, keep, lookup
 from core.selectors import reader_versions
 from web import dispatcher
@@ -51,7 +52,7 @@ CSRF_PLACEHOLDER = "page-cache-csrf-token-placeholder"
 
 
 def _cacheable(request) -> bool:
-    if not data_cache_enabled() or request.method != "GET" or request.htmx or not request.user.is_authenticated:
+    if not data_cache_enabled() or request.method != "GET" or is_htmx(request) or not request.user.is_authenticated:
         return False
     if len(messages.get_messages(request)):  # counts them without marking them read
         return False

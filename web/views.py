@@ -5,7 +5,7 @@ from django.views.generic import DetailView, TemplateView
 
 from api import list_cache
 from blog.selectors import home_posts
-from core.selectors import mailings_visible_to
+from core.selectors import first_steps, mailings_visible_to, recent_mailings
 from core.services.mailings import next_change_at
 from web.fragments import first_fragment
 from web.home import cached_home_figures
@@ -18,9 +18,47 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["figures"], context["figures_are_own"] = cached_home_figures(self.request.user)
+        user = self.request.user
+        context["figures"], context["figures_are_own"] = cached_home_figures(user)
         context["posts"] = home_posts(3)
+        if user.is_authenticated:
+            # read live, not cached: a mailing's status changes as it is sent
+            context["recent_mailings"] = recent_mailings(user)
+            context["steps"] = self.steps(user, context["figures"] if context["figures_are_own"] else None)
         return context
+
+    @staticmethod
+    def steps(user, own_figures) -> list[dict]:
+        """The first steps of a new user, in order, each done or not; empty once
+        all are done. A user with their own mailings and clients has done all
+        (a mailing sends a message): then nothing is asked of the database."""
+        if own_figures and own_figures["total"] and own_figures["unique_clients"]:
+            return []
+        done = first_steps(user)
+        if all(done.values()):
+            return []
+        steps = [
+            {
+                "done": done["has_clients"],
+                "url": reverse("clients"),
+                "label": _("Add your clients"),
+                "hint": _("The people who receive your mailings: one by one, or a CSV file at once."),
+            },
+            {
+                "done": done["has_message"],
+                "url": reverse("messages"),
+                "label": _("Write a message"),
+                "hint": _("A subject and a text; {full_name} greets each client by name."),
+            },
+            {
+                "done": done["has_mailing"],
+                "url": reverse("mailings"),
+                "label": _("Create a mailing"),
+                "hint": _("Choose the message and the clients, and when to send: once or on a schedule."),
+            },
+        ]
+        next(step for step in steps if not step["done"])["next"] = True
+        return steps
 
 
 class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, CachedPageMixin, TemplateView):

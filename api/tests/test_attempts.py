@@ -69,3 +69,15 @@ def test_fragments(page, owner, attempts):
     assert 'name="status"' in html
     detail = page.get(f"/api/attempts/{attempts['bob1'].pk}/").content.decode()
     assert "550 no such user" in detail
+
+
+def test_the_filter_chooses_a_client_by_name_and_submits_its_id(page, owner, attempts):
+    ann = attempts["ann1"].client
+    html = page.as_(owner).get("/api/attempts/", {"client": ann.pk, "client_search": "ann"}).content.decode()
+    # the client's name is typed into a search-as-you-type choice fed by the clients list
+    assert 'data-combobox="/api/clients/"' in html and 'data-combobox-value="id_filter_client"' in html
+    assert 'data-combobox-fields="full_name email"' in html
+    # the chosen id travels in the filter form, with the name shown
+    assert f'<input type="hidden" name="client" value="{ann.pk}"' in html
+    assert 'name="client_search" value="ann"' in html
+    assert "bob@example.com" not in html

@@ -6,7 +6,7 @@ import io
 
 from api.tests.conftest import triggers
 from core.models import Attempt, Client
-from core.tests.factories import ClientFactory, MailingFactory
+from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
 
 
 def test_owner_creates_lists_changes_and_deletes_a_client(api, owner):
@@ -169,6 +169,55 @@ def test_deleting_a_client_in_use_shows_why_in_the_confirmation(page, owner):
     assert response.status_code == 409
     assert response["HX-Retarget"] == "#clients-confirm"
     assert "used by the mailing" in response.content.decode()
+
+
+def test_confirmation_of_a_client_in_use_names_its_mailings_and_offers_no_delete(page, owner):
+    used = ClientFactory(owner=owner, full_name="Ann Used")
+    listing = MailingFactory(owner=owner, clients=[used], message=MessageFactory(owner=owner, subject="Spring news"))
+    kept = MailingFactory(owner=owner, clients=[used], message=MessageFactory(owner=owner, subject="Winter sale"))
+    Attempt.objects.create(mailing=kept, client=used, run_at=kept.start_at, status="success")
+    kept.clients.clear()
+    page.as_(owner)
+    confirm = page.get(f"/api/clients/{used.pk}/confirm-delete/").content.decode()
+    assert "hx-delete" not in confirm and "This cannot be undone" not in confirm
+    assert "cannot be deleted while mailings use this client" in confirm
+    assert f'<a href="/mailings/{listing.pk}/">#{listing.pk} Spring news</a>' in confirm
+    assert f'<a href="/mailings/{kept.pk}/">#{kept.pk} Winter sale</a>' in confirm
+    assert f'hx-post="/api/clients/{used.pk}/remove-from-mailings/"' in confirm
+    row = page.get("/api/clients/").content.decode()
+    assert f'hx-get="/api/clients/{used.pk}/confirm-delete/"' in row
+    assert "In use" in row and "bi-trash" not in row
+
+
+def test_removing_a_client_from_its_mailings_then_deleting_it(page, owner):
+    ann = ClientFactory(owner=owner)
+    mailing = MailingFactory(owner=owner, clients=[ann])
+    page.as_(owner)
+    answer = page.post(f"/api/clients/{ann.pk}/remove-from-mailings/")
+    assert answer.status_code == 200
+    assert triggers(answer)["showToast"]["message"] == "Removed from 1 mailing."
+    assert "clients-changed" in triggers(answer) and "closeModal" not in triggers(answer)
+    confirm = answer.content.decode()
+    assert 'id="clients-confirm"' in confirm
+    assert f'hx-delete="/api/clients/{ann.pk}/"' in confirm  # nothing keeps it now
+    assert not mailing.clients.exists()
+    assert "bi-trash" in page.get("/api/clients/").content.decode()
+    assert page.delete(f"/api/clients/{ann.pk}/").status_code == 200
+    assert not Client.objects.filter(pk=ann.pk).exists()
+
+
+def test_api_takes_a_client_off_its_mailings_and_refuses_a_delete_with_why(api, owner, other_user):
+    ann = ClientFactory(owner=owner)
+    mailing = MailingFactory(owner=owner, clients=[ann])
+    refused = api.as_(owner).delete(f"/api/clients/{ann.pk}/")
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "detail": f"This client is used by the mailing {mailing}. Remove the client from it (or delete it) first."
+    }
+    assert api.as_(other_user).post(f"/api/clients/{ann.pk}/remove-from-mailings/").status_code == 404
+    taken_off = api.as_(owner).post(f"/api/clients/{ann.pk}/remove-from-mailings/")
+    assert taken_off.status_code == 200 and taken_off.json() == {"mailings": [mailing.pk]}
+    assert api.delete(f"/api/clients/{ann.pk}/").status_code == 204
 
 
 def test_fragment_only_endpoints_refuse_json(api, owner):

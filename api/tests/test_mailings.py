@@ -417,3 +417,24 @@ def test_mailing_page_fragment_has_schedule_progress_and_runs(page, owner, parts
     assert 'hx-trigger="mailings-changed from:body"' in html
     # delete from here returns to the list
     assert f"/api/mailings/{mailing.pk}/confirm-delete/?next=/mailings/" in html
+
+
+def test_mailings_are_searched_by_subject_among_those_one_may_see(api, owner, other_user, manager):
+    from core.tests.factories import MessageFactory
+
+    news = MailingFactory(owner=owner, message=MessageFactory(owner=owner, subject="Weekly News"))
+    MailingFactory(owner=owner, message=MessageFactory(owner=owner, subject="Offers"))
+    theirs = MailingFactory(owner=other_user, message=MessageFactory(owner=other_user, subject="Their news"))
+    found = api.as_(owner).get("/api/mailings/", {"search": "news"}).json()["results"]
+    assert [row["id"] for row in found] == [news.pk]
+    found = api.as_(manager).get("/api/mailings/", {"search": "news"}).json()["results"]
+    assert [row["id"] for row in found] == [theirs.pk, news.pk]
+
+
+def test_the_reports_filter_chooses_a_mailing_by_its_subject(client, owner):
+    client.force_login(owner)
+    html = client.get("/api/reports/", headers={"HX-Request": "true"}).content.decode()
+    assert 'data-combobox="/api/mailings/"' in html and 'data-combobox-value="id_filter_mailing"' in html
+    assert 'data-combobox-fields="message_subject id"' in html
+    lists = client.get("/api/mailings/", headers={"HX-Request": "true"}).content.decode()
+    assert 'name="search"' not in lists or 'type="hidden" name="search"' in lists  # no extra box on the list

@@ -45,6 +45,22 @@ def test_message_sent_by_a_mailing_is_not_deleted(api, page, owner):
     assert Message.objects.filter(pk=mailing.message_id).exists()
 
 
+def test_confirmation_of_a_message_in_use_names_its_mailings_and_offers_no_delete(page, owner):
+    message = MessageFactory(owner=owner, subject="Spring news")
+    first = MailingFactory(owner=owner, message=message)
+    second = MailingFactory(owner=owner, message=message, is_active=False)
+    unused = MessageFactory(owner=owner, subject="Draft")
+    page.as_(owner)
+    confirm = page.get(f"/api/messages/{message.pk}/confirm-delete/").content.decode()
+    assert "hx-delete" not in confirm and "cannot be deleted while mailings send it" in confirm
+    assert f'<a href="/mailings/{first.pk}/">#{first.pk} Spring news</a>' in confirm
+    assert f'<a href="/mailings/{second.pk}/">#{second.pk} Spring news</a> <span' in confirm  # and "disabled"
+    draft = page.get(f"/api/messages/{unused.pk}/confirm-delete/").content.decode()
+    assert f'hx-delete="/api/messages/{unused.pk}/"' in draft
+    rows = page.get("/api/messages/").content.decode()
+    assert rows.count("bi-trash") == 1 and rows.count("In use") == 1
+
+
 def test_fragments(page, owner):
     message = MessageFactory(owner=owner, subject="Hello", body="Line one\nline two")
     page.as_(owner)

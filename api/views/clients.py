@@ -3,6 +3,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -11,8 +12,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.csv_import import read_rows, refuse_oversized_request
-from api.faces import FormFragmentsMixin
+from api.faces import FormFragmentsMixin, is_htmx
 from api.filters import ClientFilter
+from api.htmx import toast
 from api.renderers import BOM_PARAMETER, CSVRenderer, FragmentRenderer
 from api.serializers import (
     BulkAction,
@@ -21,6 +23,7 @@ from api.serializers import (
     ClientSerializer,
     ImportResultSerializer,
     ImportUploadSerializer,
+    RemovedFromMailingsSerializer,
     as_field_errors,
 )
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
@@ -28,7 +31,13 @@ from core.models import ClientList
 from core.selectors import clients_visible_to, lists_visible_to
 from core.services.clients import clients_delete, clients_import
 from core.services.lists import list_add_clients, list_remove_clients
-from core.services.objects import ObjectInUse, client_delete
+from core.services.objects import (
+    ObjectInUse,
+    client_delete,
+    client_in_use,
+    client_remove_from_mailings,
+    client_usage,
+)
 
 CONFLICT = OpenApiResponse(description=_("The client is used by a mailing and was not deleted."))
 
@@ -66,20 +75,22 @@ class ClientViewSet(
     filterset_class = ClientFilter
     ordering_fields = ["email", "full_name", "created_at", "id"]
     visible_to = staticmethod(clients_visible_to)
-    fragment_templates = {"import_form": "import", "import_csv": "import", "bulk": "bulk"}
+    fragment_templates = {
+        "import_form": "import",
+        "import_csv": "import",
+        "remove_from_mailings": "confirm_delete",
+        "bulk": "bulk",
+    }
     csv_columns = ["email", "full_name", "comment"]
 
     def get_queryset(self):
         lists = ClientList.objects.only("id", "name", "owner_id").order_by("name", "id")
-        return super().get_queryset().prefetch_related(Prefetch("lists", queryset=lists))
+        # whether a mailing keeps the client (its row offers what to do instead of a refused delete), and its lists
+        clients = super().get_queryset().annotate(in_use=client_in_use())
+        return clients.prefetch_related(Prefetch("lists", queryset=lists))
 
     def perform_destroy(self, instance):
         client_delete(client=instance)
-
-    def extra_fragment_context(self, name, data, response):
-        if name == "list":
-            return {"bulk_lists": lists_visible_to(self.request.user).order_by("name", "pk")[:500]}
-        return {}
 
     @extend_schema(
         summary="Act on many clients at once",
@@ -153,6 +164,37 @@ class ClientViewSet(
                 len(refused),
             ) % {"clients": names}
         return message
+
+    @extend_schema(
+        summary="Take a client off every mailing",
+        description="The client is removed from every mailing that lists it and receives nothing more from them "
+        "(its sends not made yet are skipped); its history stays. A client whose sends are kept in a mailing's "
+        "history can be deleted only with that mailing.",
+        request=None,
+        responses=RemovedFromMailingsSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="remove-from-mailings")
+    def remove_from_mailings(self, request, pk=None):
+        client = self._changeable_object()
+        mailings = client_remove_from_mailings(client=client, by=request.user)
+        self.fragment_object = self.get_queryset().get(pk=client.pk)
+        response = Response(RemovedFromMailingsSerializer({"mailings": [m.pk for m in mailings]}).data)
+        if is_htmx(request):
+            count = len(mailings)
+            toast(
+                response,
+                ngettext("Removed from %(count)d mailing.", "Removed from %(count)d mailings.", count)
+                % {"count": count},
+            )
+            trigger_client_event(response, f"{self.resource}-changed", {})
+        return response
+
+    def extra_fragment_context(self, name, data, response):
+        if name == "confirm_delete" and self.fragment_object is not None:
+            return {"usage": client_usage(self.fragment_object)}
+        if name == "list":
+            return {"bulk_lists": lists_visible_to(self.request.user).order_by("name", "pk")[:500]}
+        return {}
 
     @extend_schema(
         summary="Export clients as CSV",

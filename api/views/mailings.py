@@ -7,8 +7,9 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.faces import FormFragmentsMixin, is_htmx
+from api.faces import FormFragmentsMixin
 from api.filters import MailingFilter
+from api.htmx import is_htmx
 from api.list_cache import CachedListMixin
 from api.serializers import (
     MailingListSerializer,
@@ -75,7 +76,8 @@ def with_failures(queryset):
 @extend_schema_view(
     list=extend_schema(
         summary="List mailings",
-        description="Your mailings; managers and admins see everyone's (and may filter by `owner`).",
+        description="Your mailings; managers and admins see everyone's (and may filter by `owner`). "
+        "`search` finds mailings by their message's subject.",
     ),
     retrieve=extend_schema(summary="One mailing, with its clients"),
     create=extend_schema(summary="Create a mailing", description=WRITE_DOC),

@@ -11,7 +11,7 @@ from api.serializers import MessagePreviewSerializer, MessageSerializer, Preview
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
 from core.dispatch.sending import preview_message
 from core.selectors import clients_visible_to, messages_visible_to
-from core.services.objects import message_delete
+from core.services.objects import message_delete, message_in_use, message_usage
 
 CONFLICT = OpenApiResponse(description=_("A mailing sends the message; it was not deleted."))
 
@@ -50,6 +50,10 @@ class MessageViewSet(
     ordering_fields = ["subject", "created_at", "id"]
     visible_to = staticmethod(messages_visible_to)
 
+    def get_queryset(self):
+        # whether a mailing sends the message (its row offers what to do instead of a refused delete)
+        return super().get_queryset().annotate(in_use=message_in_use())
+
     def perform_destroy(self, instance):
         message_delete(message=instance)
 
@@ -76,4 +80,6 @@ class MessageViewSet(
         return Response(MessagePreviewSerializer(body).data)
 
     def extra_fragment_context(self, name, data, response):
+        if name == "confirm_delete" and self.fragment_object is not None:
+            return {"usage": message_usage(self.fragment_object)}
         return {"clients": getattr(self, "preview_clients", [])} if name == "preview" else {}

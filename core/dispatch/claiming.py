@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core.cache import owners_changed
-from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
+from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus, Mailing
 
 
 @dataclass(slots=True)
@@ -45,10 +45,7 @@ class Claimed:
 
 def claimable(now: datetime):
     return Attempt.objects.filter(
-        status__in=OPEN_ATTEMPT_STATUSES,
-        next_try_at__lte=now,
-        mailing__is_active=True,
-        mailing__owner__is_active=True,
+        Mailing.may_send_q("mailing__"), status__in=OPEN_ATTEMPT_STATUSES, next_try_at__lte=now
     ).filter(Q(status=AttemptStatus.PENDING) | Q(lease_until__lt=now))
 
 

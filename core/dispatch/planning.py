@@ -30,7 +30,7 @@ _PLANNING_LOCK = 0x6D61696C  # the advisory lock class of planners ("mail")
 
 
 def due_mailings(now: datetime):
-    due = Q(is_active=True, owner__is_active=True, next_run_at__lte=now)
+    due = Mailing.may_send_q() & Q(next_run_at__lte=now)
     return Mailing.objects.filter(due | Q(planning_run_at__isnull=False))
 
 

@@ -188,9 +188,7 @@ class BatchWatch:
             self.renew_at = time.monotonic() + self.config.lease_seconds / 2
         else:
             kept = set(held(ids, self.claim).values_list("id", flat=True))
-        states = Mailing.objects.filter(pk__in=self.mailing_ids).values_list(
-            "pk", "is_active", "owner__is_active", "end_at"
-        )
+        states = Mailing.objects.filter(pk__in=self.mailing_ids).values_list("pk", Mailing.may_send_q(), "end_at")
         self.may, self.ended = sendable(states, now=now, grace=timedelta(seconds=self.config.end_grace_seconds))
         self.schedule.reset()
         self.connection.seen()

@@ -123,12 +123,12 @@ class Schedule:
 
 
 def sendable(states, *, now: datetime, grace: timedelta) -> tuple[set[int], dict[int, datetime]]:
-    """From (mailing id, enabled, owner active, end_at) rows: the mailings that
-    may send now, and those whose end (plus the grace) has passed."""
+    """From (mailing id, may send (`Mailing.may_send_q`), end_at) rows: the
+    mailings that may send now, and those whose end (plus the grace) has passed."""
     may, ended = set(), {}
-    for pk, active, owner_active, end_at in states:
+    for pk, may_send, end_at in states:
         if end_at is not None and now >= end_at + grace:
             ended[pk] = end_at
-        elif active and owner_active:
+        elif may_send:
             may.add(pk)
     return may, ended

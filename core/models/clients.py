@@ -57,10 +57,6 @@ class Client(models.Model):
     def __str__(self):
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
 
-    @property
-    def can_receive(self) -> bool:
-        return self.unsubscribed_at is None and self.suppressed_at is None
-
 
 class ClientEventKind(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")

@@ -37,6 +37,12 @@ class MailingDisplayStatus(models.TextChoices):
         return models.Q(is_active=False) if value == cls.DISABLED else models.Q(is_active=True, status=value)
 
 
+class MailingQuerySet(models.QuerySet):
+    def sendable(self) -> "MailingQuerySet":
+        """The mailings that may send now: enabled, their owner not blocked."""
+        return self.filter(Mailing.may_send_q())
+
+
 class Mailing(models.Model):
     """One message sent to many clients, once or on a period.
 
@@ -74,6 +80,8 @@ class Mailing(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = MailingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("mailing")
         verbose_name_plural = _("mailings")
@@ -105,6 +113,17 @@ class Mailing(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.message.subject}" if self.message_id else f"#{self.pk}"
+
+    @staticmethod
+    def may_send_q(prefix: str = "") -> models.Q:
+        """The one rule of which mailings may send (enabled, owner not blocked),
+        as a condition on the mailing — or, with `prefix` ("mailing__"), on a row
+        that points to one."""
+        return models.Q(**{f"{prefix}is_active": True, f"{prefix}owner__is_active": True})
+
+    @property
+    def may_send(self) -> bool:
+        return self.is_active and self.owner.is_active
 
     @property
     def display_status(self) -> MailingDisplayStatus:

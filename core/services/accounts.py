@@ -350,24 +350,11 @@ def user_delete(*, user: User, by: User) -> None:
 
 # Admin screens --------------------------------------------------------------------
 
-ADMIN = "admin"
-
-
-def user_role(user: User) -> str:
-    """The one role shown for a user: admin (a superuser) or their group."""
-    if user.is_superuser:
-        return ADMIN
-    names = {group.name for group in user.groups.all()}  # uses prefetched groups when there are
-    for role in (roles.MANAGER, roles.CONTENT_MANAGER, roles.USER):
-        if role in names:
-            return role
-    return roles.USER
-
 
 def _apply_role(user: User, role: str) -> None:
-    user.is_superuser = user.is_staff = role == ADMIN
+    user.is_superuser = user.is_staff = role == roles.ADMIN
     user.save(update_fields=["is_superuser", "is_staff"])
-    user.groups.set([] if role == ADMIN else [Group.objects.get(name=role)])
+    user.groups.set([] if role == roles.ADMIN else [Group.objects.get(name=role)])
 
 
 def _require_admin(by: User) -> None:
@@ -393,7 +380,7 @@ def user_update(*, by: User, user: User, email: str, full_name: str, time_zone: 
     """An admin edits a user's address, name, time zone and role. Admins do
     not change their own role (they could lock themselves out)."""
     _require_admin(by)
-    if user.pk == by.pk and role != ADMIN:
+    if user.pk == by.pk and role != roles.ADMIN:
         raise ValidationError({"role": _("You cannot take the admin role away from yourself.")})
     user.email = User.objects.normalize_email(email)
     user.full_name = full_name.strip()

@@ -220,7 +220,7 @@ def mailing_update(
     if lists is not None:
         mailing.lists.set(lists)
     if clients is not None or lists is not None:
-        _withdraw_removed_recipients(mailing)
+        withdraw_removed_recipients(mailing)
     if not mailing.is_active or "end_at" in fields:
         announce_withdrawal()
     return refresh_status(mailing)
@@ -229,7 +229,7 @@ def mailing_update(
 REMOVED = "not sent: the client was removed from the mailing"
 
 
-def _withdraw_removed_recipients(mailing: Mailing) -> None:
+def withdraw_removed_recipients(mailing: Mailing) -> None:
     """Skip the open attempts of clients the mailing no longer goes to (taken
     off it, or a list taken off it, and not on it otherwise), with the reason.
     Rows a dispatcher holds are taken from it too (it is told at once and drops

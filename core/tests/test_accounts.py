@@ -9,8 +9,9 @@ from django.db import connection, connections, transaction
 from conftest import PASSWORD
 from core import roles
 from core.models import User
+from core.roles import role_of
 from core.selectors import can_block, users_visible_to
-from core.services.accounts import user_create, user_delete, user_register, user_role, user_update
+from core.services.accounts import user_create, user_delete, user_register, user_update
 from core.tests.mail import sent
 
 
@@ -37,7 +38,7 @@ def test_anyone_deletes_themselves(owner):
 def test_admins_give_and_take_roles(admin_user, owner):
     for role in (roles.MANAGER, roles.CONTENT_MANAGER, "admin", roles.USER):
         user_update(by=admin_user, user=owner, email=owner.email, full_name="O", time_zone="UTC", role=role)
-        assert user_role(User.objects.get(pk=owner.pk)) == role
+        assert role_of(User.objects.get(pk=owner.pk)) == role
 
 
 def test_signing_up_again_in_another_case_creates_no_second_account(db):

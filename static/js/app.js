@@ -1,6 +1,6 @@
 // mail_service pages: toasts (Django messages and the showToast htmx event),
 // the modals of web/_modal.html and the page dialog (#dialog), the client
-// picker of the mailing form, the time zone select, the reports chart and copy
+// picker of the mailing form, the mailing and client choosers of filters, the time zone select, the reports chart and copy
 // buttons. Loaded after Bootstrap and htmx (and Chart.js on the reports page).
 (function () {
   "use strict";
@@ -284,7 +284,145 @@
     if (match) select.value = match.value;
   }
 
+  // A filter that chooses a mailing or a client by name (api/filters.py
+  // _combobox), after the ARIA combobox pattern: typing asks the API list
+  // (data-combobox, with search=) for suggestions; Up/Down move through them,
+  // Enter or a click chooses one (its id goes into the hidden id field
+  // data-combobox-value names, its name into the text) and filters at once,
+  // Esc closes them. Typed text not chosen still filters as a search (Enter).
+  function setUpCombobox(input) {
+    if (input.dataset.ready) return;
+    input.dataset.ready = "1";
+    var form = input.form;
+    var hidden = document.getElementById(input.dataset.comboboxValue);
+    var fields = input.dataset.comboboxFields.split(" ");
+    var listId = input.id + "-suggestions";
+    var wrapper = document.createElement("div");
+    wrapper.className = "combobox";
+    input.before(wrapper);
+    var list = document.createElement("ul");
+    list.id = listId;
+    list.className = "list-group combobox-list shadow-sm";
+    list.setAttribute("role", "listbox");
+    var label = input.labels && input.labels[0];
+    if (label) {
+      if (!label.id) label.id = input.id + "-label";
+      list.setAttribute("aria-labelledby", label.id);
+    }
+    list.hidden = true;
+    var status = document.createElement("div");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    wrapper.append(input, list, status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listId);
+
+    var items = [];
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+
+    function text(item, key) {
+      var value = item[key];
+      if (value === null || value === undefined || value === "") return "";
+      return key === "id" ? "#" + value : String(value);
+    }
+    function name(item) {
+      for (var i = 0; i < fields.length; i++) {
+        if (fields[i] !== "id" && text(item, fields[i])) return text(item, fields[i]);
+      }
+      return text(item, "id");
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function highlight(index) {
+      var options = list.querySelectorAll("[role=option]");
+      options.forEach(function (option, i) {
+        option.classList.toggle("active", i === index);
+        option.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+      active = index;
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", options[index].id);
+        options[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function show(found) {
+      items = found;
+      list.replaceChildren();
+      found.forEach(function (item, i) {
+        var option = document.createElement("li");
+        option.id = listId + "-" + i;
+        option.className = "list-group-item list-group-item-action";
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.textContent = fields.map(function (key) { return text(item, key); })
+          .filter(Boolean).join(" — ");
+        // mousedown keeps the focus in the input, so it chooses before a blur closes the list
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        option.addEventListener("click", function () { choose(i); });
+        list.append(option);
+      });
+      status.textContent = found.length ? "" : input.dataset.comboboxNone;
+      list.hidden = !found.length;
+      input.setAttribute("aria-expanded", found.length ? "true" : "false");
+      active = -1;
+    }
+    function choose(index) {
+      var item = items[index];
+      input.value = name(item);
+      hidden.value = item.id;
+      close();
+      form.requestSubmit();
+    }
+    function suggest() {
+      var needle = input.value.trim();
+      var ask = ++asked;
+      if (!needle) { show([]); status.textContent = ""; return; }
+      var url = input.dataset.combobox + "?" + new URLSearchParams({ search: needle, page_size: "10" });
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (answer) { return answer.ok ? answer.json() : { results: [] }; })
+        .then(function (page) { if (ask === asked && document.activeElement === input) show(page.results || []); })
+        .catch(function () {});
+    }
+
+    input.addEventListener("input", function () {
+      hidden.value = ""; // typed, not chosen: a search again
+      clearTimeout(timer);
+      timer = setTimeout(suggest, 200);
+    });
+    // the form filters on change; this field filters when a suggestion is chosen, or on Enter
+    input.addEventListener("change", function (event) { event.stopPropagation(); });
+    input.addEventListener("keydown", function (event) {
+      var count = list.hidden ? 0 : items.length;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (count) highlight((active + 1) % count); else suggest();
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (count) highlight(active <= 0 ? count - 1 : active - 1);
+      } else if (event.key === "Enter" && count && active >= 0) {
+        event.preventDefault();
+        choose(active);
+      } else if (event.key === "Escape" && !list.hidden) {
+        event.preventDefault();
+        event.stopPropagation(); // closes the suggestions, not a dialog around them
+        close();
+      }
+    });
+    input.addEventListener("blur", close);
+  }
+
   function enhance(root) {
+    root.querySelectorAll("input[data-combobox]").forEach(setUpCombobox);
     root.querySelectorAll("[data-picker]").forEach(setUpPicker);
     root.querySelectorAll("select[data-zone-search]").forEach(setUpZoneSelect);
     root.querySelectorAll("canvas[data-series]").forEach(drawChart);

@@ -159,6 +159,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "api:client-confirm-delete": [get(OWN)],
     "api:client-edit-form": [get(OWN)],
+    "api:client-remove-from-mailings": [post({}, OWN)],
     "api:list-list": [get(API_SIGNED_IN), post({"name": "New list"}, API_CREATED)],
     "api:list-form": [get(API_SIGNED_IN)],
     "api:list-detail": [

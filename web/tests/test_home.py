@@ -9,7 +9,7 @@ from django.utils import timezone
 from blog.models import Post
 from core.models import Mailing
 from core.tests.conftest import dispatcher_for, make_mailing
-from core.tests.factories import ClientFactory, MailingFactory
+from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
 from core.tests.smtp_peers import PeerHandler, SmtpPeer
 
 LATER = "451 4.3.0 try again later"
@@ -100,3 +100,67 @@ def test_a_mailing_is_active_while_due_or_sending_and_not_once_finished(client, 
         mailing.refresh_from_db()
         assert mailing.status == "finished"
         assert figure(client.get(reverse("home")), "active") == 0
+
+
+def test_a_new_user_is_shown_the_next_step(client, owner):
+    client.force_login(owner)
+    html = client.get(reverse("home")).content.decode()
+    assert "Get started" in html
+    assert '<a class="btn btn-primary btn-sm" href="/clients/">Add your clients</a>' in html
+    assert '<a href="/messages/">Write a message</a>' in html and '<a href="/mailings/">Create a mailing</a>' in html
+    assert "No mailings yet." in html
+
+    ClientFactory(owner=owner)
+    html = client.get(reverse("home")).content.decode()
+    assert '<a href="/clients/" class="link-secondary">Add your clients</a>' in html and "Done" in html
+    assert '<a class="btn btn-primary btn-sm" href="/messages/">Write a message</a>' in html
+
+    MessageFactory(owner=owner)
+    html = client.get(reverse("home")).content.decode()
+    assert '<a class="btn btn-primary btn-sm" href="/mailings/">Create a mailing</a>' in html
+
+    MailingFactory(owner=owner)
+    assert "Get started" not in client.get(reverse("home")).content.decode()
+
+
+def test_recent_mailings_are_the_owners_latest_five_with_status_and_link(client, owner, other_user):
+    mine = [MailingFactory(owner=owner, message=MessageFactory(owner=owner, subject=f"Mine {n}")) for n in range(6)]
+    Mailing.objects.filter(pk=mine[-1].pk).update(is_active=False)
+    MailingFactory(owner=other_user, message=MessageFactory(owner=other_user, subject="Theirs"))
+    client.force_login(owner)
+    html = client.get(reverse("home")).content.decode()
+    recent = html[html.index('id="recent-mailings"') : html.index('id="blog-heading"')]
+    assert [f"Mine {n}" in recent for n in range(6)] == [False, True, True, True, True, True]
+    assert recent.index("Mine 5") < recent.index("Mine 1")  # newest first
+    assert "Theirs" not in recent and "owner@example.com" not in recent
+    assert f'<a href="/mailings/{mine[-1].pk}/" class="text-break">Mine 5</a>' in recent
+    assert "Disabled" in recent and "Created" in recent
+    assert '<a href="/mailings/" class="small">All mailings</a>' in recent
+
+
+def test_a_manager_sees_everyones_recent_mailings_with_their_owners(client, owner, manager):
+    MailingFactory(owner=owner, message=MessageFactory(owner=owner, subject="Owner news"))
+    client.force_login(manager)
+    html = client.get(reverse("home")).content.decode()
+    recent = html[html.index('id="recent-mailings"') : html.index('id="blog-heading"')]
+    assert "Owner news" in recent and owner.email in recent
+    assert '<a href="/manager/mailings/" class="small">All mailings</a>' in recent
+    assert "Get started" in html  # the manager's own first steps
+
+
+def test_a_visitor_sees_neither_steps_nor_recent_mailings(client, owner):
+    MailingFactory(owner=owner, message=MessageFactory(owner=owner, subject="Private"))
+    html = client.get(reverse("home")).content.decode()
+    assert "Get started" not in html and "Recent mailings" not in html and "Private" not in html
+
+
+def test_the_home_page_in_russian(client, owner):
+    from core.models import User
+
+    User.objects.filter(pk=owner.pk).update(language="ru")
+    MailingFactory(owner=owner, is_active=False, message=MessageFactory(owner=owner, subject="Новости"))
+    client.force_login(owner)
+    html = client.get(reverse("home")).content.decode()
+    assert "С чего начать" in html and "Добавьте клиентов" in html and "Готово" in html  # noqa: RUF001
+    assert "Последние рассылки" in html and "Выключена" in html
+    assert "Get started" not in html and "Recent mailings" not in html

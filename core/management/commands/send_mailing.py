@@ -32,7 +32,7 @@ class Command(BaseCommand):
             mailing = Mailing.objects.select_related("owner", "message").get(pk=mailing_id)
         except Mailing.DoesNotExist:
             raise CommandError(f"There is no mailing #{mailing_id}.") from None
-        if not mailing.is_active or not mailing.owner.is_active:
+        if not mailing.may_send:
             raise CommandError(f"Mailing #{mailing.pk} is disabled or its owner is blocked; nothing is sent.")
         if dry_run:
             return self.dry_run(mailing)
