@@ -148,11 +148,17 @@ class _Bootstrap(django_filters.FilterSet):
     """Gives the filter form's widgets their Bootstrap classes, and ids of
     their own: a page shows the filters next to a form with the same fields."""
 
+    def unused_filters(self) -> set[str]:
+        """Filters that could choose nothing for this reader: not shown (when not asked for)."""
+        return set()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         if "owner" in self.filters and (user is None or not sees_all_mailings(user)):
             del self.filters["owner"]  # only managers and admins see other owners' mailings
+        for name in self.unused_filters():
+            del self.filters[name]
         self.form.auto_id = "id_filter_%s"
         for field in self.form.fields.values():
             _offer_any(field)
@@ -181,6 +187,12 @@ class ClientFilter(_Bootstrap):
     class Meta:
         model = Client
         fields = ["search", "list"]
+
+    def unused_filters(self) -> set[str]:
+        # no lists yet: no list filter on the page (a `list` asked for is still checked)
+        if self.data.get("list") in (None, "") and not own_lists(self.request).exists():
+            return {"list"}
+        return set()
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(email__icontains=value) | Q(full_name__icontains=value) | Q(comment__icontains=value))

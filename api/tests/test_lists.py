@@ -201,3 +201,14 @@ def test_client_rows_name_their_lists_and_the_filter_offers_own_lists(page, owne
     html = page.as_(owner).get("/api/clients/").content.decode()
     assert "Weekly readers" in html
     assert 'name="list"' in html and "Someone else&#x27;s" not in html and "Someone else's" not in html
+
+
+def test_without_lists_the_clients_page_offers_no_list_filter_but_a_list_asked_for_is_checked(
+    page, api, owner, other_user
+):
+    ClientFactory(owner=owner)
+    theirs = make_list(other_user, "Theirs")
+    html = page.as_(owner).get("/api/clients/").content.decode()
+    assert 'name="list"' not in html
+    refused = api.as_(owner).get("/api/clients/", {"list": theirs.pk})
+    assert refused.status_code == 400 and list(refused.json()) == ["list"]
