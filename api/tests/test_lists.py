@@ -209,6 +209,7 @@ def test_without_lists_the_clients_page_offers_no_list_filter_but_a_list_asked_f
     ClientFactory(owner=owner)
     theirs = make_list(other_user, "Theirs")
     html = page.as_(owner).get("/api/clients/").content.decode()
-    assert 'name="list"' not in html
+    assert 'name="list"' not in html  # neither a filter nor a list to act on
+    assert 'value="delete"' in html and 'value="add_to_list"' not in html
     refused = api.as_(owner).get("/api/clients/", {"list": theirs.pk})
     assert refused.status_code == 400 and list(refused.json()) == ["list"]
