@@ -106,3 +106,12 @@ def test_a_body_that_is_not_an_object_is_a_400(api, owner):
     for data in ([None, None], "text", 5):
         answer = api.as_(owner).post("/api/mailings/", data, format="json")
         assert answer.status_code == 400
+
+
+def test_the_mailings_list_counts_a_mailings_lists_beside_its_clients(client, owner):
+    readers = make_list(owner, "Readers", [ClientFactory(owner=owner)])
+    mailing = MailingFactory(owner=owner, clients=[ClientFactory(owner=owner)])
+    mailing.lists.set([readers])
+    client.force_login(owner)
+    html = client.get("/api/mailings/", **HX).content.decode()
+    assert "+ 1 list" in html
