@@ -132,6 +132,10 @@ def test_bulk_actions_on_the_clients_page(page, transactional_db):
     # chosen rows: delete; the one a mailing uses is refused and named
     page.goto("/clients/")
     htmx_ready(page, "#clients-bulk")
+    page.get_by_label("Choose every client on this page").check()
+    assert page.locator("#clients-rows input[name=clients]:checked").count() == 4
+    page.get_by_label("Choose every client on this page").uncheck()
+    assert page.locator("#clients-rows input[name=clients]:checked").count() == 0
     page.get_by_label("Choose ann@example.com").check()
     page.get_by_label("Choose zed@other.org").check()
     page.get_by_label("With the chosen clients").select_option("delete")
