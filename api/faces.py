@@ -33,6 +33,7 @@ from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.renderers import StaticHTMLRenderer
 from rest_framework.response import Response
 
 from api.forms import form_fields, other_errors
@@ -79,8 +80,8 @@ class TwoFacedMixin:
     # Choosing the face
 
     def get_renderers(self):
-        # a download (CSV export) is the file whoever asks, a link on our pages too
-        if is_htmx(self.request) and CSVRenderer not in self.renderer_classes:
+        # a download (CSV export) or a document (a message's HTML part) is itself whoever asks
+        if is_htmx(self.request) and not {CSVRenderer, StaticHTMLRenderer} & set(self.renderer_classes):
             return [FragmentRenderer()]
         return super().get_renderers()
 

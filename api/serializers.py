@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 
 from api.fields import AwareDateTimeField, StrictFieldsMixin
 from core import roles
-from core.models import Attempt, Client, Mailing, MailingDisplayStatus, Message, RunStats, User
+from core.models import Attempt, Client, Mailing, MailingDisplayStatus, Message, MessageFormat, RunStats, User
 from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, messages_visible_to
@@ -104,8 +104,17 @@ class MessageSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Message
-        fields = ["id", "subject", "body", "created_at", "updated_at"]
+        fields = ["id", "subject", "format", "body", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "format": {
+                "default": MessageFormat.PLAIN,
+                "help_text": _(
+                    "Plain text is sent as written. Markdown is sent as HTML in a clean email layout, with a "
+                    "plain-text version for mail clients that show no HTML."
+                ),
+            }
+        }
 
     def validate_subject(self, value):
         validate_placeholders(value)
@@ -119,6 +128,11 @@ class MessagePreviewSerializer(serializers.Serializer):
     subject = serializers.CharField()
     body = serializers.CharField(help_text=_("With the unsubscribe line every mailing message ends with."))
     error = serializers.CharField(allow_null=True, help_text=_("Why the message cannot be built, if it cannot."))
+    format = serializers.ChoiceField(choices=MessageFormat.choices)
+    html = serializers.CharField(
+        allow_blank=True,
+        help_text=_("A Markdown message's HTML part, the whole document as sent; empty for plain text."),
+    )
 
 
 class PreviewQuerySerializer(serializers.Serializer):

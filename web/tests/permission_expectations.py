@@ -167,6 +167,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:message-confirm-delete": [get(OWN)],
     "api:message-edit-form": [get(OWN)],
     "api:message-preview": [get(OWN)],
+    "api:message-preview-html": [get(OWN)],  # the scene's message is Markdown: it has an HTML part
     "api:mailing-list": [get(API_SIGNED_IN), post({}, signed_in(400, anonymous=401))],
     "api:mailing-form": [get(API_SIGNED_IN)],
     "api:mailing-detail": [
