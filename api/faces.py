@@ -76,6 +76,7 @@ class TwoFacedMixin:
     fragment_templates: dict[str, str] = {}
     fragment_object = None
     page_objects = None
+    quiet_actions: frozenset[str] = frozenset()
 
     # Choosing the face
 
@@ -118,8 +119,9 @@ class TwoFacedMixin:
                 response["HX-Redirect"] = next_page(self.request)
             elif message:
                 toast(response, message)
-                close_modal(response)
-                trigger_client_event(response, f"{self.resource}-changed", {})
+                if self.action not in self.quiet_actions:  # a test send changes nothing the page shows
+                    close_modal(response)
+                    trigger_client_event(response, f"{self.resource}-changed", {})
 
     def _page_url(self, response):
         """A list that is its page's content (the page sends X-Page-Path) puts

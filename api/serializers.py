@@ -488,3 +488,35 @@ class ImportResultSerializer(serializers.Serializer):
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("CSV, UTF-8, header row email,full_name,comment."))
     preview = serializers.BooleanField(required=False, default=False, help_text=_("Check only, save nothing."))
+
+
+class TestSendSerializer(StrictFieldsMixin, serializers.Serializer):
+    """What a test is rendered for; `context["clients"]`: the clients it may be rendered for."""
+
+    __test__ = False
+
+    client = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("The client it is rendered for (one of the message's or mailing's); left out: a sample client."),
+    )
+
+    def validate_client(self, value):
+        if value is None:
+            return None
+        client = self.context["clients"].filter(pk=value).first()
+        if client is None:
+            raise serializers.ValidationError(_("No such client."))
+        return client
+
+
+class TestSentSerializer(serializers.Serializer):
+    __test__ = False
+
+    detail = serializers.CharField()
+    recipient = serializers.EmailField(help_text=_("Where the test went: your own address."))
+    subject = serializers.CharField(help_text=_("Its subject, “[Test]” first."))
+    email = serializers.EmailField(help_text=_("The client it was rendered for (or the sample client's address)."))
+    full_name = serializers.CharField()

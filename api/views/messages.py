@@ -10,6 +10,7 @@ from api.faces import FormFragmentsMixin
 from api.filters import MessageFilter
 from api.serializers import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
+from api.views.test_sends import TestSendMixin, test_send_schema
 from core.dispatch.sending import preview_message
 from core.models import MessageFormat
 from core.selectors import clients_visible_to, messages_visible_to
@@ -36,6 +37,7 @@ CONFLICT = OpenApiResponse(description=_("A mailing sends the message; it was no
 )
 @extend_schema(tags=["messages"])
 class MessageViewSet(
+    TestSendMixin,
     OwnedObjectsMixin,
     FormFragmentsMixin,
     mixins.ListModelMixin,
@@ -48,6 +50,7 @@ class MessageViewSet(
     """The subjects and bodies your mailings send."""
 
     resource = "messages"
+    fragment_templates = {"send_test": "send_test"}
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
     ordering_fields = ["subject", "created_at", "id"]
@@ -112,7 +115,15 @@ class MessageViewSet(
             raise NotFound(_("No such client."))
         return message, client, clients
 
+    @test_send_schema("message")
+    @action(detail=True, methods=["post"], url_path="send-test")
+    def send_test(self, request, pk=None):
+        message = self.get_object()
+        return self._send_test(message, clients_visible_to(request.user).filter(owner=message.owner_id))
+
     def extra_fragment_context(self, name, data, response):
         if name == "confirm_delete" and self.fragment_object is not None:
             return {"usage": message_usage(self.fragment_object)}
+        if name == "send_test":
+            return self.test_send_context()
         return {"clients": getattr(self, "preview_clients", [])} if name == "preview" else {}

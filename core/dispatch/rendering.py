@@ -227,10 +227,18 @@ class RunMessage:
         return self._date
 
     def render(
-        self, *, email: str, full_name: str, headers: Sequence[tuple[str, str]] = (), link: str = ""
+        self,
+        *,
+        email: str,
+        full_name: str,
+        headers: Sequence[tuple[str, str]] = (),
+        link: str = "",
+        deliver_to: tuple[str, str] | None = None,
     ) -> Rendered:
         """The message for one recipient; raises RenderError with the reason if it cannot be built.
-        `link` fills the footer's FOOTER_LINK (the recipient's unsubscribe link)."""
+        `link` fills the footer's FOOTER_LINK (the recipient's unsubscribe link). `deliver_to`,
+        (name, address): who gets the message instead (a test its owner sends to themselves);
+        the placeholders still speak of the recipient."""
         values = {"full_name": full_name, "email": email}
         subject = self.subject.render(values)
         body = self.body.render(values)
@@ -240,7 +248,7 @@ class RunMessage:
             encoding, body_bytes = encode_body(body)
         else:
             encoding, body_bytes = self._body_bytes or encode_body(body)
-        recipient, to_header = encode_address(full_name, email)
+        recipient, to_header = encode_address(*(deliver_to or (full_name, email)))
         message_id = f"<{uuid.uuid4().hex}@{self.domain}>"
         parts = [
             self._head,
@@ -268,5 +276,5 @@ class RunMessage:
             parts += [self._text_head, b"Content-Transfer-Encoding: ", encoding, b"\r\n\r\n", body_bytes]
             parts += [self._html_head, b"Content-Transfer-Encoding: ", html_encoding, b"\r\n\r\n", html_bytes]
             parts.append(self._end)
-        to = formataddr((full_name, recipient))
+        to = formataddr((deliver_to[0] if deliver_to else full_name, recipient))
         return Rendered(recipient, to, subject, body, message_id, b"".join(parts), html_text)

@@ -143,6 +143,14 @@ class Preview:
     html: str = ""  # a Markdown message's HTML part
 
 
+def reader(owner, client=None) -> tuple[str, str]:
+    """(email, full name) of `client`, or of a sample client in the owner's language."""
+    if client is not None:
+        return client.email, client.full_name
+    with translation.override(owner.language):
+        return "anna.petrova@example.com", gettext("Anna Petrova")
+
+
 def preview_message(message: Message, client=None, *, link: str | Promise) -> Preview:
     """The message as `client` would read it — or, without one, a sample client —
     `link` standing for their unsubscribe link (translated, like the footer,
@@ -151,10 +159,7 @@ def preview_message(message: Message, client=None, *, link: str | Promise) -> Pr
     owner = message.owner
     with translation.override(owner.language):
         link = str(link)
-        if client is None:
-            email, full_name = "anna.petrova@example.com", gettext("Anna Petrova")
-        else:
-            email, full_name = client.email, client.full_name
+    email, full_name = reader(owner, client)
     try:
         built = run_message(
             subject=message.subject,
