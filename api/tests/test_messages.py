@@ -211,7 +211,11 @@ class TestMarkdownMessages:
         frame = f'sandbox="" src="/api/messages/{message.pk}/preview-html/?client={ada.pk}"'
         assert f'<iframe class="mail-frame border rounded mb-3" {frame}' in fragment
         plain = MessageFactory(owner=owner)
-        assert page.get(f"/api/messages/{plain.pk}/preview-html/").status_code == 404
+        refused = page.get(f"/api/messages/{plain.pk}/preview-html/")
+        assert refused.status_code == 404 and refused.json() == {"detail": "A plain-text message has no HTML part."}
+        assert page.get(f"/api/messages/{message.pk}/preview-html/?client=x").json() == {
+            "client": ["A valid integer is required."]
+        }
         assert "<iframe" not in page.get(f"/api/messages/{plain.pk}/preview/").content.decode()
         theirs = ClientFactory(owner=other_user)
         assert page.get(f"/api/messages/{message.pk}/preview-html/?client={theirs.pk}").status_code == 404

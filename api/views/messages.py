@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from api.faces import FormFragmentsMixin
 from api.filters import MessageFilter
+from api.renderers import JSONRenderer
 from api.serializers import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
 from api.views.test_sends import TestSendMixin, test_send_schema
@@ -102,6 +103,12 @@ class MessageViewSet(
         )
         response["X-Frame-Options"] = "SAMEORIGIN"
         return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.action == "preview_html" and response.status_code >= 400:
+            # a refusal is said in JSON, as everywhere in the API; only the document is HTML
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def _preview_for(self):
         """The message, the client asked for (or the owner's first, or None), and the owner's clients."""

@@ -56,7 +56,8 @@ def test_write_markdown_preview_both_parts_and_send_a_test(page, transactional_d
     assert html.locator("strong").inner_text() == "autumn loaves"
     assert html.locator("a", has_text="see them").get_attribute("href") == "https://bakery.example/autumn"
     # The layout's inline styles apply inside the frame (its own policy allows them, the page's stays strict).
-    assert html.locator("td.mail-card").evaluate("cell => getComputedStyle(cell).backgroundColor") == "rgb(255, 255, 255)"
+    card = html.locator("td.mail-card")
+    assert card.evaluate("cell => getComputedStyle(cell).backgroundColor") == "rgb(255, 255, 255)"
     assert html.locator("table[role=presentation] table").evaluate("t => getComputedStyle(t).maxWidth") == "600px"
     shot(page, "markdown-message-preview")
 
