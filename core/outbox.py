@@ -127,7 +127,7 @@ class _Smtp:
         data = email.mime.encode("ascii") if email.mime else mime.as_bytes(linesep="\r\n")
         rendered = Rendered(
             recipient=email.recipient,
-            to=email.recipient,
+            name="",
             subject=email.subject,
             body=email.body,
             message_id=mime["Message-ID"],

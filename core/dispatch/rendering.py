@@ -156,12 +156,17 @@ def encode_body(text: str) -> tuple[bytes, bytes]:
 @dataclass(frozen=True, slots=True)
 class Rendered:
     recipient: str  # the envelope address (RCPT TO)
-    to: str  # "Name <address>", unencoded
+    name: str  # the recipient's display name, unencoded
     subject: str
     body: str  # the plain text (of a Markdown message: its plain-text part)
     message_id: str
     data: bytes  # the whole message, ready for SMTP DATA
     html: str = ""  # a Markdown message's HTML part
+
+    @property
+    def to(self) -> str:
+        """ "Name <address>", unencoded (made when asked: the SMTP path never does)."""
+        return formataddr((self.name, self.recipient))
 
 
 class RunMessage:
@@ -276,5 +281,5 @@ class RunMessage:
             parts += [self._text_head, b"Content-Transfer-Encoding: ", encoding, b"\r\n\r\n", body_bytes]
             parts += [self._html_head, b"Content-Transfer-Encoding: ", html_encoding, b"\r\n\r\n", html_bytes]
             parts.append(self._end)
-        to = formataddr((deliver_to[0] if deliver_to else full_name, recipient))
-        return Rendered(recipient, to, subject, body, message_id, b"".join(parts), html_text)
+        name = deliver_to[0] if deliver_to else full_name
+        return Rendered(recipient, name, subject, body, message_id, b"".join(parts), html_text)
