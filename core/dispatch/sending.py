@@ -540,8 +540,10 @@ def _row(result: Result, claim: uuid.UUID) -> list:
     return [*(getattr(result, name) for name in RESULT_FIELDS), result.id, AttemptStatus.SENDING.value, claim]
 
 
-# The connections whose commits do not wait for the server's disk (see `_send_update`).
-_COMMITTING_LAZILY: "weakref.WeakSet" = weakref.WeakSet()
+# The connections set up for writing results (see `_send_update`): their commits do not wait
+# for the server's disk, and the UPDATE is prepared once (parsed and planned once per connection).
+_PREPARED: "weakref.WeakSet" = weakref.WeakSet()
+_RESULT_STATEMENT = "mail_service_store_result"
 
 
 def _send_update(result: Result, claim: uuid.UUID):
@@ -560,15 +562,16 @@ def _send_update(result: Result, claim: uuid.UUID):
 
     try:
         raw = connection.connection or (connection.ensure_connection() or connection.connection)
-        if raw not in _COMMITTING_LAZILY:
+        if raw not in _PREPARED:
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
-            _COMMITTING_LAZILY.add(raw)
+                cursor.execute(f"PREPARE {_RESULT_STATEMENT} AS {_update_sql(connection.vendor, '$')}")
+            _PREPARED.add(raw)
         params = [
             None if v is None else (v.isoformat() if isinstance(v, datetime) else str(v)).encode()
             for v in _row(result, claim)
         ]
-        raw.pgconn.send_query_params(_update_sql(connection.vendor, "$").encode(), params)
+        raw.pgconn.send_query_prepared(_RESULT_STATEMENT.encode(), params)
         if raw.pgconn.flush():  # not all of it went out at once
             raw.wait(generators.send(raw.pgconn))
     except (psycopg.Error, DatabaseError):
