@@ -452,12 +452,13 @@ class ReportDetailSerializer(ReportSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     mailings_count = serializers.IntegerField(read_only=True)
+    active_mailings_count = serializers.IntegerField(read_only=True, help_text=_("Of them, enabled."))
     is_manager = serializers.SerializerMethodField()
 
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "is_active", "block_reason", "is_manager", "is_superuser", "date_joined"]
-        fields += ["mailings_count"]
+        fields += ["mailings_count", "active_mailings_count"]
         read_only_fields = fields
 
     def get_is_manager(self, obj) -> bool:

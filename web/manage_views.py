@@ -37,7 +37,7 @@ class UserListView(ListsUsersMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        people = users_visible_to(self.request.user).prefetch_related("groups")
+        people = users_visible_to(self.request.user)
         query = self.request.GET.get("q", "").strip()
         if query:
             people = people.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
