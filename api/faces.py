@@ -39,7 +39,7 @@ from rest_framework.response import Response
 from api.forms import form_fields, other_errors
 from api.htmx import close_modal, is_htmx, toast
 from api.renderers import CSVRenderer, FragmentRenderer
-from core.selectors import can_change
+from core.selectors import can_change, sees_all_mailings
 
 FORM_ACTIONS = {"create", "update", "partial_update", "form", "edit_form"}
 _TEMPLATES = {
@@ -177,6 +177,7 @@ class TwoFacedMixin:
             "object": self.fragment_object,
             "objects": self.page_objects,
             "user": self.request.user,
+            "sees_all_mailings": sees_all_mailings(self.request.user),
             "list_url": reverse(f"api:{self.basename}-list"),
             "next": next_page(self.request),
         }
