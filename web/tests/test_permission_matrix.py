@@ -11,7 +11,7 @@ from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import Attempt, Client, Mailing, Message, MessageFormat, User
-from core.services.accounts import encode_uid
+from core.services.accounts.links import encode_uid
 from core.tests.factories import ClientFactory, MailingFactory
 from web.tests.permission_expectations import ACTORS, EXPECTATIONS, KWARGS
 
