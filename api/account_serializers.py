@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import Throttled, ValidationError
 
 from core.models import User
-from core.services.accounts import LoginRefused, login_check
+from core.services.accounts.login import LoginRefused, login_check
 from core.validators import validate_display_name
 
 

@@ -24,19 +24,15 @@ from api.account_serializers import (
     UidAndTokenSerializer,
     as_api_error,
 )
-from core.services.accounts import (
-    VerificationLinkInvalid,
+from core.services.accounts.emails import send_password_reset_email, send_verification_email
+from core.services.accounts.passwords import (
     password_change,
     password_reset_complete,
     password_reset_request,
     password_reset_user,
-    send_password_reset_email,
-    send_verification_email,
-    user_delete,
-    user_register,
-    user_verify_email,
-    verification_resend,
 )
+from core.services.accounts.signup import VerificationLinkInvalid, user_register, user_verify_email, verification_resend
+from core.services.accounts.users import user_delete
 
 
 @extend_schema_view(

@@ -33,12 +33,13 @@ from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.renderers import StaticHTMLRenderer
 from rest_framework.response import Response
 
 from api.forms import form_fields, other_errors
 from api.htmx import close_modal, is_htmx, toast
 from api.renderers import CSVRenderer, FragmentRenderer
-from core.selectors import can_change
+from core.selectors import can_change, sees_all_mailings
 
 FORM_ACTIONS = {"create", "update", "partial_update", "form", "edit_form"}
 _TEMPLATES = {
@@ -75,12 +76,13 @@ class TwoFacedMixin:
     fragment_templates: dict[str, str] = {}
     fragment_object = None
     page_objects = None
+    quiet_actions: frozenset[str] = frozenset()
 
     # Choosing the face
 
     def get_renderers(self):
-        # a download (CSV export) is the file whoever asks, a link on our pages too
-        if is_htmx(self.request) and CSVRenderer not in self.renderer_classes:
+        # a download (CSV export) or a document (a message's HTML part) is itself whoever asks
+        if is_htmx(self.request) and not {CSVRenderer, StaticHTMLRenderer} & set(self.renderer_classes):
             return [FragmentRenderer()]
         return super().get_renderers()
 
@@ -117,8 +119,9 @@ class TwoFacedMixin:
                 response["HX-Redirect"] = next_page(self.request)
             elif message:
                 toast(response, message)
-                close_modal(response)
-                trigger_client_event(response, f"{self.resource}-changed", {})
+                if self.action not in self.quiet_actions:  # a test send changes nothing the page shows
+                    close_modal(response)
+                    trigger_client_event(response, f"{self.resource}-changed", {})
 
     def _page_url(self, response):
         """A list that is its page's content (the page sends X-Page-Path) puts
@@ -174,6 +177,7 @@ class TwoFacedMixin:
             "object": self.fragment_object,
             "objects": self.page_objects,
             "user": self.request.user,
+            "sees_all_mailings": sees_all_mailings(self.request.user),
             "list_url": reverse(f"api:{self.basename}-list"),
             "next": next_page(self.request),
         }

@@ -7,7 +7,7 @@ looking at another user's mailing) answers 403 to a change.
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from core.selectors import can_change, can_toggle_mailing
+from core.selectors import can_change, can_list_users, can_toggle_mailing
 
 TOGGLE_ACTIONS = {"enable", "disable"}
 
@@ -30,5 +30,4 @@ class ManagesUsers(BasePermission):
     """Managers and admins list users and block or unblock them."""
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("core.view_all_users")))
+        return can_list_users(request.user)

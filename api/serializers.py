@@ -15,7 +15,17 @@ from rest_framework.settings import api_settings
 
 from api.fields import AwareDateTimeField, IdListField, StrictFieldsMixin
 from core import roles
-from core.models import Attempt, Client, ClientList, Mailing, MailingDisplayStatus, Message, RunStats, User
+from core.models import (
+    Attempt,
+    Client,
+    ClientList,
+    Mailing,
+    MailingDisplayStatus,
+    Message,
+    MessageFormat,
+    RunStats,
+    User,
+)
 from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, lists_visible_to, messages_visible_to
@@ -217,8 +227,17 @@ class MessageSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Message
-        fields = ["id", "subject", "body", "created_at", "updated_at"]
+        fields = ["id", "subject", "format", "body", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "format": {
+                "default": MessageFormat.PLAIN,
+                "help_text": _(
+                    "Plain text is sent as written. Markdown is sent as HTML in a clean email layout, with a "
+                    "plain-text version for mail clients that show no HTML."
+                ),
+            }
+        }
 
     def validate_subject(self, value):
         validate_placeholders(value)
@@ -232,6 +251,11 @@ class MessagePreviewSerializer(serializers.Serializer):
     subject = serializers.CharField()
     body = serializers.CharField(help_text=_("With the unsubscribe line every mailing message ends with."))
     error = serializers.CharField(allow_null=True, help_text=_("Why the message cannot be built, if it cannot."))
+    format = serializers.ChoiceField(choices=MessageFormat.choices)
+    html = serializers.CharField(
+        allow_blank=True,
+        help_text=_("A Markdown message's HTML part, the whole document as sent; empty for plain text."),
+    )
 
 
 class PreviewQuerySerializer(serializers.Serializer):
@@ -605,12 +629,13 @@ class ReportDetailSerializer(ReportSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     mailings_count = serializers.IntegerField(read_only=True)
+    active_mailings_count = serializers.IntegerField(read_only=True, help_text=_("Of them, enabled."))
     is_manager = serializers.SerializerMethodField()
 
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "is_active", "block_reason", "is_manager", "is_superuser", "date_joined"]
-        fields += ["mailings_count"]
+        fields += ["mailings_count", "active_mailings_count"]
         read_only_fields = fields
 
     def get_is_manager(self, obj) -> bool:
@@ -641,3 +666,35 @@ class ImportResultSerializer(serializers.Serializer):
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("CSV, UTF-8, header row email,full_name,comment."))
     preview = serializers.BooleanField(required=False, default=False, help_text=_("Check only, save nothing."))
+
+
+class TestSendSerializer(StrictFieldsMixin, serializers.Serializer):
+    """What a test is rendered for; `context["clients"]`: the clients it may be rendered for."""
+
+    __test__ = False
+
+    client = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("The client it is rendered for (one of the message's or mailing's); left out: a sample client."),
+    )
+
+    def validate_client(self, value):
+        if value is None:
+            return None
+        client = self.context["clients"].filter(pk=value).first()
+        if client is None:
+            raise serializers.ValidationError(_("No such client."))
+        return client
+
+
+class TestSentSerializer(serializers.Serializer):
+    __test__ = False
+
+    detail = serializers.CharField()
+    recipient = serializers.EmailField(help_text=_("Where the test went: your own address."))
+    subject = serializers.CharField(help_text=_("Its subject, “[Test]” first."))
+    email = serializers.EmailField(help_text=_("The client it was rendered for (or the sample client's address)."))
+    full_name = serializers.CharField()

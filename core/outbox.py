@@ -21,6 +21,8 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -45,10 +47,13 @@ BATCH_SIZE = 100
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
-def enqueue(*, kind: str, recipient: str, subject: str, body: str, html: str = "") -> OutboxEmail:
+def enqueue(*, kind: str, recipient: str, subject: str, body: str, html: str = "", mime: bytes = b"") -> OutboxEmail:
     """Write an email to the outbox in the current transaction; it is sent
-    after the transaction commits (nothing is sent if it rolls back)."""
-    email = OutboxEmail.objects.create(kind=kind, recipient=recipient, subject=subject, body=body, html=html)
+    after the transaction commits (nothing is sent if it rolls back). `mime`:
+    the whole message, already built (7-bit, CRLF), sent as it is."""
+    email = OutboxEmail.objects.create(
+        kind=kind, recipient=recipient, subject=subject, body=body, html=html, mime=mime.decode("ascii")
+    )
     transaction.on_commit(lambda: send_soon(email.pk), robust=True)
     return email
 
@@ -67,7 +72,21 @@ def sending_config() -> DispatchConfig:
     )
 
 
+class _Prebuilt(EmailMultiAlternatives):
+    """An outbox email whose sender built the whole message: given as it is."""
+
+    def __init__(self, email: OutboxEmail):
+        super().__init__(subject=email.subject, body=email.body, from_email=settings.DEFAULT_FROM_EMAIL)
+        self.to = [email.recipient]
+        self.mime = email.mime.encode("ascii")
+
+    def message(self, *, policy=None):
+        return message_from_bytes(self.mime, policy=email_policy.SMTP)
+
+
 def _message(email: OutboxEmail) -> EmailMultiAlternatives:
+    if email.mime:
+        return _Prebuilt(email)
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.recipient]
     )
@@ -105,10 +124,10 @@ class _Smtp:
 
     def send(self, email: OutboxEmail) -> Outcome:
         mime = _message(email).message()
-        data = mime.as_bytes(linesep="\r\n")
+        data = email.mime.encode("ascii") if email.mime else mime.as_bytes(linesep="\r\n")
         rendered = Rendered(
             recipient=email.recipient,
-            to=email.recipient,
+            name="",
             subject=email.subject,
             body=email.body,
             message_id=mime["Message-ID"],

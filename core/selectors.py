@@ -116,14 +116,19 @@ def mailing_owners_visible_to(user: User) -> QuerySet[User]:
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
-    """Every user with their mailing counts, for managers and admins; nobody
-    else lists users."""
+    """Every user with their roles and mailing counts (`mailings_count`,
+    `active_mailings_count`), for managers and admins; nobody else lists users.
+    The users page and the users API both read it."""
     if not can_list_users(user):
         return User.objects.none()
-    return User.objects.annotate(
-        mailing_count=Count("mailings", distinct=True),
-        active_mailing_count=Count("mailings", filter=Q(mailings__is_active=True), distinct=True),
-    ).order_by("email")
+    return (
+        User.objects.annotate(
+            mailings_count=Count("mailings", distinct=True),
+            active_mailings_count=Count("mailings", filter=Q(mailings__is_active=True), distinct=True),
+        )
+        .prefetch_related("groups")
+        .order_by("email")
+    )
 
 
 def can_block(by: User, user: User) -> bool:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import roles
 from core.models import User
-from core.services.accounts import LoginRefused, login_check, password_change, password_reset_complete
+from core.services.accounts.login import LoginRefused, login_check
+from core.services.accounts.passwords import password_change, password_reset_complete
 from core.time_zones import time_zone_names
 from core.validators import validate_display_name
 

@@ -16,17 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView, UpdateView
 
-from core.services.accounts import (
-    VerificationLinkInvalid,
-    api_token_create,
-    api_token_of,
-    api_token_revoke,
-    password_reset_request,
-    user_delete,
-    user_register,
-    user_verify_email,
-    verification_resend,
-)
+from core.services.accounts.passwords import password_reset_request
+from core.services.accounts.signup import VerificationLinkInvalid, user_register, user_verify_email, verification_resend
+from core.services.accounts.tokens import api_token_create, api_token_of, api_token_revoke
+from core.services.accounts.users import user_delete
 from web.account_forms import (
     ChangePasswordForm,
     DeleteAccountForm,

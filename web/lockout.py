@@ -1,6 +1,6 @@
 from django.http import HttpResponse
 
-from core.services.accounts import lockout_message
+from core.services.accounts.login import lockout_message
 
 
 def lockout_response(request, original_response, credentials):

@@ -16,7 +16,7 @@ from django.views.generic import FormView, ListView
 from core import roles
 from core.models import User
 from core.selectors import can_block, can_list_users, users_visible_to
-from core.services.accounts import user_create, user_delete, user_update
+from core.services.accounts.users import user_create, user_delete, user_update
 from core.services.users import user_set_blocked
 from web.account_forms import BlockForm, UserCreateForm, UserEditForm
 
@@ -37,7 +37,7 @@ class UserListView(ListsUsersMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        people = users_visible_to(self.request.user).prefetch_related("groups")
+        people = users_visible_to(self.request.user)
         query = self.request.GET.get("q", "").strip()
         if query:
             people = people.filter(Q(email__icontains=query) | Q(full_name__icontains=query))

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from conftest import PASSWORD, make_user
 from core import roles
 from core.models import User
-from core.services.accounts import encode_uid, verification_token_make
+from core.services.accounts.links import encode_uid, verification_token_make
 from core.services.users import user_set_blocked
 from core.tests.mail import link_in, sent, sent_to
 

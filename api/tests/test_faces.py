@@ -15,7 +15,6 @@ URLS = [
     "/api/attempts/",
     "/api/reports/",
     "/api/reports/daily/",
-    "/api/users/",
 ]
 
 

@@ -162,3 +162,61 @@ def test_our_form_shows_the_placeholder_message_next_to_the_body(page, owner):
     assert 'id="messages-form"' in html
     assert "Unknown placeholder {name}. Use only {full_name}, {email}" in html
     assert not Message.objects.exists()
+
+
+class TestMarkdownMessages:
+    def test_written_in_markdown_through_the_api(self, api, owner):
+        client = api.as_(owner)
+        body = {"subject": "News", "body": "# Hi {full_name}", "format": "markdown"}
+        created = client.post("/api/messages/", body, format="json")
+        assert created.status_code == 201 and created.json()["format"] == "markdown"
+        assert Message.objects.get(pk=created.json()["id"]).format == "markdown"
+        plain = client.post("/api/messages/", {"subject": "Plain", "body": "b"}, format="json")
+        assert plain.json()["format"] == "plain"  # the default, as before
+
+    def test_an_unknown_format_is_a_400_with_the_fields_message(self, api, page, owner):
+        response = api.as_(owner).post("/api/messages/", {"subject": "S", "body": "b", "format": "html"}, format="json")
+        assert response.status_code == 400 and list(response.json()) == ["format"]
+        form = page.as_(owner).post("/api/messages/", {"subject": "S", "body": "b", "format": "html"})
+        assert form.status_code == 400 and 'id="id_format-errors"' in form.content.decode()
+        assert not Message.objects.exists()
+
+    def test_the_form_offers_the_format(self, page, owner):
+        html = page.as_(owner).get("/api/messages/form/").content.decode()
+        assert '<select class="form-select" id="id_format" name="format"' in html
+        assert '<option value="plain" selected>Plain text</option>' in html
+        assert '<option value="markdown">Markdown (sent as HTML with a plain-text version)</option>' in html
+
+    def test_preview_has_both_parts_for_the_chosen_client(self, api, owner):
+        message = MessageFactory(owner=owner, subject="Hi {full_name}", body="**Hi** {full_name}", format="markdown")
+        ClientFactory(owner=owner, full_name="Ada")
+        bob = ClientFactory(owner=owner, full_name="<script>Bob</script>")
+        data = api.as_(owner).get(f"/api/messages/{message.pk}/preview/?client={bob.pk}").json()
+        assert data["format"] == "markdown" and data["body"].startswith("Hi <script>Bob</script>")
+        assert "<strong>Hi</strong> &lt;script&gt;Bob&lt;/script&gt;" in data["html"]
+        assert "(their own link)</a>" in data["html"]
+        assert api.as_(owner).get(f"/api/messages/{MessageFactory(owner=owner).pk}/preview/").json()["html"] == ""
+
+    def test_the_html_part_is_a_document_of_its_own_for_a_sandboxed_frame(self, page, owner, other_user):
+        message = MessageFactory(owner=owner, subject="Hi", body="**Hi** {full_name}", format="markdown")
+        ada = ClientFactory(owner=owner, full_name="Ada & Co")
+        response = page.as_(owner).get(f"/api/messages/{message.pk}/preview-html/?client={ada.pk}")
+        assert response.status_code == 200 and response["Content-Type"] == "text/html; charset=utf-8"
+        assert "<strong>Hi</strong> Ada &amp; Co" in response.content.decode()
+        policy = response["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "sandbox" in policy and "script" not in policy
+        assert "frame-ancestors 'self'" in policy and response["X-Frame-Options"] == "SAMEORIGIN"
+        # the fragment frames it, sandboxed; a plain message has no HTML part
+        fragment = page.get(f"/api/messages/{message.pk}/preview/?client={ada.pk}").content.decode()
+        frame = f'sandbox="" src="/api/messages/{message.pk}/preview-html/?client={ada.pk}"'
+        assert f'<iframe class="mail-frame border rounded mb-3" {frame}' in fragment
+        plain = MessageFactory(owner=owner)
+        refused = page.get(f"/api/messages/{plain.pk}/preview-html/")
+        assert refused.status_code == 404 and refused.json() == {"detail": "A plain-text message has no HTML part."}
+        assert page.get(f"/api/messages/{message.pk}/preview-html/?client=x").json() == {
+            "client": ["A valid integer is required."]
+        }
+        assert "<iframe" not in page.get(f"/api/messages/{plain.pk}/preview/").content.decode()
+        theirs = ClientFactory(owner=other_user)
+        assert page.get(f"/api/messages/{message.pk}/preview-html/?client={theirs.pk}").status_code == 404
+        assert page.as_(other_user).get(f"/api/messages/{message.pk}/preview-html/").status_code == 404

@@ -1,6 +1,5 @@
 """Managers list users with their mailing counts and block or unblock them."""
 
-from api.tests.conftest import triggers
 from core.models import User
 from core.tests.factories import MailingFactory
 
@@ -47,13 +46,10 @@ def test_admin_blocks_a_manager(api, admin_user, manager):
     assert User.objects.get(pk=manager.pk).is_active is False
 
 
-def test_fragments(page, manager, owner, admin_user):
+def test_the_users_api_answers_json_even_to_our_pages(page, manager, owner):
+    """One users screen: the users page (web/manage_views.py); the API has no HTML face."""
     page.as_(manager)
-    listing = page.get("/api/users/").content.decode()
-    assert f"/api/users/{owner.pk}/block/" in listing
-    assert f"/api/users/{admin_user.pk}/block/" not in listing  # managers cannot block admins
-    assert f"/api/users/{manager.pk}/block/" not in listing
-    blocked = page.post(f"/api/users/{owner.pk}/block/")
-    assert blocked.status_code == 200
-    assert f"/api/users/{owner.pk}/unblock/" in blocked.content.decode()
-    assert triggers(blocked)["showToast"]["message"] == "User blocked."
+    listing = page.get("/api/users/")
+    assert listing["Content-Type"] == "application/json"
+    assert {row["email"]: row["mailings_count"] for row in listing.json()["results"]}[owner.email] == 0
+    assert page.post(f"/api/users/{owner.pk}/block/").json()["is_active"] is False

@@ -20,6 +20,7 @@ from api.serializers import (
     SendNowSerializer,
 )
 from api.views.base import ResourceViewSet
+from api.views.test_sends import TestSendMixin, test_send_schema
 from core.dispatch.statistics import fresh_runs
 from core.models import Attempt, AttemptStatus, ListMember, Mailing, MailingRecipient, MailingTarget
 from core.progress import latest_run_progress
@@ -87,6 +88,7 @@ def with_failures(queryset):
 )
 @extend_schema(tags=["mailings"])
 class MailingViewSet(
+    TestSendMixin,
     CachedListMixin,
     FormFragmentsMixin,
     mixins.ListModelMixin,
@@ -105,7 +107,13 @@ class MailingViewSet(
     filterset_class = MailingFilter
     ordering_fields = ["id", "start_at", "next_run_at", "created_at", "status", "periodicity"]
     ordering = ["-id"]  # newest first, straight from the primary key index
-    fragment_templates = {"send_now": "row", "enable": "row", "disable": "row", "resend_failed": "row"}
+    fragment_templates = {
+        "send_now": "row",
+        "enable": "row",
+        "disable": "row",
+        "resend_failed": "row",
+        "send_test": "send_test",
+    }
     UPCOMING = 5  # next runs listed on the detail page
     RUNS = 10  # latest runs listed on the detail page
 
@@ -195,8 +203,16 @@ class MailingViewSet(
             trigger_client_event(response, f"{self.resource}-changed", {})
         return response
 
+    @test_send_schema("mailing's message")
+    @action(detail=True, methods=["post"], url_path="send-test")
+    def send_test(self, request, pk=None):
+        mailing = self.get_object()
+        return self._send_test(mailing.message, mailing.clients.all())
+
     def extra_fragment_context(self, name, data, response):
         mailing = self.fragment_object
+        if name == "send_test":
+            return self.test_send_context()
         if name == "progress":
             return {"progress": self.run_progress}
         if name != "detail" or mailing is None:

@@ -3,13 +3,17 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import StaticHTMLRenderer
 from rest_framework.response import Response
 
 from api.faces import FormFragmentsMixin
 from api.filters import MessageFilter
+from api.renderers import JSONRenderer
 from api.serializers import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
+from api.views.test_sends import TestSendMixin, test_send_schema
 from core.dispatch.sending import preview_message
+from core.models import MessageFormat
 from core.selectors import clients_visible_to, messages_visible_to
 from core.services.objects import message_delete, message_in_use, message_usage
 
@@ -21,7 +25,8 @@ CONFLICT = OpenApiResponse(description=_("A mailing sends the message; it was no
     retrieve=extend_schema(summary="One message"),
     create=extend_schema(
         summary="Write a message",
-        description="Plain text. Subject and body may use {full_name} and {email}; the subject is one line.",
+        description="Plain text, or Markdown (`format`: sent as HTML with a plain-text version). Subject and "
+        "body may use {full_name} and {email}; the subject is one line.",
     ),
     update=extend_schema(summary="Change a message"),
     partial_update=extend_schema(summary="Change some fields of a message"),
@@ -33,6 +38,7 @@ CONFLICT = OpenApiResponse(description=_("A mailing sends the message; it was no
 )
 @extend_schema(tags=["messages"])
 class MessageViewSet(
+    TestSendMixin,
     OwnedObjectsMixin,
     FormFragmentsMixin,
     mixins.ListModelMixin,
@@ -45,6 +51,7 @@ class MessageViewSet(
     """The subjects and bodies your mailings send."""
 
     resource = "messages"
+    fragment_templates = {"send_test": "send_test"}
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
     ordering_fields = ["subject", "created_at", "id"]
@@ -66,20 +73,64 @@ class MessageViewSet(
     )
     @action(detail=True, methods=["get"])
     def preview(self, request, pk=None):
+        message, client, clients = self._preview_for()
+        preview = preview_message(message, client, link=_("(their own link)"))
+        body = {"client": getattr(client, "pk", None), "format": message.format, **vars(preview)}
+        self.preview_clients = clients[:50]
+        return Response(MessagePreviewSerializer(body).data)
+
+    @extend_schema(
+        summary="The HTML part of a Markdown message, as a document",
+        description="The HTML part as the client `client` would get it (as in the preview), served as a page of "
+        "its own for a sandboxed frame: its policy runs no script and loads nothing but images. 404 for a "
+        "plain-text message, which has no HTML part.",
+        parameters=[OpenApiParameter("client", int, description="A client's id.")],
+        responses={(200, "text/html"): OpenApiResponse(description="The HTML document.")},
+    )
+    @action(detail=True, methods=["get"], url_path="preview-html", renderer_classes=[StaticHTMLRenderer])
+    def preview_html(self, request, pk=None):
+        message, client, _clients = self._preview_for()
+        if message.format != MessageFormat.MARKDOWN:
+            raise NotFound(_("A plain-text message has no HTML part."))
+        preview = preview_message(message, client, link=_("(their own link)"))
+        if preview.error is not None:
+            raise NotFound(preview.error)
+        response = Response(preview.html, content_type="text/html; charset=utf-8")
+        # Its own policy: the layout's inline styles and the message's images, nothing else; framed by our pages only.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; sandbox; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+        )
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.action == "preview_html" and response.status_code >= 400:
+            # a refusal is said in JSON, as everywhere in the API; only the document is HTML
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def _preview_for(self):
+        """The message, the client asked for (or the owner's first, or None), and the owner's clients."""
         message = self.get_object()
-        query = PreviewQuerySerializer(data=request.query_params)
+        query = PreviewQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        clients = clients_visible_to(request.user).filter(owner=message.owner_id).order_by("pk")
+        clients = clients_visible_to(self.request.user).filter(owner=message.owner_id).order_by("pk")
         chosen = query.validated_data.get("client")
         client = clients.filter(pk=chosen).first() if chosen else clients.first()
         if chosen and client is None:
             raise NotFound(_("No such client."))
-        preview = preview_message(message, client, link=_("(their own link)"))
-        body = {"client": getattr(client, "pk", None), **vars(preview)}
-        self.preview_clients = clients[:50]
-        return Response(MessagePreviewSerializer(body).data)
+        return message, client, clients
+
+    @test_send_schema("message")
+    @action(detail=True, methods=["post"], url_path="send-test")
+    def send_test(self, request, pk=None):
+        message = self.get_object()
+        return self._send_test(message, clients_visible_to(request.user).filter(owner=message.owner_id))
 
     def extra_fragment_context(self, name, data, response):
         if name == "confirm_delete" and self.fragment_object is not None:
             return {"usage": message_usage(self.fragment_object)}
+        if name == "send_test":
+            return self.test_send_context()
         return {"clients": getattr(self, "preview_clients", [])} if name == "preview" else {}

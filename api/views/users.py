@@ -1,6 +1,3 @@
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -11,7 +8,7 @@ from api.filters import UserFilter
 from api.permissions import ManagesUsers
 from api.serializers import BlockSerializer, UserSerializer
 from api.views.base import ResourceViewSet
-from core.models import Mailing, User
+from core.selectors import users_visible_to
 from core.services.users import user_set_blocked
 
 
@@ -22,7 +19,8 @@ from core.services.users import user_set_blocked
 @extend_schema(tags=["users"])
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
     """The service's users, for managers: who they are, how many mailings they
-    keep, and blocking. Managers cannot block admins; nobody blocks themselves."""
+    keep, and blocking. Managers cannot block admins; nobody blocks themselves.
+    JSON only: the users page (web/manage_views.py) is the one users screen."""
 
     resource = "users"
     serializer_class = UserSerializer
@@ -30,32 +28,25 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceView
     filterset_class = UserFilter
     filter_backends = [*ResourceViewSet.filter_backends[:1], OrderingFilter]
     ordering_fields = ["email", "date_joined", "mailings_count", "id"]
-    fragment_templates = {"block": "row", "unblock": "row"}
 
     def get_queryset(self):
-        mailings = (
-            Mailing.objects.filter(owner=OuterRef("pk")).order_by().values("owner").annotate(n=Count("*")).values("n")
-        )
-        return (
-            User.objects.annotate(mailings_count=Coalesce(Subquery(mailings, output_field=IntegerField()), 0))
-            .prefetch_related("groups")
-            .order_by("email")
-        )
+        return users_visible_to(self.request.user)
 
-    def _set_blocked(self, blocked: bool, toast, reason: str = ""):
+    def get_renderers(self):
+        return [renderer() for renderer in self.renderer_classes]
+
+    def _set_blocked(self, blocked: bool, reason: str = ""):
         user = user_set_blocked(user=self.get_object(), blocked=blocked, by=self.request.user, reason=reason)
-        self.fragment_object = self.get_queryset().get(pk=user.pk)
-        self.toast = toast
-        return Response(UserSerializer(self.fragment_object).data)
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
 
     @extend_schema(summary="Block a user", description="No login, no API token, no sending.", request=BlockSerializer)
     @action(detail=True, methods=["post"])
     def block(self, request, pk=None):
         options = BlockSerializer(data=request.data, context=self.get_serializer_context())
         options.is_valid(raise_exception=True)
-        return self._set_blocked(True, _("User blocked."), reason=options.validated_data.get("reason", ""))
+        return self._set_blocked(True, reason=options.validated_data.get("reason", ""))
 
     @extend_schema(summary="Unblock a user", request=None)
     @action(detail=True, methods=["post"])
     def unblock(self, request, pk=None):
-        return self._set_blocked(False, _("User unblocked."))
+        return self._set_blocked(False)

@@ -14,6 +14,7 @@ encoded line each, not a rebuilt message.
 """
 
 import binascii
+import html
 import string
 import time
 import uuid
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, formataddr
+from urllib.parse import quote
 
 from core.addresses import has_line_break, smtp_address
 from core.models import Message
@@ -62,6 +64,34 @@ class Template:
             return self.text.format_map(values)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
             raise RenderError(f"a placeholder could not be filled in ({exc})") from None
+
+
+class HtmlTemplate:
+    """An HTML part cut at its holes: `segments` around `holes`, each hole a
+    placeholder's name (or the unsubscribe link's, FOOTER_LINK) and whether it
+    sits in a tag's attribute. A value is HTML-escaped where it goes (a client
+    named `<script>` stays text), and in an attribute also percent-encoded, so
+    no value can make a link's address (`javascript:` included) of its own."""
+
+    def __init__(self, segments: list[str], holes: list[tuple[str, bool]]):
+        if len(segments) != len(holes) + 1:
+            raise ValueError("an HtmlTemplate has one more segment than holes")
+        self.segments = segments
+        self.holes = holes
+        self.constant = segments[0] if not holes else None
+
+    def render(self, values: dict[str, str], link: str = "") -> str:
+        if self.constant is not None:
+            return self.constant
+        parts = [self.segments[0]]
+        for (name, in_attribute), segment in zip(self.holes, self.segments[1:], strict=True):
+            if name == FOOTER_LINK:
+                parts.append(html.escape(link))
+            else:
+                value = values[name]
+                parts.append(html.escape(quote(value, safe="@.-_~+") if in_attribute else value))
+            parts.append(segment)
+        return "".join(parts)
 
 
 def encode_header_value(value: str) -> bytes:
@@ -126,11 +156,17 @@ def encode_body(text: str) -> tuple[bytes, bytes]:
 @dataclass(frozen=True, slots=True)
 class Rendered:
     recipient: str  # the envelope address (RCPT TO)
-    to: str  # "Name <address>", unencoded
+    name: str  # the recipient's display name, unencoded
     subject: str
-    body: str
+    body: str  # the plain text (of a Markdown message: its plain-text part)
     message_id: str
     data: bytes  # the whole message, ready for SMTP DATA
+    html: str = ""  # a Markdown message's HTML part
+
+    @property
+    def to(self) -> str:
+        """ "Name <address>", unencoded (made when asked: the SMTP path never does)."""
+        return formataddr((self.name, self.recipient))
 
 
 class RunMessage:
@@ -146,7 +182,11 @@ class RunMessage:
         reply_to: str = "",
         message_id_domain: str = "",
         footer: str = "",
+        text: Template | None = None,
+        html: HtmlTemplate | None = None,
     ):
+        """`text` and `html`, when given, are the two parts of a Markdown
+        message (see core.dispatch.markdown); `body` is then only its source."""
         try:
             self.envelope_from = smtp_address(from_address)
         except ValueError as exc:
@@ -161,7 +201,8 @@ class RunMessage:
         # is replaced by the recipient's own link.
         self.footer = footer
         self.subject = Template(subject)
-        self.body = Template(body)
+        self.body = Template(body) if text is None else text
+        self.html = html
         self._subject_bytes = None if self.subject.constant is None else encode_header_value(self.subject.constant)
         self._body_bytes = None if self.body.constant is None else encode_body(self.body.constant)
         self._head = b"From: " + from_header + b"\r\n"
@@ -170,7 +211,15 @@ class RunMessage:
                 self._head += b"Reply-To: " + smtp_address(reply_to).encode("ascii") + b"\r\n"
             except ValueError as exc:
                 raise RenderError(f"the owner's reply-to address cannot be used: {exc}") from None
-        self._head += b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        if html is None:
+            self._head += b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        else:
+            # "=_" never occurs in quoted-printable text, nor a random word in what anyone writes
+            boundary = b"=_" + uuid.uuid4().hex.encode("ascii")
+            self._head += b'MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="' + boundary + b'"\r\n'
+            self._text_head = b"--" + boundary + b"\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            self._html_head = b"\r\n--" + boundary + b"\r\nContent-Type: text/html; charset=utf-8\r\n"
+            self._end = b"\r\n--" + boundary + b"--\r\n"
         self._date_second = -1
         self._date = b""
 
@@ -183,10 +232,18 @@ class RunMessage:
         return self._date
 
     def render(
-        self, *, email: str, full_name: str, headers: Sequence[tuple[str, str]] = (), link: str = ""
+        self,
+        *,
+        email: str,
+        full_name: str,
+        headers: Sequence[tuple[str, str]] = (),
+        link: str = "",
+        deliver_to: tuple[str, str] | None = None,
     ) -> Rendered:
         """The message for one recipient; raises RenderError with the reason if it cannot be built.
-        `link` fills the footer's FOOTER_LINK (the recipient's unsubscribe link)."""
+        `link` fills the footer's FOOTER_LINK (the recipient's unsubscribe link). `deliver_to`,
+        (name, address): who gets the message instead (a test its owner sends to themselves);
+        the placeholders still speak of the recipient."""
         values = {"full_name": full_name, "email": email}
         subject = self.subject.render(values)
         body = self.body.render(values)
@@ -196,7 +253,7 @@ class RunMessage:
             encoding, body_bytes = encode_body(body)
         else:
             encoding, body_bytes = self._body_bytes or encode_body(body)
-        recipient, to_header = encode_address(full_name, email)
+        recipient, to_header = encode_address(*(deliver_to or (full_name, email)))
         message_id = f"<{uuid.uuid4().hex}@{self.domain}>"
         parts = [
             self._head,
@@ -208,12 +265,21 @@ class RunMessage:
             self._date_header(),
             b"\r\nMessage-ID: ",
             message_id.encode("ascii"),
-            b"\r\nContent-Transfer-Encoding: ",
-            encoding,
-            b"\r\n",
         ]
+        if self.html is None:
+            parts += [b"\r\nContent-Transfer-Encoding: ", encoding]
+        parts.append(b"\r\n")
         for name, value in headers:
             parts += [name.encode("ascii"), b": ", encode_header_value(value), b"\r\n"]
-        parts += [b"\r\n", body_bytes]
-        to = formataddr((full_name, recipient))
-        return Rendered(recipient, to, subject, body, message_id, b"".join(parts))
+        parts.append(b"\r\n")
+        html_text = ""
+        if self.html is None:
+            parts.append(body_bytes)
+        else:  # RFC 2046: the alternatives in order of richness, the plain text first
+            html_text = self.html.render(values, link)
+            html_encoding, html_bytes = encode_body(html_text)
+            parts += [self._text_head, b"Content-Transfer-Encoding: ", encoding, b"\r\n\r\n", body_bytes]
+            parts += [self._html_head, b"Content-Transfer-Encoding: ", html_encoding, b"\r\n\r\n", html_bytes]
+            parts.append(self._end)
+        name = deliver_to[0] if deliver_to else full_name
+        return Rendered(recipient, name, subject, body, message_id, b"".join(parts), html_text)

@@ -14,16 +14,18 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext, gettext_noop
 
 from core.addresses import smtp_address
 from core.dispatch.claiming import Claimed, held, release, renew
 from core.dispatch.config import DispatchConfig
+from core.dispatch.markdown import markdown_parts
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
 from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
 from core.dispatch.watch import ConnectionWatch, Schedule, sendable, with_database
 from core.dkim import dkim_enabled, dkim_sign
-from core.models import Attempt, AttemptStatus, Mailing, Message
+from core.models import Attempt, AttemptStatus, Mailing, Message, MessageFormat
 from core.services.deliverability import UnsubscribeLinks, record_unknown_recipient
 from core.services.mailings import refresh_status
 from core.services.stats import AttemptsWritten, mark_runs_stale
@@ -52,17 +54,23 @@ class MessageCache:
             found = (
                 Mailing.objects.filter(pk=mailing_id)
                 .values_list(
-                    "message__subject", "message__body", "owner__full_name", "owner__reply_to", "owner__language"
+                    "message__subject",
+                    "message__body",
+                    "message__format",
+                    "owner__full_name",
+                    "owner__reply_to",
+                    "owner__language",
                 )
                 .first()
             )
             if found is None:
                 return None
-            subject, body, sender_name, reply_to, language = found
+            subject, body, body_format, sender_name, reply_to, language = found
             try:
                 message = run_message(
                     subject=subject,
                     body=body,
+                    body_format=body_format,
                     sender_name=sender_name,
                     reply_to=reply_to,
                     language=language,
@@ -77,19 +85,42 @@ class MessageCache:
 
 
 def run_message(
-    *, subject: str, body: str, sender_name: str, reply_to: str, language: str, from_email: str | None = None
+    *,
+    subject: str,
+    body: str,
+    sender_name: str,
+    reply_to: str,
+    language: str,
+    from_email: str | None = None,
+    body_format: str = MessageFormat.PLAIN,
 ) -> RunMessage:
     """A mailing's message as every recipient gets it: the owner's name with the
     configured from-address, the owner's Reply-To, Message-IDs on our domain and
-    the unsubscribe line in the owner's `language`. Raises RenderError when the
-    owner's name or Reply-To, or the configured from-address, is not usable."""
+    the unsubscribe line in the owner's `language` — a Markdown body as its
+    plain text and its HTML (core.dispatch.markdown), rendered here once.
+    Raises RenderError when the owner's name or Reply-To, or the configured
+    from-address, is not usable."""
     # The configured sender is ours and trusted; the owner's name is only ever
     # a display name in front of it, never parsed as part of an address.
     configured_name, address = parseaddr(from_email or settings.DEFAULT_FROM_EMAIL)
+    parts = {}
     with translation.override(language):
-        footer = "\n\n-- \n" + gettext(
+        unsubscribe = gettext(
             "You receive this email as a client of %(sender)s. To stop receiving it, unsubscribe: %(link)s"
-        ) % {"sender": sender_name or configured_name or address, "link": FOOTER_LINK}
+        )
+        sender = sender_name or configured_name or address
+        footer = "\n\n-- \n" + unsubscribe % {"sender": sender, "link": FOOTER_LINK}
+        if body_format == MessageFormat.MARKDOWN:
+            link = format_html('<a href="{}" style="color: #5f6b76;">{}</a>', FOOTER_LINK, FOOTER_LINK)
+            text, html = markdown_parts(
+                subject=subject,
+                body=body,
+                footer_html=conditional_escape(unsubscribe) % {"sender": conditional_escape(sender), "link": link},
+                links_heading=gettext("Links:"),
+                language=language,
+                site_url=settings.SITE_URL,
+            )
+            parts = {"text": text, "html": html}
     return RunMessage(
         subject=subject,
         body=body,
@@ -98,6 +129,7 @@ def run_message(
         reply_to=reply_to,
         message_id_domain=settings.MESSAGE_ID_DOMAIN,
         footer=footer,
+        **parts,
     )
 
 
@@ -108,6 +140,15 @@ class Preview:
     subject: str
     body: str
     error: str | None = None  # why the message cannot be built, when it cannot
+    html: str = ""  # a Markdown message's HTML part
+
+
+def reader(owner, client=None) -> tuple[str, str]:
+    """(email, full name) of `client`, or of a sample client in the owner's language."""
+    if client is not None:
+        return client.email, client.full_name
+    with translation.override(owner.language):
+        return "anna.petrova@example.com", gettext("Anna Petrova")
 
 
 def preview_message(message: Message, client=None, *, link: str | Promise) -> Preview:
@@ -118,21 +159,19 @@ def preview_message(message: Message, client=None, *, link: str | Promise) -> Pr
     owner = message.owner
     with translation.override(owner.language):
         link = str(link)
-        if client is None:
-            email, full_name = "anna.petrova@example.com", gettext("Anna Petrova")
-        else:
-            email, full_name = client.email, client.full_name
+    email, full_name = reader(owner, client)
     try:
         built = run_message(
             subject=message.subject,
             body=message.body,
+            body_format=message.format,
             sender_name=owner.full_name,
             reply_to=owner.reply_to,
             language=owner.language,
         ).render(email=email, full_name=full_name, link=link)
     except RenderError as exc:
         return Preview(email, full_name, message.subject, message.body, str(exc))
-    return Preview(email, full_name, built.subject, built.body)
+    return Preview(email, full_name, built.subject, built.body, html=built.html)
 
 
 @dataclass
@@ -501,8 +540,10 @@ def _row(result: Result, claim: uuid.UUID) -> list:
     return [*(getattr(result, name) for name in RESULT_FIELDS), result.id, AttemptStatus.SENDING.value, claim]
 
 
-# The connections whose commits do not wait for the server's disk (see `_send_update`).
-_COMMITTING_LAZILY: "weakref.WeakSet" = weakref.WeakSet()
+# The connections set up for writing results (see `_send_update`): their commits do not wait
+# for the server's disk, and the UPDATE is prepared once (parsed and planned once per connection).
+_PREPARED: "weakref.WeakSet" = weakref.WeakSet()
+_RESULT_STATEMENT = "mail_service_store_result"
 
 
 def _send_update(result: Result, claim: uuid.UUID):
@@ -521,15 +562,16 @@ def _send_update(result: Result, claim: uuid.UUID):
 
     try:
         raw = connection.connection or (connection.ensure_connection() or connection.connection)
-        if raw not in _COMMITTING_LAZILY:
+        if raw not in _PREPARED:
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
-            _COMMITTING_LAZILY.add(raw)
+                cursor.execute(f"PREPARE {_RESULT_STATEMENT} AS {_update_sql(connection.vendor, '$')}")
+            _PREPARED.add(raw)
         params = [
             None if v is None else (v.isoformat() if isinstance(v, datetime) else str(v)).encode()
             for v in _row(result, claim)
         ]
-        raw.pgconn.send_query_params(_update_sql(connection.vendor, "$").encode(), params)
+        raw.pgconn.send_query_prepared(_RESULT_STATEMENT.encode(), params)
         if raw.pgconn.flush():  # not all of it went out at once
             raw.wait(generators.send(raw.pgconn))
     except (psycopg.Error, DatabaseError):

@@ -2,7 +2,7 @@ from core.models.attempts import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
 from core.models.clients import Client, ClientEvent, ClientEventKind, UnsubscribeMethod
 from core.models.lists import ClientList, ListMember, MailingTarget
 from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
-from core.models.messages import Message
+from core.models.messages import Message, MessageFormat
 from core.models.outbox import OutboxEmail, OutboxStatus
 from core.models.stats import DailyStats, RunStats
 from core.models.users import User
@@ -23,6 +23,7 @@ __all__ = [
     "MailingStatus",
     "MailingTarget",
     "Message",
+    "MessageFormat",
     "OutboxEmail",
     "OutboxStatus",
     "Periodicity",

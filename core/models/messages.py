@@ -8,11 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import validate_not_blank, validate_single_line
 
 
+class MessageFormat(models.TextChoices):
+    PLAIN = "plain", _("Plain text")
+    MARKDOWN = "markdown", _("Markdown (sent as HTML with a plain-text version)")
+
+
 class Message(models.Model):
-    """The subject and plain-text body a mailing sends.
+    """The subject and body a mailing sends.
 
     The body (and subject) may use the placeholders {full_name} and {email},
-    replaced per client when sending.
+    replaced per client when sending. A plain-text body is sent as written; a
+    Markdown body as multipart/alternative: its plain text and its HTML.
     """
 
     PLACEHOLDERS = ("full_name", "email")
@@ -22,6 +28,7 @@ class Message(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=255, validators=[validate_not_blank, validate_single_line])
     body = models.TextField(_("body"))
+    format = models.CharField(_("format"), max_length=16, choices=MessageFormat, default=MessageFormat.PLAIN)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

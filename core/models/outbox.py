@@ -22,6 +22,9 @@ class OutboxEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=998)
     body = models.TextField(_("text"))
     html = models.TextField(_("HTML"), blank=True)
+    # The whole message as built by its sender (a test of a mailing's message: built and signed as
+    # the dispatcher builds it); sent as it is. Empty: built from the fields above.
+    mime = models.TextField(_("message as sent"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     tries = models.PositiveSmallIntegerField(_("tries"), default=0)

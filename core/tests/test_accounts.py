@@ -11,7 +11,8 @@ from core import roles
 from core.models import User
 from core.roles import role_of
 from core.selectors import can_block, users_visible_to
-from core.services.accounts import user_create, user_delete, user_register, user_update
+from core.services.accounts.signup import user_register
+from core.services.accounts.users import user_create, user_delete, user_update
 from core.tests.mail import sent
 
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from conftest import PASSWORD, make_user
 from core.models import OutboxEmail, OutboxStatus, User
-from core.services.accounts import password_reset_request, user_register
+from core.services.accounts.passwords import password_reset_request
+from core.services.accounts.signup import user_register
 from core.tests.smtp_peers import PeerHandler, SmtpPeer, free_port
 
 # The background sender needs committed rows and its own database connection.

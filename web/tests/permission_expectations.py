@@ -185,6 +185,8 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:message-confirm-delete": [get(OWN)],
     "api:message-edit-form": [get(OWN)],
     "api:message-preview": [get(OWN)],
+    "api:message-preview-html": [get(OWN)],  # the scene's message is Markdown: it has an HTML part
+    "api:message-send-test": [get(signed_in(405, anonymous=401)), post({}, statuses(401, 202, 404, 404, 404, 202))],
     "api:mailing-list": [get(API_SIGNED_IN), post({}, signed_in(400, anonymous=401))],
     "api:mailing-form": [get(API_SIGNED_IN)],
     "api:mailing-detail": [
@@ -197,6 +199,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:mailing-enable": [post({}, SEEN_BY_MANAGERS)],
     "api:mailing-disable": [post({}, SEEN_BY_MANAGERS)],
     "api:mailing-send-now": [post({}, CHANGED_BY_OWNER)],
+    "api:mailing-send-test": [post({}, statuses(401, 202, 404, 403, 404, 202))],
     "api:mailing-resend-failed": [post({}, CHANGED_BY_OWNER)],
     "api:mailing-progress": [get(SEEN_BY_MANAGERS)],
     "api:attempt-list": [get(API_SIGNED_IN)],

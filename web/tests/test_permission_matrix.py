@@ -10,8 +10,8 @@ from django.db import transaction
 from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from core.models import Attempt, Client, ClientList, Mailing, Message, User
-from core.services.accounts import encode_uid
+from core.models import Attempt, Client, ClientList, Mailing, Message, MessageFormat, User
+from core.services.accounts.links import encode_uid
 from core.tests.factories import ClientFactory, MailingFactory
 from web.tests.permission_expectations import ACTORS, EXPECTATIONS, KWARGS
 
@@ -80,6 +80,8 @@ class Scene:
         self.client = ClientFactory(owner=self.owner)
         self.mailing = MailingFactory(owner=self.owner, clients=[self.client])
         self.message = self.mailing.message
+        self.message.format = MessageFormat.MARKDOWN  # so that its HTML part can be looked at
+        self.message.save(update_fields=["format"])
         self.attempt = Attempt.objects.create(mailing=self.mailing, client=self.client, run_at=self.mailing.start_at)
         self.client_list = ClientList.objects.create(owner=self.owner, name="Matrix list")
         self.client_list.clients.set([self.client])

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from conftest import make_user
 from core.models import User
-from core.services.accounts import encode_uid, verification_token_make
+from core.services.accounts.links import encode_uid, verification_token_make
 from core.tests.mail import link_in, sent
 
 

@@ -1,0 +1,56 @@
+"""Test sends of a message, from the message and from the mailing (core.services.test_sends):
+to the asker's own address, rendered for a chosen client or a sample one.
+
+JSON: 202 with where it went; 400 with field messages, or `detail` when the
+message cannot be built; 429 with Retry-After past the hourly limit. Our pages
+get the test-send form back (templates/api/_send_test.html): what happened
+under the button, and a toast when it went — a refusal is the form's message
+(400), as htmx swaps no 429."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import Throttled
+from rest_framework.response import Response
+
+from api.htmx import is_htmx
+from api.serializers import TestSendSerializer, TestSentSerializer
+from core.services import test_sends
+
+
+def test_send_schema(what: str):
+    return extend_schema(
+        summary=f"Send a test of the {what} to yourself",
+        description="The message as the chosen client (`client`) — or a sample client — would get it, with "
+        "“[Test]” before its subject, goes to your own address; the unsubscribe line names no working link. It "
+        "is not an attempt: no run or report counts it. At most TEST_SENDS_PER_HOUR (10) an hour; past that 429 "
+        "with Retry-After. 400 with `detail` when the message cannot be built.",
+        request=TestSendSerializer,
+        responses={202: TestSentSerializer, 400: OpenApiResponse(description="Invalid, or cannot be built.")},
+    )
+
+
+class TestSendMixin:
+    """`_send_test(message, clients)` for a viewset's `send-test` action."""
+
+    __test__ = False
+    quiet_actions = frozenset({"send_test"})  # changes nothing on the page: no `<resource>-changed` event
+
+    def _send_test(self, message, clients):
+        self.test_clients = clients.order_by("pk")[:50]
+        incoming = TestSendSerializer(data=self.request.data, context={"clients": clients})
+        incoming.is_valid(raise_exception=True)
+        client = incoming.validated_data.get("client")
+        self.test_chosen = getattr(client, "pk", None)
+        try:
+            sent = test_sends.send_test(message=message, to=self.request.user, client=client)
+        except test_sends.TestSendRefused as refused:
+            if refused.retry_after is not None and not is_htmx(self.request):
+                raise Throttled(wait=refused.retry_after, detail=refused.message) from None
+            return Response({"detail": refused.message}, status=status.HTTP_400_BAD_REQUEST)
+        self.toast = _("A test was sent to %(address)s.") % {"address": sent.recipient}
+        body = {"detail": str(self.toast), **vars(sent)}
+        return Response(TestSentSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+
+    def test_send_context(self) -> dict:
+        return {"test_clients": getattr(self, "test_clients", []), "test_chosen": getattr(self, "test_chosen", None)}

@@ -1,0 +1,75 @@
+"""Write a Markdown message, look at both of its parts in the preview — the HTML
+in a sandboxed frame with the layout's own styles — and send a test to oneself,
+which arrives at the SMTP server as plain text and HTML."""
+
+import time
+
+import pytest
+
+from core.tests.factories import ClientFactory
+from web.tests.browser import htmx_ready, log_in, requires_chromium, shot
+from web.tests.test_browser_journey import open_dialog, smtp  # noqa: F401 - the fixture
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+BODY = "# Hello {full_name}\n\nOur **autumn loaves** are in: [see them](https://bakery.example/autumn)."
+
+
+def arrived(peer, count: int = 1, timeout: float = 15):
+    deadline = time.monotonic() + timeout
+    while len(peer.handler.received) < count:
+        assert time.monotonic() < deadline, "the test did not arrive"
+        time.sleep(0.05)
+    return peer.handler.received
+
+
+def test_write_markdown_preview_both_parts_and_send_a_test(page, transactional_db, smtp, settings):  # noqa: F811
+    from conftest import make_user
+
+    settings.DEFAULT_FROM_EMAIL = "mail_service <noreply@example.com>"
+    owner = make_user("nora@example.com")
+    owner.full_name = "Nora Bakery"
+    owner.save()
+    ClientFactory(owner=owner, email="ann@example.com", full_name="Ann <Archer>")
+    log_in(page, owner)
+    page.goto("/messages/")
+    page.locator("#messages-list").wait_for()
+
+    dialog = open_dialog(page, "New message")
+    dialog.get_by_label("Subject").fill("Autumn for {full_name}")
+    dialog.get_by_label("Format").select_option(label="Markdown (sent as HTML with a plain-text version)")
+    dialog.get_by_label("Body").fill(BODY)
+    dialog.get_by_role("button", name="Create").click()
+    dialog.wait_for(state="hidden")
+    page.get_by_role("link", name="Autumn for {full_name}").click()
+
+    preview = page.locator("#message-preview")
+    preview.wait_for()
+    assert preview.locator("[data-preview=subject]").inner_text() == "Autumn for Ann <Archer>"
+    text = preview.locator("[data-preview=body]").inner_text()
+    assert text.startswith("Hello Ann <Archer>") and "autumn loaves are in: see them [1]." in text
+    assert "Links:\n[1] https://bakery.example/autumn" in text and "unsubscribe" in text
+    frame = preview.locator("iframe[data-preview=html]")
+    assert frame.get_attribute("sandbox") == ""
+    html = page.frame_locator("iframe[data-preview=html]")
+    assert html.locator("h1").inner_text() == "Hello Ann <Archer>"  # escaped: text, not a tag
+    assert html.locator("strong").inner_text() == "autumn loaves"
+    assert html.locator("a", has_text="see them").get_attribute("href") == "https://bakery.example/autumn"
+    # The layout's inline styles apply inside the frame (its own policy allows them, the page's stays strict).
+    card = html.locator("td.mail-card")
+    assert card.evaluate("cell => getComputedStyle(cell).backgroundColor") == "rgb(255, 255, 255)"
+    assert html.locator("table[role=presentation] table").evaluate("t => getComputedStyle(t).maxWidth") == "600px"
+    shot(page, "markdown-message-preview")
+
+    htmx_ready(page, "#send-test")
+    preview.get_by_role("button", name="Send a test to nora@example.com").click()
+    page.locator("#toasts .toast", has_text="A test was sent to nora@example.com.").wait_for()
+    page.locator("[data-test-send=sent]", has_text="It is not counted in any report.").wait_for()
+    (item,) = arrived(smtp)
+    assert item.rcpt_tos == ["nora@example.com"]
+    message = item.message
+    assert str(message["Subject"]) == "[Test] Autumn for Ann <Archer>"
+    assert message.get_content_type() == "multipart/alternative"
+    plain, rich = (part.get_content() for part in message.iter_parts())
+    assert plain.startswith("Hello Ann <Archer>")
+    assert ">Hello Ann &lt;Archer&gt;</h1>" in rich and 'href="https://bakery.example/autumn"' in rich
