@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0013_block_reason'),
+        ('core', '0014_message_format_and_test_sends'),
     ]
 
     operations = [
