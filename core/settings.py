@@ -386,7 +386,7 @@ OUTBOX_READ_TIMEOUT = env_float("OUTBOX_READ_TIMEOUT", 10, minimum=0.01)
 OUTBOX_MAX_TRIES = env_int("OUTBOX_MAX_TRIES", 8, minimum=1)
 OUTBOX_BACKOFF_SECONDS = env_float("OUTBOX_BACKOFF_SECONDS", 60, minimum=0)
 OUTBOX_SENDER_THREADS = env_int("OUTBOX_SENDER_THREADS", 2, minimum=0)
-# Tests of a message an owner sends to themselves (core/services/test_sends.py, through the
+# Tests of a message an owner sends to themselves (core/services/proofs.py, through the
 # outbox): at most this many an hour to one address.
 TEST_SENDS_PER_HOUR = env_int("TEST_SENDS_PER_HOUR", 10, minimum=1)
 

@@ -20,7 +20,7 @@ from api.serializers import (
     SendNowSerializer,
 )
 from api.views.base import ResourceViewSet
-from api.views.test_sends import TestSendMixin, test_send_schema
+from api.views.proofs import SendTestMixin, send_test_schema
 from core.dispatch.statistics import fresh_runs
 from core.models import Attempt, AttemptStatus, ListMember, Mailing, MailingRecipient, MailingTarget
 from core.progress import latest_run_progress
@@ -88,7 +88,7 @@ def with_failures(queryset):
 )
 @extend_schema(tags=["mailings"])
 class MailingViewSet(
-    TestSendMixin,
+    SendTestMixin,
     CachedListMixin,
     FormFragmentsMixin,
     mixins.ListModelMixin,
@@ -203,7 +203,7 @@ class MailingViewSet(
             trigger_client_event(response, f"{self.resource}-changed", {})
         return response
 
-    @test_send_schema("mailing's message")
+    @send_test_schema("mailing's message")
     @action(detail=True, methods=["post"], url_path="send-test")
     def send_test(self, request, pk=None):
         mailing = self.get_object()

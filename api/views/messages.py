@@ -11,7 +11,7 @@ from api.filters import MessageFilter
 from api.renderers import JSONRenderer
 from api.serializers import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
-from api.views.test_sends import TestSendMixin, test_send_schema
+from api.views.proofs import SendTestMixin, send_test_schema
 from core.dispatch.sending import preview_message
 from core.models import MessageFormat
 from core.selectors import clients_visible_to, messages_visible_to
@@ -38,7 +38,7 @@ CONFLICT = OpenApiResponse(description=_("A mailing sends the message; it was no
 )
 @extend_schema(tags=["messages"])
 class MessageViewSet(
-    TestSendMixin,
+    SendTestMixin,
     OwnedObjectsMixin,
     FormFragmentsMixin,
     mixins.ListModelMixin,
@@ -122,7 +122,7 @@ class MessageViewSet(
             raise NotFound(_("No such client."))
         return message, client, clients
 
-    @test_send_schema("message")
+    @send_test_schema("message")
     @action(detail=True, methods=["post"], url_path="send-test")
     def send_test(self, request, pk=None):
         message = self.get_object()

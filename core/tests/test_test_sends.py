@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from core.models import Attempt, DailyStats, MessageFormat, OutboxEmail, OutboxStatus, RunStats
-from core.services.test_sends import TestSendRefused, send_test
+from core.services.proofs import SendTestRefused, send_test
 from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
 from core.tests.smtp_peers import SmtpPeer
 from core.tests.test_outbox import mail_server, senders_done  # noqa: F401 - the fixture
@@ -62,7 +62,7 @@ def test_at_most_ten_an_hour_to_one_address(owner, other_user, settings):
     start = timezone.now()
     for minute in range(10):
         send_test(message=message, to=owner, now=start + timedelta(minutes=minute))
-    with pytest.raises(TestSendRefused) as refused:
+    with pytest.raises(SendTestRefused) as refused:
         send_test(message=message, to=owner, now=start + timedelta(minutes=30))
     assert refused.value.retry_after == 30 * 60 + 1
     assert "10 tests in the last hour; the next one can go in 31 minutes" in refused.value.message
@@ -76,6 +76,6 @@ def test_at_most_ten_an_hour_to_one_address(owner, other_user, settings):
 def test_a_message_that_cannot_be_built_is_refused_with_the_reason(owner):
     message = MessageFactory.build(owner=owner, subject="Hi {name}", body="b", format=MessageFormat.MARKDOWN)
     message.save()
-    with pytest.raises(TestSendRefused, match="unknown placeholder"):
+    with pytest.raises(SendTestRefused, match="unknown placeholder"):
         send_test(message=message, to=owner)
     assert not OutboxEmail.objects.exists()

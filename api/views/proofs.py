@@ -1,4 +1,4 @@
-"""Test sends of a message, from the message and from the mailing (core.services.test_sends):
+"""Test sends of a message, from the message and from the mailing (core.services.proofs):
 to the asker's own address, rendered for a chosen client or a sample one.
 
 JSON: 202 with where it went; 400 with field messages, or `detail` when the
@@ -15,10 +15,10 @@ from rest_framework.response import Response
 
 from api.htmx import is_htmx
 from api.serializers import TestSendSerializer, TestSentSerializer
-from core.services import test_sends
+from core.services import proofs
 
 
-def test_send_schema(what: str):
+def send_test_schema(what: str):
     return extend_schema(
         summary=f"Send a test of the {what} to yourself",
         description="The message as the chosen client (`client`) — or a sample client — would get it, with "
@@ -30,7 +30,7 @@ def test_send_schema(what: str):
     )
 
 
-class TestSendMixin:
+class SendTestMixin:
     """`_send_test(message, clients)` for a viewset's `send-test` action."""
 
     __test__ = False
@@ -43,8 +43,8 @@ class TestSendMixin:
         client = incoming.validated_data.get("client")
         self.test_chosen = getattr(client, "pk", None)
         try:
-            sent = test_sends.send_test(message=message, to=self.request.user, client=client)
-        except test_sends.TestSendRefused as refused:
+            sent = proofs.send_test(message=message, to=self.request.user, client=client)
+        except proofs.SendTestRefused as refused:
             if refused.retry_after is not None and not is_htmx(self.request):
                 raise Throttled(wait=refused.retry_after, detail=refused.message) from None
             return Response({"detail": refused.message}, status=status.HTTP_400_BAD_REQUEST)

@@ -33,7 +33,7 @@ WINDOW = timedelta(hours=1)
 SUBJECT_PREFIX = "[Test] "
 
 
-class TestSendRefused(Exception):
+class SendTestRefused(Exception):
     """Not sent; `message` says why, `retry_after` (seconds) when it may be tried again."""
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
@@ -56,7 +56,7 @@ class TestSent:
 
 def send_test(*, message: Message, to: User, client: Client | None = None, now: datetime | None = None) -> TestSent:
     """Queue a test of `message`, rendered for `client` (None: a sample client),
-    to `to`'s own address. Raises TestSendRefused past the hourly limit or when
+    to `to`'s own address. Raises SendTestRefused past the hourly limit or when
     the message cannot be built (with the reason)."""
     now = now or timezone.now()
     owner = message.owner
@@ -69,7 +69,7 @@ def send_test(*, message: Message, to: User, client: Client | None = None, now: 
             oldest = sent.order_by("created_at").values_list("created_at", flat=True)[0]
             wait = max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
             minutes = -(-wait // 60)
-            raise TestSendRefused(
+            raise SendTestRefused(
                 ngettext(
                     "You have sent %(limit)d tests in the last hour; the next one can go in %(minutes)d minute.",
                     "You have sent %(limit)d tests in the last hour; the next one can go in %(minutes)d minutes.",
@@ -92,7 +92,7 @@ def send_test(*, message: Message, to: User, client: Client | None = None, now: 
             ).render(email=email, full_name=full_name, link=link, deliver_to=(to.full_name, to.email))
         except RenderError as exc:
             reason = gettext("This message cannot be sent as it is: %(reason)s.") % {"reason": exc}
-            raise TestSendRefused(reason) from None
+            raise SendTestRefused(reason) from None
         data = dkim_sign(built.data) if dkim_enabled() else built.data
         enqueue(kind=KIND, recipient=to.email, subject=built.subject, body=built.body, html=built.html, mime=data)
     return TestSent(recipient=to.email, subject=built.subject, email=email, full_name=full_name)
