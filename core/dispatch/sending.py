@@ -22,9 +22,9 @@ from core.dispatch.claiming import Claimed, held, release, renew
 from core.dispatch.config import DispatchConfig
 from core.dispatch.markdown import markdown_parts
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
-from core.dispatch.rendering import FOOTER_LINK, RenderError, RunMessage
+from core.dispatch.rendering import FOOTER_LINK, Rendered, RenderError, RunMessage
 from core.dispatch.watch import ConnectionWatch, Schedule, sendable, with_database
-from core.dkim import dkim_enabled, dkim_sign
+from core.dkim import Signing, dkim_enabled
 from core.models import Attempt, AttemptStatus, Mailing, Message, MessageFormat
 from core.services.deliverability import UnsubscribeLinks, record_unknown_recipient
 from core.services.mailings import refresh_status
@@ -379,6 +379,7 @@ def _send_each(
     # Connection failures in a row, the latest last: their results are held back
     # (they may yet be given back untried, as part of a server fault).
     streak: list[tuple[Claimed, Outcome, Result]] = []
+    signing_ahead: dict[int, Built | Outcome] = {}  # the next message, signed while this one goes out
     first = True
     while queue:
         if deadline is not None and time.monotonic() >= deadline:
@@ -400,9 +401,17 @@ def _send_each(
         if item.mailing_id not in watch.may:
             withheld.append(item)
             continue
+        built = signing_ahead.pop(item.id, None) or _build(item, messages)
+        signing_ahead.clear()
+        following = _expected_next(queue, watch, messages)
+        if following is not None and dkim_enabled():  # its signature is made while this message goes out
+            signing_ahead[following.id] = _build(following, messages)
         try:
-            then = _expected_next(queue, watch, messages)
-            outcome = _send_one(item, transport=transport, messages=messages, ready=recorder.confirm, then=then)
+            if isinstance(built, Outcome):  # not to be sent: skipped, or it cannot be built
+                outcome = built
+            else:
+                then = smtp_address(following.email) if following is not None else None
+                outcome = transport.send(built.envelope_from, built.message(), ready=recorder.confirm, then=then)
         except ServerFault as fault:
             result.fault, untried = fault, [item, *queue]
         else:
@@ -451,9 +460,9 @@ def _give_back_tries(streak: list[tuple[Claimed, Outcome, Result]], claim: uuid.
     return released
 
 
-def _expected_next(queue: deque[Claimed], watch: BatchWatch, messages: MessageCache) -> str | None:
-    """The envelope address of the message expected to go out next, if it can
-    be told now (the transport may send its envelope ahead)."""
+def _expected_next(queue: deque[Claimed], watch: BatchWatch, messages: MessageCache) -> Claimed | None:
+    """The attempt expected to be sent next, if it can be told now: the
+    transport sends its envelope ahead (and with DKIM it is signed meanwhile)."""
     if not queue:
         return None
     item = queue[0]
@@ -462,15 +471,29 @@ def _expected_next(queue: deque[Claimed], watch: BatchWatch, messages: MessageCa
     try:
         if messages.get(item.mailing_id) is None:
             return None
-        return smtp_address(item.email)
+        smtp_address(item.email)
     except (RenderError, ValueError):
         return None
+    return item
 
 
-def _send_one(item: Claimed, *, transport, messages: MessageCache, ready=None, then: str | None = None) -> Outcome:
-    """Build and send one message; `ready` is called before its data goes out
-    (the previous result is written by then); `then` is the envelope address
-    of the message expected next."""
+@dataclass(slots=True)
+class Built:
+    """A message ready to go, but perhaps for its DKIM signature, being made."""
+
+    envelope_from: str
+    rendered: Rendered
+    signing: Signing | None = None
+
+    def message(self) -> Rendered:
+        if self.signing is None:
+            return self.rendered
+        return replace(self.rendered, data=self.signing.result())
+
+
+def _build(item: Claimed, messages: MessageCache) -> Built | Outcome:
+    """The message for this attempt (its DKIM signature started) — or, when it
+    is not to be sent, the outcome that says why."""
     if item.unsubscribed:
         return Outcome(Kind.SKIPPED, None, gettext_noop("not sent: the client unsubscribed"))
     if item.suppressed:
@@ -487,9 +510,7 @@ def _send_one(item: Claimed, *, transport, messages: MessageCache, ready=None, t
         rendered = message.render(email=item.email, full_name=item.full_name, headers=headers.items(), link=link)
     except RenderError as exc:
         return Outcome(Kind.PERMANENT, None, f"the message could not be built: {exc}")
-    if dkim_enabled():
-        rendered = replace(rendered, data=dkim_sign(rendered.data))
-    return transport.send(message.envelope_from, rendered, ready=ready, then=then)
+    return Built(message.envelope_from, rendered, Signing(rendered.data) if dkim_enabled() else None)
 
 
 def _report_lost(count: int, what: str, counts: Counter) -> None:

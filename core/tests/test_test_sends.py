@@ -60,10 +60,11 @@ def test_at_most_ten_an_hour_to_one_address(owner, other_user, settings):
     settings.OUTBOX_SENDER_THREADS = 0  # left to cron: only the count matters here
     message = MessageFactory(owner=owner)
     start = timezone.now()
-    for minute in range(10):
-        send_test(message=message, to=owner, now=start + timedelta(minutes=minute))
-    with pytest.raises(SendTestRefused) as refused:
-        send_test(message=message, to=owner, now=start + timedelta(minutes=30))
+    with time_machine.travel(start, tick=False):  # the rows' own times: exactly `start`
+        for minute in range(10):
+            send_test(message=message, to=owner, now=start + timedelta(minutes=minute))
+        with pytest.raises(SendTestRefused) as refused:
+            send_test(message=message, to=owner, now=start + timedelta(minutes=30))
     assert refused.value.retry_after == 30 * 60 + 1
     assert "10 tests in the last hour; the next one can go in 31 minutes" in refused.value.message
     assert OutboxEmail.objects.count() == 10
