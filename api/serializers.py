@@ -26,6 +26,7 @@ from core.models import (
     RunStats,
     User,
 )
+from core.models.clients import DUPLICATE_EMAIL, client_email_taken
 from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, lists_visible_to, messages_visible_to
@@ -101,11 +102,8 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         return self.instance.owner if self.instance else self.context["request"].user
 
     def validate_email(self, value):
-        others = Client.objects.filter(owner=self._owner(), email__iexact=value)
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise serializers.ValidationError(_("You already have a client with this email."))
+        if client_email_taken(owner=self._owner(), email=value, exclude_pk=getattr(self.instance, "pk", None)):
+            raise serializers.ValidationError(DUPLICATE_EMAIL)
         return value
 
     def save(self, **kwargs):
@@ -113,7 +111,7 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             with transaction.atomic():
                 return super().save(**kwargs)
         except IntegrityError:  # the same email saved meanwhile
-            raise serializers.ValidationError({"email": [_("You already have a client with this email.")]}) from None
+            raise serializers.ValidationError({"email": [DUPLICATE_EMAIL]}) from None
 
 
 class ClientListSerializer(StrictFieldsMixin, serializers.ModelSerializer):

@@ -11,6 +11,18 @@ class UnsubscribeMethod(models.TextChoices):
     ONE_CLICK = "one_click", _("One-click from the mailbox")
 
 
+# One client per address and owner, whatever the letters' case: the rule is the constraint below;
+# the check in the services and the API only says so before the database would.
+DUPLICATE_EMAIL = _("You already have a client with this email.")
+
+
+def client_email_taken(*, owner, email: str, exclude_pk: int | None = None) -> bool:
+    others = Client.objects.filter(owner=owner, email__iexact=email)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
+
+
 class Client(models.Model):
     """Someone who receives mailings. Clients belong to one user and are not users."""
 
@@ -42,7 +54,7 @@ class Client(models.Model):
                 "owner",
                 Lower("email"),
                 name="client_email_unique_per_owner",
-                violation_error_message=_("You already have a client with this email."),
+                violation_error_message=DUPLICATE_EMAIL,
             ),
             models.CheckConstraint(
                 condition=models.Q(email__contains="@")

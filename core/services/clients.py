@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.cache import owners_changed
 from core.models import Attempt, Client, MailingRecipient, User
+from core.models.clients import DUPLICATE_EMAIL
 from core.services.objects import ObjectInUse
 
 IMPORT_COLUMNS = ("email", "full_name", "comment")
@@ -67,7 +68,7 @@ def clients_import(*, owner: User, rows: list[ImportRow], save: bool = True) -> 
         if not key:
             continue
         if key in existing:
-            row.errors.append(_("You already have a client with this email."))
+            row.errors.append(str(DUPLICATE_EMAIL))
         elif key in first_line:
             row.errors.append(_("Duplicate of line %(line)d.") % {"line": first_line[key]})
         else:
