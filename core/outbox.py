@@ -241,7 +241,9 @@ _senders_lock = threading.Lock()
 def _sender_slots() -> threading.BoundedSemaphore | None:
     global _senders
     with _senders_lock:
-        if _senders is None and settings.OUTBOX_SENDER_THREADS > 0:
+        if settings.OUTBOX_SENDER_THREADS <= 0:  # read each time: no threads means none, also later on
+            return None
+        if _senders is None:
             _senders = threading.BoundedSemaphore(settings.OUTBOX_SENDER_THREADS)
         return _senders
 

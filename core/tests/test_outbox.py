@@ -135,3 +135,14 @@ def test_a_recipient_refused_for_good_is_given_up_at_once(mail_server):
     email = OutboxEmail.objects.get()
     assert (email.status, email.tries) == (OutboxStatus.FAILED, 1)
     assert email.reason.startswith("550 5.1.1 No such user")
+
+
+def test_no_sender_threads_means_none_even_after_some_were_used(settings):
+    """OUTBOX_SENDER_THREADS = 0 leaves every email to cron, also in a process
+    that sent from threads before (the slots are made once, the setting read each time)."""
+    from core import outbox
+
+    settings.OUTBOX_SENDER_THREADS = 2
+    assert outbox._sender_slots() is not None
+    settings.OUTBOX_SENDER_THREADS = 0
+    assert outbox._sender_slots() is None
