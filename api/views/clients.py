@@ -37,6 +37,7 @@ from core.services.objects import (
     client_in_use,
     client_remove_from_mailings,
     client_usage,
+    mark_clients_in_use,
 )
 
 CONFLICT = OpenApiResponse(description=_("The client is used by a mailing and was not deleted."))
@@ -85,9 +86,14 @@ class ClientViewSet(
 
     def get_queryset(self):
         lists = ClientList.objects.only("id", "name", "owner_id").order_by("name", "id")
-        # whether a mailing keeps the client (its row offers what to do instead of a refused delete), and its lists
-        clients = super().get_queryset().annotate(in_use=client_in_use())
-        return clients.prefetch_related(Prefetch("lists", queryset=lists))
+        clients = super().get_queryset().prefetch_related(Prefetch("lists", queryset=lists))
+        # Whether a mailing keeps the client (its row offers what to do instead of a refused delete):
+        # a list asks it for its page only (paginate_queryset).
+        return clients if self.action == "list" else clients.annotate(in_use=client_in_use())
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return page if page is None else mark_clients_in_use(page)
 
     def perform_destroy(self, instance):
         client_delete(client=instance)

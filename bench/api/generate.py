@@ -1,7 +1,9 @@
 """Build the benchmark data set on PostgreSQL with set-based SQL (generate_series):
 10 owners with 10,000 clients and 100 mailings each (100,000 clients, 1,000
 mailings, 100 recipients per mailing), 10 runs per mailing (1,000,000 attempts),
-and the RunStats / DailyStats rollups the statistics job would keep.
+and the RunStats / DailyStats rollups the statistics job would keep. Beside them one
+large owner, `big@bench.example`, with 100,000 clients, a list "Everyone" holding all of
+them and a weekly mailing to its 100,000 own clients (the audience figures of issue 16).
 
     DJANGO_SETTINGS_MODULE=bench.api.settings DATABASE_URL=postgres://… python -m bench.api.generate
 """
@@ -24,6 +26,60 @@ CLIENTS_PER_OWNER = 10_000
 MAILINGS_PER_OWNER = 100
 RECIPIENTS = 100
 RUNS = 10
+BIG_OWNER = "big@bench.example"
+BIG_CLIENTS = 100_000
+
+BIG_STEPS = [
+    (
+        "big owner's clients",
+        """
+        INSERT INTO core_client (owner_id, email, full_name, comment, unsubscribe_method, hard_bounces,
+                                 suppression_reason, created_at, updated_at)
+        SELECT %(owner)s, 'person' || g || '@big.example', 'Person ' || g, '', '', 0, '', now(), now()
+        FROM generate_series(1, %(clients)s) g
+        """,
+    ),
+    (
+        "big owner's list",
+        """
+        INSERT INTO core_clientlist (owner_id, name, description, created_at, updated_at)
+        VALUES (%(owner)s, 'Everyone', 'All 100,000 clients', now(), now())
+        """,
+    ),
+    (
+        "big owner's list members",
+        """
+        INSERT INTO core_listmember (client_list_id, client_id, added_at)
+        SELECT l.id, c.id, now() FROM core_clientlist l JOIN core_client c ON c.owner_id = l.owner_id
+        WHERE l.owner_id = %(owner)s
+        """,
+    ),
+    (
+        "big owner's message",
+        """
+        INSERT INTO core_message (owner_id, subject, body, format, created_at, updated_at)
+        VALUES (%(owner)s, 'Weekly news', 'Hello {full_name}', 'plain', now(), now())
+        """,
+    ),
+    (
+        "big owner's mailing",
+        """
+        INSERT INTO core_mailing (owner_id, message_id, start_at, end_at, periodicity, status, is_active,
+                                  next_run_at, last_run_at, created_at, updated_at)
+        SELECT %(owner)s, m.id, now() + interval '1 day', NULL, 'weekly', 'created', true,
+               now() + interval '1 day', NULL, now(), now()
+        FROM core_message m WHERE m.owner_id = %(owner)s
+        """,
+    ),
+    (
+        "big owner's mailing recipients",
+        """
+        INSERT INTO core_mailingrecipient (mailing_id, client_id)
+        SELECT m.id, c.id FROM core_mailing m JOIN core_client c ON c.owner_id = m.owner_id
+        WHERE m.owner_id = %(owner)s
+        """,
+    ),
+]
 
 STEPS = [
     (
@@ -39,8 +95,8 @@ STEPS = [
     (
         "messages",
         """
-        INSERT INTO core_message (owner_id, subject, body, created_at, updated_at)
-        SELECT u.id, 'Offer ' || g, 'Hello {full_name}', now(), now()
+        INSERT INTO core_message (owner_id, subject, body, format, created_at, updated_at)
+        SELECT u.id, 'Offer ' || g, 'Hello {full_name}', 'plain', now(), now()
         FROM core_user u CROSS JOIN generate_series(1, %(mailings)s) g
         WHERE u.email LIKE 'owner%%@bench.example'
         """,
@@ -108,6 +164,14 @@ STEPS = [
 ]
 
 
+def run_steps(steps, params) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, sql in steps:
+            started = time.monotonic()
+            cursor.execute(sql, params)
+            print(f"{name}: {cursor.rowcount:,} rows in {time.monotonic() - started:.1f} s", flush=True)
+
+
 def build() -> dict[str, str]:
     """Create the data set unless it is there; return the API tokens to use."""
     if connection.vendor != "postgresql":
@@ -122,19 +186,26 @@ def build() -> dict[str, str]:
             defaults={"full_name": f"Owner {n}", "email_verified_at": "2026-01-01T00:00Z"},
         )
         owner.groups.add(Group.objects.get(name=roles.USER))
+    vacuum = False
     if not Attempt.objects.exists():
         params = {"clients": CLIENTS_PER_OWNER, "mailings": MAILINGS_PER_OWNER, "recipients": RECIPIENTS, "runs": RUNS}
-        with transaction.atomic(), connection.cursor() as cursor:
-            for name, sql in STEPS:
-                started = time.monotonic()
-                cursor.execute(sql, params)
-                print(f"{name}: {cursor.rowcount:,} rows in {time.monotonic() - started:.1f} s", flush=True)
+        run_steps(STEPS, params)
+        vacuum = True
+    big, _ = User.objects.get_or_create(
+        email=BIG_OWNER, defaults={"full_name": "Big Owner", "email_verified_at": "2026-01-01T00:00Z"}
+    )
+    big.groups.add(Group.objects.get(name=roles.USER))
+    if not big.clients.exists():
+        run_steps(BIG_STEPS, {"owner": big.pk, "clients": BIG_CLIENTS})
+        vacuum = True
+    if vacuum:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     owner = User.objects.get(email="owner0@bench.example")
     return {
         "manager": Token.objects.get_or_create(user=manager)[0].key,
         "owner": Token.objects.get_or_create(user=owner)[0].key,
+        "big": Token.objects.get_or_create(user=big)[0].key,
     }
 
 

@@ -6,7 +6,10 @@ Django view measured in the same run (benchmark, not a test).
         --page "/mailings/,/api/mailings/?page=1"
 
 Each --page is one page load: a comma-separated group of URLs fetched one after
-the other (the shell, then the fragments it loads), timed as a whole. The
+the other (the shell, then the fragments it loads), timed as a whole. The URLs
+after the first are sent as htmx sends them (`HX-Request`); a URL written
+`hx:/api/…` is sent so even when it comes first (a fragment alone: a dialog's
+form, the picker's search). The size of the answers is printed per page load. The
 script migrates the database, fills it with the demo data if it is empty, logs
 in as --as (a session cookie, like a browser), starts gunicorn on loopback,
 and drives it with --threads client threads until --requests page loads or
@@ -142,17 +145,23 @@ def fetch(port: int, path: str, cookie: str, *, htmx: bool = False) -> tuple[int
         connection.close()
 
 
-def load_page(port: int, urls: list[str], cookie: str) -> None:
+def load_page(port: int, urls: list[str], cookie: str) -> int:
+    """Fetch a page load's URLs in turn; return the bytes received."""
+    received = 0
     for index, url in enumerate(urls):
         # The fragments after the shell are htmx requests, as the page's own are.
-        status, _ = fetch(port, url, cookie, htmx=index > 0)
+        htmx = index > 0 or url.startswith("hx:")
+        status, size = fetch(port, url.removeprefix("hx:"), cookie, htmx=htmx)
         if status != 200:
             raise RuntimeError(f"{url} answered {status}")
+        received += size
+    return received
 
 
 def measure(port: int, urls: list[str], cookie: str, args) -> dict:
-    for _ in range(args.warmup):
-        load_page(port, urls, cookie)
+    size = 0
+    for _ in range(max(1, args.warmup)):
+        size = load_page(port, urls, cookie)
     timings: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -188,6 +197,7 @@ def measure(port: int, urls: list[str], cookie: str, args) -> dict:
         "p50": statistics.median(timings) * 1000 if timings else float("nan"),
         "p95": timings[max(0, int(len(timings) * 0.95) - 1)] * 1000 if timings else float("nan"),
         "per_second": len(timings) / elapsed,
+        "kilobytes": size / 1000,
     }
 
 
@@ -214,13 +224,13 @@ def main():
     )
     print(
         f"{'page (URLs fetched in turn)':<48} {'loads':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'loads/s':>8} {'vs trivial':>10}"
+        f"{'loads/s':>8} {'vs trivial':>10} {'kB':>7}"
     )
     for group, result in results:
         ratio = result["per_second"] / base["per_second"] if base["per_second"] else float("nan")
         print(
             f"{' + '.join(group):<48} {result['loads']:>6} {result['errors']:>4} {result['p50']:>8.1f} "
-            f"{result['p95']:>8.1f} {result['per_second']:>8.1f} {ratio:>9.0%}"
+            f"{result['p95']:>8.1f} {result['per_second']:>8.1f} {ratio:>9.0%} {result['kilobytes']:>7.1f}"
         )
         if result["errors"]:
             print(f"    first error: {result['first_error']}")

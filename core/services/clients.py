@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, RestrictedError
+from django.db.models import Q, QuerySet, RestrictedError
 from django.utils.translation import gettext as _
 
 from core.cache import owners_changed
-from core.models import Attempt, Client, MailingRecipient, User
+from core.models import Client, User
 from core.models.clients import DUPLICATE_EMAIL
-from core.services.objects import ObjectInUse
+from core.services.objects import ObjectInUse, client_in_use
 
 IMPORT_COLUMNS = ("email", "full_name", "comment")
 _MAX_LENGTHS = {"email": 254, "full_name": 255}
@@ -104,9 +104,7 @@ def clients_delete(*, clients: QuerySet[Client]) -> BulkDeletion:
     """Delete the given clients in one transaction, except those a mailing
     still lists or keeps in its history (refused and returned, as one client's
     delete is refused); the rest go with their list memberships."""
-    in_use = Q(Exists(MailingRecipient.objects.filter(client=OuterRef("pk")))) | Q(
-        Exists(Attempt.objects.filter(client=OuterRef("pk")))
-    )
+    in_use = Q(client_in_use())
     with transaction.atomic():
         refused = list(clients.filter(in_use).order_by("email", "pk"))
         free = clients.exclude(in_use)

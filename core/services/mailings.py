@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,11 +86,10 @@ class Reach:
 
 
 def next_run_reach(mailing: Mailing) -> Reach:
-    clients = audience(mailing)
-    return Reach(
-        clients=clients.count(),
-        reachable=clients.filter(unsubscribed_at__isnull=True, suppressed_at__isnull=True).count(),
+    counts = audience(mailing).aggregate(
+        clients=Count("pk"), reachable=Count("pk", filter=Q(unsubscribed_at__isnull=True, suppressed_at__isnull=True))
     )
+    return Reach(**counts)
 
 
 def _schedule(mailing: Mailing, now: datetime) -> None:

@@ -38,6 +38,21 @@ def client_in_use():
     )
 
 
+def mark_clients_in_use(clients: list[Client]) -> list[Client]:
+    """Set `in_use` (as `client_in_use`) on a page of clients, asked for those
+    ids only: annotated on a whole owner's clients before the page is cut, the
+    database weighs the test for all of them (100,000 clients: a scan of every
+    mailing's recipients for a page of 25)."""
+    used = dict(
+        Client.objects.filter(pk__in=[client.pk for client in clients])
+        .annotate(in_use=client_in_use())
+        .values_list("pk", "in_use")
+    )
+    for client in clients:
+        client.in_use = used.get(client.pk, False)
+    return clients
+
+
 def message_in_use():
     """An annotation for a message queryset: whether a mailing sends it."""
     return Exists(Mailing.objects.filter(message=OuterRef("pk")))
