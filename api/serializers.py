@@ -27,6 +27,7 @@ from core.models import (
     User,
 )
 from core.models.clients import DUPLICATE_EMAIL, client_email_taken
+from core.models.lists import DUPLICATE_LIST_NAME, list_name_taken
 from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, lists_visible_to, messages_visible_to
@@ -129,11 +130,8 @@ class ClientListSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         return self.instance.owner if self.instance else self.context["request"].user
 
     def validate_name(self, value):
-        others = ClientList.objects.filter(owner=self._owner(), name__iexact=value)
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise serializers.ValidationError(_("You already have a list with this name."))
+        if list_name_taken(owner=self._owner(), name=value, exclude_pk=getattr(self.instance, "pk", None)):
+            raise serializers.ValidationError(DUPLICATE_LIST_NAME)
         return value
 
     def save(self, **kwargs):
@@ -141,7 +139,7 @@ class ClientListSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             with transaction.atomic():
                 return super().save(**kwargs)
         except IntegrityError:  # the same name saved meanwhile
-            raise serializers.ValidationError({"name": [_("You already have a list with this name.")]}) from None
+            raise serializers.ValidationError({"name": [DUPLICATE_LIST_NAME]}) from None
 
     def to_representation(self, instance):
         if not hasattr(instance, "clients_count"):

@@ -5,6 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_not_blank, validate_single_line
 
+DUPLICATE_LIST_NAME = _("You already have a list with this name.")
+
+
+def list_name_taken(*, owner, name: str, exclude_pk: int | None = None) -> bool:
+    others = ClientList.objects.filter(owner=owner, name__iexact=name)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
+
 
 class ClientList(models.Model):
     """An owner's named group of clients. A client may be on many lists; a
@@ -30,7 +39,7 @@ class ClientList(models.Model):
                 "owner",
                 Lower("name"),
                 name="list_name_unique_per_owner",
-                violation_error_message=_("You already have a list with this name."),
+                violation_error_message=DUPLICATE_LIST_NAME,
             ),
         ]
 
