@@ -296,9 +296,23 @@ def test_actions_answer_the_updated_row_and_a_toast(page, owner, parts, action):
 
 def test_disabled_row_offers_enable(page, owner, parts):
     mailing = MailingFactory(owner=owner, clients=parts["clients"])
-    html = page.as_(owner).post(f"/api/mailings/{mailing.pk}/disable/").content.decode()
-    assert f'hx-post="/api/mailings/{mailing.pk}/enable/"' in html
-    assert "Disabled" in html
+    row = page.as_(owner).post(f"/api/mailings/{mailing.pk}/disable/").content.decode()
+    assert "Disabled" in row
+    assert f'data-menu="/api/mailings/{mailing.pk}/actions/"' in row  # its menu is fetched when opened
+    menu = page.as_(owner).get(f"/api/mailings/{mailing.pk}/actions/").content.decode()
+    assert f'hx-post="/api/mailings/{mailing.pk}/enable/"' in menu
+    assert "/disable/" not in menu
+
+
+def test_a_rows_menu_is_not_in_the_list(page, owner, parts):
+    """The list carries each row's menu button, not its items: they were most of the page."""
+    mailings = [MailingFactory(owner=owner, clients=parts["clients"]) for _ in range(3)]
+    html = page.as_(owner).get("/api/mailings/").content.decode()
+    for mailing in mailings:
+        assert f'data-menu="/api/mailings/{mailing.pk}/actions/"' in html
+        assert f"/api/mailings/{mailing.pk}/send-now/" not in html
+        menu = page.as_(owner).get(f"/api/mailings/{mailing.pk}/actions/").content.decode()
+        assert f'hx-post="/api/mailings/{mailing.pk}/send-now/"' in menu
 
 
 def test_manager_row_of_another_users_mailing_offers_toggle_but_no_edit(page, manager, owner, parts):

@@ -11,6 +11,7 @@ from api.faces import FormFragmentsMixin
 from api.filters import MailingFilter
 from api.htmx import is_htmx
 from api.list_cache import CachedListMixin
+from api.renderers import FragmentRenderer
 from api.serializers import (
     MailingListSerializer,
     MailingSerializer,
@@ -202,6 +203,14 @@ class MailingViewSet(
             # the bar polled until now: the run just ended, the mailing's page reloads its figures
             trigger_client_event(response, f"{self.resource}-changed", {})
         return response
+
+    @extend_schema(exclude=True)
+    @action(detail=True, methods=["get"], url_path="actions", renderer_classes=[FragmentRenderer])
+    def actions(self, request, pk=None):
+        """A list row's action menu, fetched when the row's menu is first opened:
+        the rows carry only its button (the menus were most of a page's HTML)."""
+        self.get_object()
+        return Response({})
 
     @send_test_schema("mailing's message")
     @action(detail=True, methods=["post"], url_path="send-test")

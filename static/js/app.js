@@ -1,7 +1,7 @@
 // mail_service pages: toasts (Django messages and the showToast htmx event),
 // the modals of web/_modal.html and the page dialog (#dialog), the client
 // picker of the mailing form, the mailing and client choosers of filters, the time zone select, the reports chart and copy
-// buttons. Loaded after Bootstrap and htmx (and Chart.js on the reports page).
+// buttons, the row menus fetched when opened. Loaded after Bootstrap and htmx (and Chart.js on the reports page).
 (function () {
   "use strict";
 
@@ -434,4 +434,19 @@
     if (chart) chart.destroy();
   });
   document.body.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
+
+  // A table row's action menu (data-menu: its URL) is fetched when it is first
+  // opened: the rows carry only its button. Its items then sit in the row's
+  // cell, whose hx-target and hx-swap say where their actions answer.
+  // Pointing at or focusing the button starts the fetch, so the items are
+  // usually there when the menu opens.
+  function loadMenu(event) {
+    var holder = event.target.closest && event.target.closest("[data-menu]");
+    if (!holder || holder.dataset.menuLoaded) return;
+    holder.dataset.menuLoaded = "1";
+    htmx.ajax("GET", holder.dataset.menu, { target: holder.querySelector(".dropdown-menu"), swap: "innerHTML" });
+  }
+  ["pointerover", "focusin", "show.bs.dropdown"].forEach(function (name) {
+    document.addEventListener(name, loadMenu);
+  });
 })();

@@ -202,6 +202,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:mailing-send-test": [post({}, statuses(401, 202, 404, 403, 404, 202))],
     "api:mailing-resend-failed": [post({}, CHANGED_BY_OWNER)],
     "api:mailing-progress": [get(SEEN_BY_MANAGERS)],
+    "api:mailing-actions": [get(SEEN_BY_MANAGERS)],
     "api:attempt-list": [get(API_SIGNED_IN)],
     "api:attempt-detail": [get(SEEN_BY_MANAGERS)],
     "api:report-list": [get(API_SIGNED_IN)],

@@ -16,6 +16,7 @@ def menu_items(page, mailing) -> list[str]:
     row.get_by_role("button", name=f"Actions of mailing #{mailing.pk}").click()
     menu = row.locator(".dropdown-menu.show")
     menu.wait_for()
+    menu.locator("[role=status]").wait_for(state="detached")  # the items are fetched when it opens
     items = [text.strip() for text in menu.get_by_role("button").all_inner_texts()]
     assert_in_view(page, menu)
     page.keyboard.press("Escape")
