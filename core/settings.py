@@ -364,7 +364,7 @@ DJOSER = {
 # overlapping runs on one host (the default cache lock does not with a
 # per-process cache, and django-cron's own FileLock does not either: see
 # core/cron_lock.py).
-CRON_CLASSES = ["core.cron.OutboxJob", "core.cron.DispatchJob", "core.cron.StatisticsJob"]
+CRON_CLASSES = ["core.cron.OutboxJob", "core.cron.DispatchJob", "core.cron.BounceJob", "core.cron.StatisticsJob"]
 DJANGO_CRON_LOCK_BACKEND = "core.cron_lock.ExclusiveFileLock"
 DJANGO_CRON_LOCKFILE_PATH = env_str("CRON_LOCK_DIR", tempfile.gettempdir())
 DJANGO_CRON_DELETE_LOGS_OLDER_THAN = 7
