@@ -73,5 +73,5 @@ def test_a_token_names_its_attempt_and_no_other():
     assert read_token(token.upper()) == 12345  # a mail system that upper-cases the local part
     number, mac = token.split("-")
     assert read_token(f"{number}-{mac[:-1]}{'a' if mac[-1] != 'a' else 'b'}") is None
-    assert read_token(f"{int(number, 36) + 1:x}-{mac}") is None
+    assert read_token(f"{int(number, 16) + 1:x}-{mac}") is None
     assert read_token("garbage") is None

@@ -122,7 +122,7 @@ def test_a_forged_token_is_ignored_and_the_message_left(sent, tmp_path, forge, c
     if forge == "tampered":
         mac = mac[:-1] + ("a" if mac[-1] != "a" else "b")
     else:
-        number = format(int(number, 36) + 1000, "x")
+        number = format(int(number, 16) + 1000, "x")
     forged = postfix_bounce(bounced, sender=f"bounces+{number}-{mac}@{domain}")
     url, box = maildir_with(tmp_path, forged)
 
