@@ -508,8 +508,21 @@ class AttemptSerializer(LeanRowsMixin, serializers.ModelSerializer):
             "next_try_at",
             "smtp_code",
             "server_response",
+            "bounced_at",
+            "bounce_status",
+            "bounce_diagnostic",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "bounced_at": {
+                "help_text": _(
+                    "When a delivery-status notification said that the message, accepted by the mail server, "
+                    "could not be delivered after all; null if none came. Reports count the attempt as bounced."
+                )
+            },
+            "bounce_status": {"help_text": _("The bounce's status code (RFC 3463), such as 5.1.1; empty if none.")},
+            "bounce_diagnostic": {"help_text": _("What the receiving mail server said, as the bounce reports it.")},
+        }
 
     _status = _choices(Attempt, "status")
 
@@ -526,6 +539,9 @@ class AttemptSerializer(LeanRowsMixin, serializers.ModelSerializer):
             "next_try_at": _moment(attempt.next_try_at, zone),
             "smtp_code": None if attempt.smtp_code is None else int(attempt.smtp_code),
             "server_response": str(attempt.server_response),
+            "bounced_at": _moment(attempt.bounced_at, zone),
+            "bounce_status": str(attempt.bounce_status),
+            "bounce_diagnostic": str(attempt.bounce_diagnostic),
         }
 
 
@@ -602,8 +618,12 @@ class RunReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = RunStats
         fields = ["run_at", "day", "is_resend", "planned", "reached", "sent", "failed", "pending", "skipped"]
-        fields += ["success_rate", "first_attempt_at", "last_attempt_at"]
+        fields += ["bounced", "success_rate", "first_attempt_at", "last_attempt_at"]
         read_only_fields = fields
+        extra_kwargs = {
+            "sent": {"help_text": _("Sends the mail server accepted, without those that bounced later.")},
+            "bounced": {"help_text": _("Sends the mail server accepted that a later bounce reported undeliverable.")},
+        }
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_success_rate(self, obj) -> float | None:
