@@ -101,6 +101,28 @@ def test_a_bounce_for_a_full_mailbox_is_recorded_but_suppresses_nobody(sent, tmp
     assert len(box) == 0
 
 
+def test_a_bounce_without_a_delivery_report_is_recognised_but_suppresses_nobody(sent, tmp_path):
+    """An older mail system's prose bounce (qmail's): flufl.bounce finds the
+    failed address; with no status code to go by, nobody is suppressed."""
+    bounced, _ = sent
+    qmail = (
+        f"From: MAILER-DAEMON@mx.customer.example\nTo: {bounced.mail_from}\nSubject: failure notice\n\n"
+        "Hi. This is the qmail-send program at mx.customer.example.\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+        "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+        f"<{bounced.rcpt_tos[0]}>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n"
+        "--- Below this line is a copy of the message.\n"
+    ).encode()
+    url, box = maildir_with(tmp_path, qmail)
+
+    assert read_bounces(mailbox_url=url).counts["bounced"] == 1
+
+    attempt = attempt_to(bounced.rcpt_tos[0])
+    assert attempt.bounced_at is not None and attempt.bounce_status == "5.0.0"
+    assert Client.objects.get(pk=attempt.client_id).suppressed_at is None
+    assert len(box) == 0
+
+
 def test_a_bounce_delivered_twice_counts_once(sent, tmp_path, settings):
     settings.SUPPRESS_AFTER_HARD_BOUNCES = 2
     bounced, _ = sent
