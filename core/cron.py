@@ -53,6 +53,8 @@ class BounceJob(CronJobBase):
     def do(self) -> str:
         if not settings.BOUNCE_MAILBOX:
             return "no bounce mailbox configured"
+        if not settings.BOUNCE_ADDRESS:  # nothing could be matched: reading would only mark the mail seen
+            return "BOUNCE_MAILBOX is not read while BOUNCE_ADDRESS is not set"
         return read_bounces(deadline=time.monotonic() + self.time_budget).summary()
 
 

@@ -235,6 +235,7 @@ def test_the_cron_job_records_bounces_before_the_reports_are_counted(sent, tmp_p
 
 @pytest.mark.django_db(transaction=True)
 def test_a_mailbox_that_is_down_fails_the_bounce_job_alone_with_its_reason(owner, settings, caplog):
+    settings.BOUNCE_ADDRESS = BOUNCES
     settings.BOUNCE_MAILBOX = f"imaps://bounces:secret@127.0.0.1:{free_port()}/INBOX"
     make_mailing(owner, 1)
 
@@ -246,3 +247,18 @@ def test_a_mailbox_that_is_down_fails_the_bounce_job_alone_with_its_reason(owner
     log = CronJobLog.objects.filter(code="core.bounces").latest("id")
     assert not log.is_success and "cannot connect to the IMAP server 127.0.0.1" in log.message
     assert "Connection refused" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_bounce_address_the_job_leaves_the_mailbox_unread(sent, tmp_path, settings):
+    bounced, _ = sent
+    settings.BOUNCE_ADDRESS = ""
+    settings.BOUNCE_MAILBOX, box = maildir_with(tmp_path, postfix_bounce(bounced))
+
+    output = _runcrons()
+
+    assert "[✔] core.bounces" in output
+    assert "not read" in CronJobLog.objects.filter(code="core.bounces").latest("id").message
+    [message] = box.values()
+    assert "S" not in message.get_flags()  # read once the address is set again
+    assert not Attempt.objects.filter(bounced_at__isnull=False).exists()
