@@ -561,6 +561,9 @@ class _FiguresSerializer(LeanRowsMixin, serializers.Serializer):
     failed = serializers.IntegerField(read_only=True, help_text=_("Every send that failed, resends included."))
     pending = serializers.IntegerField(read_only=True)
     skipped = serializers.IntegerField(read_only=True, help_text=_("Unsubscribed or suppressed clients, not sent to."))
+    bounced = serializers.IntegerField(
+        read_only=True, help_text=_("Sends the mail server accepted that a later bounce reported undeliverable.")
+    )
     resends = serializers.IntegerField(read_only=True, help_text=_("Resend runs (failures sent again)."))
     requeued = serializers.IntegerField(read_only=True, help_text=_("Clients the resend runs sent again."))
     unsubscribed = serializers.IntegerField(read_only=True, help_text=_("Clients who unsubscribed through it."))
@@ -595,6 +598,7 @@ class ReportSerializer(_FiguresSerializer):
             "failed": int(report.failed),
             "pending": int(report.pending),
             "skipped": int(report.skipped),
+            "bounced": int(report.bounced),
             "resends": int(report.resends),
             "requeued": int(report.requeued),
             "unsubscribed": int(report.unsubscribed),
