@@ -41,10 +41,15 @@ def sent(owner, settings) -> list[Received]:
     return sorted(peer.handler.received, key=lambda item: item.rcpt_tos[0])
 
 
-def postfix_bounce(received: Received, *, status: str = "5.1.1", sender: str | None = None) -> bytes:
+def postfix_bounce(
+    received: Received, *, status: str = "5.1.1", sender: str | None = None, return_path: str = ""
+) -> bytes:
     """The notification Postfix sends back to the envelope sender when the
-    recipient's server refuses the message it had accepted for relaying."""
+    recipient's server refuses the message it had accepted for relaying
+    (`return_path`: the returned headers begin with one)."""
     headers = received.data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode()
+    if return_path:
+        headers = f"Return-Path: <{return_path}>\n{headers}"
     text = SAMPLE.replace("@@SENDER@@", sender or received.mail_from).replace("@@HEADERS@@", headers)
     return text.replace("@@RECIPIENT@@", received.rcpt_tos[0]).replace("@@STATUS@@", status).encode()
 
@@ -86,6 +91,15 @@ def test_a_postfix_bounce_is_recorded_on_its_attempt_and_suppresses_the_address(
     # The notification is gone; the unrelated message stays, as it was, and is not read again.
     assert [m.as_bytes() for m in box] == [mailbox.MaildirMessage(UNRELATED).as_bytes()]
     assert read_bounces(mailbox_url=url).counts.total() == 0
+
+
+def test_the_token_is_found_in_the_returned_headers_when_the_bounce_went_to_an_alias(sent, tmp_path):
+    bounced, _ = sent
+    to_alias = postfix_bounce(bounced, sender="bounces@bounces.example.com", return_path=bounced.mail_from)
+    url, _ = maildir_with(tmp_path, to_alias)
+
+    assert read_bounces(mailbox_url=url).counts["bounced"] == 1
+    assert attempt_to(bounced.rcpt_tos[0]).bounce_status == "5.1.1"
 
 
 def test_a_bounce_for_a_full_mailbox_is_recorded_but_suppresses_nobody(sent, tmp_path):
