@@ -225,10 +225,13 @@ class AttemptFilter(_Bootstrap):
     status = django_filters.ChoiceFilter(choices=AttemptStatus.choices, label=_("Status"))
     run_at = TimeRangeFilter(label=_("Run between"))
     attempted_at = TimeRangeFilter(label=_("Tried between"))
+    bounced = django_filters.BooleanFilter(
+        field_name="bounced_at", lookup_expr="isnull", exclude=True, label=_("Bounced later")
+    )
 
     class Meta:
         model = Attempt
-        fields = ["mailing", "client", "client_search", "status", "run_at", "attempted_at"]
+        fields = ["mailing", "client", "client_search", "status", "run_at", "attempted_at", "bounced"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

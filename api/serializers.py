@@ -506,8 +506,21 @@ class AttemptSerializer(LeanRowsMixin, serializers.ModelSerializer):
             "next_try_at",
             "smtp_code",
             "server_response",
+            "bounced_at",
+            "bounce_status",
+            "bounce_diagnostic",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "bounced_at": {
+                "help_text": _(
+                    "When a delivery-status notification said that the message, accepted by the mail server, "
+                    "could not be delivered after all; null if none came. Reports count the attempt as bounced."
+                )
+            },
+            "bounce_status": {"help_text": _("The bounce's status code (RFC 3463), such as 5.1.1; empty if none.")},
+            "bounce_diagnostic": {"help_text": _("What the receiving mail server said, as the bounce reports it.")},
+        }
 
     _status = _choices(Attempt, "status")
 
@@ -524,6 +537,9 @@ class AttemptSerializer(LeanRowsMixin, serializers.ModelSerializer):
             "next_try_at": _moment(attempt.next_try_at, zone),
             "smtp_code": None if attempt.smtp_code is None else int(attempt.smtp_code),
             "server_response": str(attempt.server_response),
+            "bounced_at": _moment(attempt.bounced_at, zone),
+            "bounce_status": str(attempt.bounce_status),
+            "bounce_diagnostic": str(attempt.bounce_diagnostic),
         }
 
 
@@ -543,6 +559,9 @@ class _FiguresSerializer(LeanRowsMixin, serializers.Serializer):
     failed = serializers.IntegerField(read_only=True, help_text=_("Every send that failed, resends included."))
     pending = serializers.IntegerField(read_only=True)
     skipped = serializers.IntegerField(read_only=True, help_text=_("Unsubscribed or suppressed clients, not sent to."))
+    bounced = serializers.IntegerField(
+        read_only=True, help_text=_("Sends the mail server accepted that a later bounce reported undeliverable.")
+    )
     resends = serializers.IntegerField(read_only=True, help_text=_("Resend runs (failures sent again)."))
     requeued = serializers.IntegerField(read_only=True, help_text=_("Clients the resend runs sent again."))
     unsubscribed = serializers.IntegerField(read_only=True, help_text=_("Clients who unsubscribed through it."))
@@ -577,6 +596,7 @@ class ReportSerializer(_FiguresSerializer):
             "failed": int(report.failed),
             "pending": int(report.pending),
             "skipped": int(report.skipped),
+            "bounced": int(report.bounced),
             "resends": int(report.resends),
             "requeued": int(report.requeued),
             "unsubscribed": int(report.unsubscribed),
@@ -600,8 +620,12 @@ class RunReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = RunStats
         fields = ["run_at", "day", "is_resend", "planned", "reached", "sent", "failed", "pending", "skipped"]
-        fields += ["success_rate", "first_attempt_at", "last_attempt_at"]
+        fields += ["bounced", "success_rate", "first_attempt_at", "last_attempt_at"]
         read_only_fields = fields
+        extra_kwargs = {
+            "sent": {"help_text": _("Sends the mail server accepted, without those that bounced later.")},
+            "bounced": {"help_text": _("Sends the mail server accepted that a later bounce reported undeliverable.")},
+        }
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_success_rate(self, obj) -> float | None:

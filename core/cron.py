@@ -12,6 +12,7 @@ from django.conf import settings
 from django_cron import CronJobBase, Schedule
 
 from core import outbox
+from core.bounces.reading import read_bounces
 from core.dispatch.engine import Dispatcher
 from core.dispatch.statistics import recount_all_stale
 
@@ -38,6 +39,23 @@ class DispatchJob(CronJobBase):
         dispatcher = Dispatcher(time_budget=settings.DISPATCH_TIME_BUDGET)
         dispatcher.run()
         return dispatcher.summary()
+
+
+class BounceJob(CronJobBase):
+    """Read the bounce mailbox: record the bounces it holds on their attempts.
+    A mailbox that cannot be read fails the job (the reason is logged and
+    kept in the job's log) and the next run tries again."""
+
+    code = "core.bounces"
+    schedule = Schedule(run_every_mins=1, run_tolerance_seconds=20)
+    time_budget = 20
+
+    def do(self) -> str:
+        if not settings.BOUNCE_MAILBOX:
+            return "no bounce mailbox configured"
+        if not settings.BOUNCE_ADDRESS:  # nothing could be matched: reading would only mark the mail seen
+            return "BOUNCE_MAILBOX is not read while BOUNCE_ADDRESS is not set"
+        return read_bounces(deadline=time.monotonic() + self.time_budget).summary()
 
 
 class StatisticsJob(CronJobBase):

@@ -156,3 +156,28 @@ def env_redis_url(name: str) -> str | None:
     if parts.scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or unix:// URL.")
     return value
+
+
+def env_bounce_address(name: str) -> str:
+    """An envelope sender with one `{token}` in its local part
+    (`bounces+{token}@mail.example.com`), or "" (off)."""
+    value = _raw(name) or ""
+    if not value:
+        return ""
+    local, at, domain = value.rpartition("@")
+    if not at or local.count("{token}") != 1 or "{" in domain or not domain or any(c in value for c in ' <>"\\'):
+        raise ImproperlyConfigured(f"{name}={value!r} must be an address with one {{token}} in its local part.")
+    return value
+
+
+def env_mailbox_url(name: str) -> str:
+    """A mailbox to read: imaps://user:password@host[:port]/FOLDER, imap://…, maildir:/path, or "" (none)."""
+    value = _raw(name) or ""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme in {"imap", "imaps"} and parts.hostname and parts.username:
+        return value
+    if parts.scheme == "maildir" and parts.path:
+        return value
+    raise ImproperlyConfigured(f"{name} must be imaps://user:password@host/FOLDER, imap://… or maildir:/path.")

@@ -45,6 +45,7 @@ def latest_run_progress(mailing: Mailing, *, now: datetime | None = None) -> Run
     if run_at is None:
         return RunProgress(run_at=None, due=due)
     figures = run_figures(mailing.pk, run_at)
+    figures["sent"] += figures["bounced"]  # the progress of sending: a message bounced later went out
     return RunProgress(
         run_at=run_at,
         **{name: figures[name] for name in ("planned", "sent", "failed", "skipped", "pending")},

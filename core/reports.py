@@ -24,7 +24,8 @@ from django.db.models.functions import Coalesce
 from core.dispatch.statistics import DAY_FIGURES, recount_stale_runs
 from core.models import ClientEvent, ClientEventKind, DailyStats, Mailing, RunStats
 
-FIGURES = ("sent", "failed", "pending", "skipped")  # every send of every run, resends included
+# Every send of every run, resends included; a send that bounced later counts as bounced, not sent.
+FIGURES = ("sent", "failed", "pending", "skipped", "bounced")
 SCHEDULED = ("planned", "reached")  # clients of the scheduled runs
 # Changes of a client's subscription that a mailing caused.
 EVENTS = {"unsubscribed": ClientEventKind.UNSUBSCRIBED, "suppressed": ClientEventKind.SUPPRESSED}
@@ -57,7 +58,7 @@ def with_report_figures(
 ) -> QuerySet[Mailing]:
     """Annotate each mailing, over its runs inside the period, with: runs and
     planned and reached clients (scheduled runs), resends (resend runs) and
-    their requeued clients, sent, failed, pending and skipped sends (all runs),
+    their requeued clients, sent, failed, pending, skipped and bounced sends (all runs),
     first and last attempt; and with the clients it made unsubscribe or found
     dead (suppressed) on days inside the period.
 

@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.env import (
     env_bool,
+    env_bounce_address,
     env_choice,
     env_database,
     env_float,
     env_int,
     env_list,
+    env_mailbox_url,
     env_rate,
     env_redis_url,
     env_str,
@@ -206,6 +208,14 @@ if _dkim_key_file:
         raise ImproperlyConfigured(f"DKIM_PRIVATE_KEY_FILE={_dkim_key_file!r} cannot be read: {exc}") from None
 DKIM_SELECTOR = env_str("DKIM_SELECTOR", "")
 DKIM_DOMAIN = env_str("DKIM_DOMAIN", "")
+# Bounces that arrive later: with BOUNCE_ADDRESS set, each mailing message's
+# envelope sender is that address with a signed token naming its attempt
+# (VERP); the bounce job reads BOUNCE_MAILBOX, where mail to it arrives, at
+# most BOUNCE_BATCH messages a run.
+BOUNCE_ADDRESS = env_bounce_address("BOUNCE_ADDRESS")
+BOUNCE_MAILBOX = env_mailbox_url("BOUNCE_MAILBOX")
+BOUNCE_BATCH = env_int("BOUNCE_BATCH", 200, minimum=1)
+BOUNCE_MAILBOX_TIMEOUT = env_float("BOUNCE_MAILBOX_TIMEOUT", 20.0, minimum=0.1)
 
 # Security. HTTPS=1 (the default when DEBUG is off) turns on redirects, secure
 # cookies and HSTS; set HTTPS=0 only behind a proxy that you trust to do it.
@@ -354,7 +364,7 @@ DJOSER = {
 # overlapping runs on one host (the default cache lock does not with a
 # per-process cache, and django-cron's own FileLock does not either: see
 # core/cron_lock.py).
-CRON_CLASSES = ["core.cron.OutboxJob", "core.cron.DispatchJob", "core.cron.StatisticsJob"]
+CRON_CLASSES = ["core.cron.OutboxJob", "core.cron.DispatchJob", "core.cron.BounceJob", "core.cron.StatisticsJob"]
 DJANGO_CRON_LOCK_BACKEND = "core.cron_lock.ExclusiveFileLock"
 DJANGO_CRON_LOCKFILE_PATH = env_str("CRON_LOCK_DIR", tempfile.gettempdir())
 DJANGO_CRON_DELETE_LOGS_OLDER_THAN = 7

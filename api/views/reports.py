@@ -32,7 +32,7 @@ PERIOD_DOC = (
 )
 @extend_schema(tags=["reports"])
 class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
-    """Runs, planned and reached clients, sent, failed and pending sends, resends,
+    """Runs, planned and reached clients, sent, failed, pending and bounced sends, resends,
     success rate, first and last attempt — per mailing, per run and per day."""
 
     resource = "reports"
@@ -41,8 +41,8 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
     ordering_fields = ["id", "runs", "planned", "reached", "sent", "failed", "pending", "last_attempt_at", "created_at"]
     ordering = ["-id"]
     csv_columns = ["mailing", "subject", "owner_email", "status", "runs", "planned", "reached", "sent", "failed"]
-    csv_columns += ["pending", "skipped", "resends", "requeued", "unsubscribed", "suppressed", "success_rate"]
-    csv_columns += ["first_attempt_at", "last_attempt_at"]
+    csv_columns += ["pending", "skipped", "bounced", "resends", "requeued", "unsubscribed", "suppressed"]
+    csv_columns += ["success_rate", "first_attempt_at", "last_attempt_at"]
 
     ROW_COLUMNS = ["id", "owner", "message", "status", "periodicity", "is_active", "owner__email", "message__subject"]
 

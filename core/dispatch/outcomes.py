@@ -70,6 +70,13 @@ _OUR_SENDING = frozenset({Stage.GREETING, Stage.EHLO, Stage.STARTTLS, Stage.AUTH
 _RECIPIENT_REPLY = frozenset({Stage.RCPT, Stage.END_OF_DATA})
 
 
+def no_such_mailbox(status: str) -> bool:
+    """Whether a permanent reply's enhanced status code says the mailbox does
+    not exist: the one rule for a hard bounce, whether the server said so
+    while we were sending or a delivery-status notification says so later."""
+    return status in _NO_SUCH_MAILBOX
+
+
 def _text(raw: bytes | str) -> str:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     return " ".join(text.split())[:1000]
@@ -97,7 +104,7 @@ def from_reply(code: int, raw: bytes | str, *, stage: str = "") -> Outcome:
     if 500 <= code < 600:
         if stage in _OUR_SENDING or (status.startswith("5.7.") and status not in _RECIPIENT_POLICY):
             return Outcome(Kind.SERVER_FAULT, code, text)
-        return Outcome(Kind.PERMANENT, code, text, hard_bounce=status in _NO_SUCH_MAILBOX and stage in _RECIPIENT_REPLY)
+        return Outcome(Kind.PERMANENT, code, text, hard_bounce=no_such_mailbox(status) and stage in _RECIPIENT_REPLY)
     return Outcome(Kind.TRANSIENT, None, f"unreadable reply from the mail server: {text!r}", broken=True)
 
 

@@ -23,6 +23,7 @@ from core.dispatch.config import DispatchConfig
 from core.dispatch.markdown import markdown_parts
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
 from core.dispatch.rendering import FOOTER_LINK, Rendered, RenderError, RunMessage
+from core.dispatch.verp import BounceSenders
 from core.dispatch.watch import ConnectionWatch, Schedule, sendable, with_database
 from core.dkim import Signing, dkim_enabled
 from core.models import Attempt, AttemptStatus, Mailing, Message, MessageFormat
@@ -43,6 +44,7 @@ class MessageCache:
     def __init__(self, from_email: str | None = None):
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
         self.links = UnsubscribeLinks()
+        self.senders = BounceSenders()
         self._messages: dict[int, RunMessage | str] = {}  # a str: why the message cannot be built
 
     def get(self, mailing_id: int) -> RunMessage | None:
@@ -82,6 +84,10 @@ class MessageCache:
         if isinstance(message, str):
             raise RenderError(message)
         return message
+
+    def envelope_from(self, item: Claimed, message: RunMessage) -> str:
+        """The attempt's envelope sender: its VERP address when bounces come back to one."""
+        return self.senders.envelope_from(item.id, message.envelope_from)
 
 
 def run_message(
@@ -410,8 +416,10 @@ def _send_each(
             if isinstance(built, Outcome):  # not to be sent: skipped, or it cannot be built
                 outcome = built
             else:
-                then = smtp_address(following.email) if following is not None else None
-                outcome = transport.send(built.envelope_from, built.message(), ready=recorder.confirm, then=then)
+                then, then_from = _next_envelope(following, messages)
+                outcome = transport.send(
+                    built.envelope_from, built.message(), ready=recorder.confirm, then=then, then_from=then_from
+                )
         except ServerFault as fault:
             result.fault, untried = fault, [item, *queue]
         else:
@@ -477,6 +485,13 @@ def _expected_next(queue: deque[Claimed], watch: BatchWatch, messages: MessageCa
     return item
 
 
+def _next_envelope(following: Claimed | None, messages: MessageCache) -> tuple[str | None, str | None]:
+    """(recipient, sender) of the envelope the transport may send ahead."""
+    if following is None:
+        return None, None
+    return smtp_address(following.email), messages.envelope_from(following, messages.get(following.mailing_id))
+
+
 @dataclass(slots=True)
 class Built:
     """A message ready to go, but perhaps for its DKIM signature, being made."""
@@ -510,7 +525,7 @@ def _build(item: Claimed, messages: MessageCache) -> Built | Outcome:
         rendered = message.render(email=item.email, full_name=item.full_name, headers=headers.items(), link=link)
     except RenderError as exc:
         return Outcome(Kind.PERMANENT, None, f"the message could not be built: {exc}")
-    return Built(message.envelope_from, rendered, Signing(rendered.data) if dkim_enabled() else None)
+    return Built(messages.envelope_from(item, message), rendered, Signing(rendered.data) if dkim_enabled() else None)
 
 
 def _report_lost(count: int, what: str, counts: Counter) -> None:

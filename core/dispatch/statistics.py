@@ -19,10 +19,11 @@ from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus, DailyStat
 
 _COUNTS = {
     "planned": Count("id"),
-    "sent": Count("id", filter=Q(status=AttemptStatus.SUCCESS)),
+    "sent": Count("id", filter=Q(status=AttemptStatus.SUCCESS, bounced_at__isnull=True)),
     "failed": Count("id", filter=Q(status=AttemptStatus.FAILURE)),
     "pending": Count("id", filter=Q(status__in=OPEN_ATTEMPT_STATUSES)),
     "skipped": Count("id", filter=Q(status=AttemptStatus.SKIPPED)),
+    "bounced": Count("id", filter=Q(status=AttemptStatus.SUCCESS, bounced_at__isnull=False)),
     "first_attempt_at": Min("attempted_at"),
     "last_attempt_at": Max("attempted_at"),
 }
@@ -30,13 +31,15 @@ DAY_FIGURES = ("sent", "failed", "pending", "skipped")
 
 
 def run_figures(mailing_id: int, run_at) -> dict:
-    """Planned, sent, failed, pending and skipped sends of one run, and its first
-    and last attempt, counted from the attempts now."""
+    """Planned, sent, failed, pending, skipped and bounced sends of one run
+    (a message accepted and later bounced counts as bounced, not sent), and
+    its first and last attempt, counted from the attempts now."""
     return Attempt.objects.filter(mailing_id=mailing_id, run_at=run_at).aggregate(**_COUNTS)
 
 
 def _reached_by_resends(mailing_id: int, run_at) -> int:
-    return Attempt.objects.filter(mailing_id=mailing_id, resend_of=run_at, status=AttemptStatus.SUCCESS).count()
+    resent = Attempt.objects.filter(mailing_id=mailing_id, resend_of=run_at, status=AttemptStatus.SUCCESS)
+    return resent.filter(bounced_at__isnull=True).count()
 
 
 def _counted(run: RunStats) -> dict:

@@ -155,6 +155,7 @@ class SmtpTransport:
         *,
         ready: Callable[[], None] | None = None,
         then: str | None = None,
+        then_from: str | None = None,
     ) -> Outcome:
         """Send one message. `ready` is called when the server is about to take
         its data; if it raises, the connection is dropped before the end of the
@@ -162,8 +163,10 @@ class SmtpTransport:
         goes on. `then` is the recipient expected next: with PIPELINING its
         envelope goes out with this message's data (RFC 2920 3.1 lets message
         content open a command group), one round trip per message instead of
-        two. If the next message is for someone else after all, the connection
-        is dropped first, so the envelope sent ahead never becomes a message.
+        two; `then_from` is its sender when not this message's (a VERP address
+        per attempt). If the next message has another envelope after all, the
+        connection is dropped first, so the envelope sent ahead never becomes a
+        message.
         Raises ServerFault when (re)connecting fails or the server refuses our
         sending (see core.dispatch.outcomes)."""
         if self._ahead is not None and self._ahead != (envelope_from, message.recipient):
@@ -178,7 +181,8 @@ class SmtpTransport:
         stage = Stage.MAIL
         try:
             if self._pipelining:
-                stage, code, reply = self._send_pipelined(smtp, envelope_from, message, ready, then)
+                ahead = None if then is None else (then_from or envelope_from, then)
+                stage, code, reply = self._send_pipelined(smtp, envelope_from, message, ready, ahead)
             else:
                 stage, code, reply = self._send_stepwise(smtp, envelope_from, message, ready)
             outcome = from_reply(code, reply, stage=stage)
@@ -213,7 +217,7 @@ class SmtpTransport:
         return (Stage.END_OF_DATA, *_at(Stage.END_OF_DATA, smtp.getreply))
 
     def _send_pipelined(
-        self, smtp, envelope_from: str, message: Rendered, ready, then: str | None
+        self, smtp, envelope_from: str, message: Rendered, ready, then: tuple[str, str] | None
     ) -> tuple[Stage, int, bytes]:
         """MAIL, RCPT and DATA in one write, their replies read after (RFC 2920):
         the same reply for every step. Unless they went out ahead, with the
@@ -228,10 +232,9 @@ class SmtpTransport:
                     ready()
                 data = dot_stuffed(message.data)
                 if then is not None:
-                    data += _envelope(envelope_from, then).encode("ascii")
+                    data += _envelope(*then).encode("ascii")
                 _at(Stage.DATA, smtp.send, data)
-                if then is not None:
-                    self._ahead = (envelope_from, then)
+                self._ahead = then
                 return (Stage.END_OF_DATA, *_at(Stage.END_OF_DATA, smtp.getreply))
             # DATA was accepted although a step before it failed: end an empty message.
             _at(Stage.DATA, smtp.send, b".\r\n")
@@ -304,7 +307,13 @@ class DjangoTransport:
             connection.close()
 
     def send(
-        self, envelope_from: str, message: Rendered, *, ready: Callable[[], None] | None = None, then=None
+        self,
+        envelope_from: str,
+        message: Rendered,
+        *,
+        ready: Callable[[], None] | None = None,
+        then=None,
+        then_from=None,
     ) -> Outcome:
         if self._connection is None:
             self.open()

@@ -42,6 +42,14 @@ class Attempt(models.Model):
     # Set on the attempts of a resend run: the scheduled run whose failure this
     # attempt sends again. The failed attempt itself is never touched.
     resend_of = models.DateTimeField(_("resend of the run"), null=True, blank=True)
+    # A delivery-status notification that came back later for a message the
+    # server accepted (status `success`): the reports count the attempt as
+    # bounced, not sent. Its status code (RFC 3463) and the reported diagnostic.
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True, editable=False)
+    bounce_status = models.CharField(
+        _("bounce status"), max_length=16, blank=True, default="", db_default="", editable=False
+    )
+    bounce_diagnostic = models.TextField(_("bounce diagnostic"), blank=True, default="", db_default="", editable=False)
 
     class Meta:
         verbose_name = _("attempt")

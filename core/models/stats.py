@@ -26,6 +26,8 @@ class RunStats(models.Model):
     failed = models.PositiveIntegerField(_("failed"), default=0)
     pending = models.PositiveIntegerField(_("pending"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    # Accepted by the mail server, then reported undeliverable by a later bounce (not in `sent`).
+    bounced = models.PositiveIntegerField(_("bounced"), default=0)
     # Clients this run reached: sent by it, or (a scheduled run) by a resend of it later.
     reached = models.PositiveIntegerField(_("reached"), default=0)
     first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)

@@ -69,7 +69,7 @@ class AcceptingRelay:
 
     server = "test"
 
-    def send(self, envelope_from, message, ready=None, then=None):
+    def send(self, envelope_from, message, ready=None, then=None, then_from=None):
         if ready is not None:  # the message's data is about to go out
             ready()
         return Outcome(Kind.SUCCESS, 250, "2.0.0 Ok: queued")

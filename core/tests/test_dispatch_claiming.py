@@ -72,7 +72,7 @@ def test_a_batch_whose_mailing_was_deleted_meanwhile_is_dropped_without_a_crash(
     class Accepting:
         server = "test"
 
-        def send(self, envelope_from, message, ready=None, then=None):
+        def send(self, envelope_from, message, ready=None, then=None, then_from=None):
             return Outcome(Kind.SUCCESS, 250, "OK")
 
     result = send_batch(claimed, transport=Accepting(), messages=MessageCache(), config=fast_config())
@@ -85,7 +85,7 @@ class DownAfterConnect:
 
     server = "127.0.0.1:25"
 
-    def send(self, envelope_from, message, ready=None, then=None):
+    def send(self, envelope_from, message, ready=None, then=None, then_from=None):
         from core.dispatch.outcomes import ServerFault
 
         raise ServerFault("421 4.3.2 service shutting down", 421)

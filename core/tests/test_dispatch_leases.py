@@ -35,13 +35,13 @@ class ReclaimedBeforeFirstSend:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def send(self, envelope_from, message, ready=None, then=None):
+    def send(self, envelope_from, message, ready=None, then=None, then_from=None):
         if self.result is None:
             later = timezone.now() + timedelta(seconds=2)
             claimed = claim_batch(now=later, lease_until=later + timedelta(minutes=5), size=10)
             config = fast_config()
             self.result = send_batch(claimed, transport=self.other, messages=MessageCache(), config=config)
-        return self.inner.send(envelope_from, message, ready=ready, then=then)
+        return self.inner.send(envelope_from, message, ready=ready, then=then, then_from=then_from)
 
 
 def test_a_result_that_lost_its_lease_is_reported_not_written_over_the_new_holders(owner):
@@ -72,8 +72,8 @@ class ClaimingMidway:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def send(self, envelope_from, message, ready=None, then=None):
-        outcome = self.inner.send(envelope_from, message, ready=ready, then=then)
+    def send(self, envelope_from, message, ready=None, then=None, then_from=None):
+        outcome = self.inner.send(envelope_from, message, ready=ready, then=then, then_from=then_from)
         self.sent += 1
         if self.sent == self.after:
             now = timezone.now()

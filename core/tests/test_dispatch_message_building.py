@@ -50,6 +50,7 @@ def test_a_message_that_cannot_be_built_fails_only_its_mailing_and_says_why(
 
 def test_the_owners_name_never_replaces_the_envelope_sender_or_the_from_address(owner, other_user, settings):
     settings.DEFAULT_FROM_EMAIL = "Mail Service <news@example.com>"
+    settings.BOUNCE_ADDRESS = ""  # the plain envelope sender (test_bounce_senders covers the VERP one)
     User.objects.filter(pk=owner.pk).update(full_name="CEO\r\n<ceo@bank.example>")
     User.objects.filter(pk=other_user.pk).update(full_name='Bank "Security" <ceo@bank.example>, x@evil.example')
     forged = make_mailing(owner, 2)

@@ -40,8 +40,8 @@ class DisablingAfter:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def send(self, envelope_from, message, ready=None, then=None):
-        outcome = self.inner.send(envelope_from, message, ready=ready, then=then)
+    def send(self, envelope_from, message, ready=None, then=None, then_from=None):
+        outcome = self.inner.send(envelope_from, message, ready=ready, then=then, then_from=then_from)
         self.sent += 1
         if self.sent == self.after:
             # From another connection, as the owner's click on a web host would.

@@ -48,6 +48,10 @@ def test_check_deploy_is_clean_with_production_values():
         ({"REDIS_URL": "http://localhost"}, "REDIS_URL must be a redis://"),
         ({"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, "EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive"),
         ({"LANGUAGE_CODE": "xx"}, "LANGUAGE_CODE='xx' is not one of en, ru"),
+        ({"BOUNCE_ADDRESS": "bounces@example.com"}, "must be an address with one {token} in its local part"),
+        ({"BOUNCE_ADDRESS": "bounces+x@{token}.example.com"}, "must be an address with one {token}"),
+        ({"BOUNCE_MAILBOX": "pop3://u:p@mail.example.com"}, "BOUNCE_MAILBOX must be imaps://"),
+        ({"BOUNCE_MAILBOX": "imaps://mail.example.com/INBOX"}, "BOUNCE_MAILBOX must be imaps://"),
     ],
 )
 def test_bad_value_fails_loudly(env, message):
