@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0015_lists'),
+        ('core', '0016_lead_client_order_index'),
     ]
 
     operations = [
