@@ -143,12 +143,12 @@ STEPS = [
     (
         "run statistics",
         """
-        INSERT INTO core_runstats (mailing_id, run_at, day, is_resend, planned, sent, failed, pending, skipped,
+        INSERT INTO core_runstats (mailing_id, run_at, day, is_resend, planned, sent, failed, pending, skipped, bounced,
                                    reached, first_attempt_at, last_attempt_at, stale, updated_at)
         SELECT a.mailing_id, a.run_at, (a.run_at AT TIME ZONE u.time_zone)::date, false, count(*),
                count(*) FILTER (WHERE a.status = 'success'), count(*) FILTER (WHERE a.status = 'failure'),
                count(*) FILTER (WHERE a.status IN ('pending', 'sending')), count(*) FILTER (WHERE a.status = 'skipped'),
-               count(*) FILTER (WHERE a.status = 'success'), min(a.attempted_at), max(a.attempted_at), false, now()
+               0, count(*) FILTER (WHERE a.status = 'success'), min(a.attempted_at), max(a.attempted_at), false, now()
         FROM core_attempt a JOIN core_mailing m ON m.id = a.mailing_id JOIN core_user u ON u.id = m.owner_id
         GROUP BY a.mailing_id, a.run_at, u.time_zone
         """,
