@@ -1,9 +1,9 @@
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.faces import FORM_ACTIONS, TwoFacedMixin
+from api.faces import FORM_ACTIONS, FormFragmentsMixin, TwoFacedMixin
 from api.filters import FilterBackend
 from api.pagination import Pages
 from api.permissions import ChangeOwnOnly
@@ -44,3 +44,20 @@ class OwnedObjectsMixin:
             return super().destroy(request, *args, **kwargs)
         except ObjectInUse as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
+
+
+class EditableViewSet(
+    FormFragmentsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ResourceViewSet,
+):
+    """A resource with every action and both faces: list, one, create, change,
+    delete, and the form and delete-confirmation fragments of its page."""
+
+
+class OwnedResourceViewSet(OwnedObjectsMixin, EditableViewSet):
+    """An editable resource its user keeps (clients, lists, messages)."""

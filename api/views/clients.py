@@ -5,14 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.csv_import import read_rows, refuse_oversized_request
-from api.faces import FormFragmentsMixin, is_htmx
+from api.faces import is_htmx
 from api.filters import ClientFilter
 from api.htmx import toast
 from api.renderers import BOM_PARAMETER, CSVRenderer, FragmentRenderer
@@ -26,7 +26,7 @@ from api.serializers import (
     RemovedFromMailingsSerializer,
     as_field_errors,
 )
-from api.views.base import OwnedObjectsMixin, ResourceViewSet
+from api.views.base import OwnedResourceViewSet
 from core.models import ClientList
 from core.selectors import clients_visible_to, lists_visible_to
 from core.services.clients import clients_delete, clients_import
@@ -59,16 +59,7 @@ CONFLICT = OpenApiResponse(description=_("The client is used by a mailing and wa
     ),
 )
 @extend_schema(tags=["clients"])
-class ClientViewSet(
-    OwnedObjectsMixin,
-    FormFragmentsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ResourceViewSet,
-):
+class ClientViewSet(OwnedResourceViewSet):
     """The people who receive your mailings."""
 
     resource = "clients"

@@ -4,11 +4,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.faces import FormFragmentsMixin
 from api.filters import ListFilter
 from api.serializers import (
     ClientListSerializer,
@@ -16,7 +14,7 @@ from api.serializers import (
     ListClientsSerializer,
     as_field_errors,
 )
-from api.views.base import OwnedObjectsMixin, ResourceViewSet
+from api.views.base import OwnedResourceViewSet
 from core.models import ListMember
 from core.selectors import clients_visible_to, lists_visible_to
 from core.services.lists import list_add_clients, list_delete, list_remove_clients
@@ -47,16 +45,7 @@ def with_clients_count(queryset):
     ),
 )
 @extend_schema(tags=["lists"])
-class ListViewSet(
-    OwnedObjectsMixin,
-    FormFragmentsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ResourceViewSet,
-):
+class ListViewSet(OwnedResourceViewSet):
     """Named groups of your clients. A mailing sent to a list reaches whoever is
     on it when each run is planned."""
 

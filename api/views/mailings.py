@@ -3,11 +3,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.faces import FormFragmentsMixin
 from api.filters import MailingFilter
 from api.htmx import is_htmx
 from api.list_cache import CachedListMixin
@@ -20,7 +18,7 @@ from api.serializers import (
     ResendFailedSerializer,
     SendNowSerializer,
 )
-from api.views.base import ResourceViewSet
+from api.views.base import EditableViewSet
 from api.views.proofs import SendTestMixin, send_test_schema
 from core.dispatch.statistics import fresh_runs
 from core.models import Attempt, AttemptStatus, ListMember, Mailing, MailingRecipient, MailingTarget
@@ -88,17 +86,7 @@ def with_failures(queryset):
     destroy=extend_schema(summary="Delete a mailing and its history"),
 )
 @extend_schema(tags=["mailings"])
-class MailingViewSet(
-    SendTestMixin,
-    CachedListMixin,
-    FormFragmentsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ResourceViewSet,
-):
+class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
     """One message sent to many clients, once or on a period. Managers may look
     at every mailing and enable or disable it, but change only their own."""
 

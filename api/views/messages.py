@@ -1,16 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import StaticHTMLRenderer
 from rest_framework.response import Response
 
-from api.faces import FormFragmentsMixin
 from api.filters import MessageFilter
 from api.renderers import JSONRenderer
 from api.serializers import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
-from api.views.base import OwnedObjectsMixin, ResourceViewSet
+from api.views.base import OwnedResourceViewSet
 from api.views.proofs import SendTestMixin, send_test_schema
 from core.dispatch.sending import preview_message
 from core.models import MessageFormat
@@ -37,17 +35,7 @@ CONFLICT = OpenApiResponse(description=_("A mailing sends the message; it was no
     ),
 )
 @extend_schema(tags=["messages"])
-class MessageViewSet(
-    SendTestMixin,
-    OwnedObjectsMixin,
-    FormFragmentsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ResourceViewSet,
-):
+class MessageViewSet(SendTestMixin, OwnedResourceViewSet):
     """The subjects and bodies your mailings send."""
 
     resource = "messages"
