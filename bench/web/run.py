@@ -17,10 +17,17 @@ and drives it with --threads client threads until --requests page loads or
 compared with a trivial view (no session, no database) and with the same view
 reading the logged-in user (session and user look-ups: the floor of any
 logged-in page), both served by the same gunicorn in the same run.
+
+With --while-sending N every group (the trivial views too) is measured a
+second time while another owner's N-recipient mailing is being sent by the
+dispatcher into Postfix's smtp-sink (bench/dispatch), over and over: the
+dispatcher's writes name only that owner, so the measured owner's cached pages
+should stay warm. It needs REDIS_URL, the cache the dispatcher and gunicorn share.
 """
 
 import argparse
 import http.client
+import json
 import os
 import secrets
 import socket
@@ -46,10 +53,58 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=4, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured page loads per group first")
+    parser.add_argument(
+        "--while-sending", type=int, default=0, metavar="N", help="also measure while another owner sends to N clients"
+    )
     args = parser.parse_args()
     if not args.page:
         parser.error("give at least one --page")
+    if args.while_sending and not os.environ.get("REDIS_URL"):
+        parser.error("--while-sending needs REDIS_URL: the dispatcher's cache writes reach gunicorn only through it")
     return args
+
+
+class Sending:
+    """Another owner's mailing, sent again and again by the dispatcher into
+    smtp-sink while a measurement runs (`with sending:`)."""
+
+    def __init__(self, clients: int):
+        sys.path.insert(0, str(ROOT))
+        from bench.dispatch.run import Worker, ensure_sink, free_port, start_sink
+
+        ensure_sink()
+        port = free_port()
+        self.sink = start_sink(port)
+        self.worker = Worker(os.environ["DATABASE_URL"], port)
+        self.mailing = self.worker.run("setup", clients, f"sender-{secrets.token_hex(4)}@bench.example")["mailing"]
+        self.sent = 0
+        self.process = None
+
+    def _send_again_and_again(self) -> None:
+        while self.running:
+            self.worker.run("reset", self.mailing)
+            self.worker.run("plan", self.mailing)
+            self.process = self.worker.start("dispatch", self.mailing, time.time())
+            output, _ = self.process.communicate()
+            if self.process.returncode == 0:
+                self.sent += json.loads(output.strip().splitlines()[-1])["sent"]
+
+    def __enter__(self):
+        self.running, self.sent = True, 0
+        self.thread = threading.Thread(target=self._send_again_and_again)
+        self.thread.start()
+        time.sleep(3)  # the dispatcher has started and is sending
+        return self
+
+    def __exit__(self, *exc):
+        self.running = False
+        if self.process is not None:
+            self.process.terminate()
+        self.thread.join()
+
+    def close(self) -> None:
+        self.sink.terminate()
+        self.sink.wait()
 
 
 def prepare_environment():
@@ -202,21 +257,37 @@ def measure(port: int, urls: list[str], cookie: str, args) -> dict:
 
 
 def main():
+    load = os.getloadavg()[0]
     args = parse_args()
     prepare_environment()
     create_database()
     cookie = session_cookie(args.email)
+    sending = Sending(args.while_sending) if args.while_sending else None
     port = free_port()
     server = start_gunicorn(port, args.workers)
     try:
         groups = [[TRIVIAL], [TRIVIAL_USER], *([u.strip() for u in page.split(",") if u.strip()] for page in args.page)]
         results = [(group, measure(port, group, cookie, args)) for group in groups]
+        if sending is not None:
+            with sending:
+                busy = [(group, measure(port, group, cookie, args)) for group in groups]
     except RuntimeError as exc:
         sys.exit(f"warm-up failed, nothing measured: {exc}")
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if sending is not None:
+            sending.close()
 
+    busy_machine = " (above 1.5: a busy machine, not evidence)" if load > 1.5 else ""
+    print(f"load average before the run: {load:.2f}{busy_machine}")
+    print_results(results, args)
+    if sending is not None:
+        print(f"\nwhile another owner's {args.while_sending}-recipient mailing was sent ({sending.sent}+ messages):")
+        print_results(busy, args)
+
+
+def print_results(results, args) -> None:
     base = results[0][1]
     print(
         f"gunicorn {args.workers} workers, {args.threads} client threads, "
