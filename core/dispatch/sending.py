@@ -22,13 +22,15 @@ from core.dispatch.claiming import Claimed, held, release, renew
 from core.dispatch.config import DispatchConfig
 from core.dispatch.markdown import markdown_parts
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
-from core.dispatch.rendering import FOOTER_LINK, Rendered, RenderError, RunMessage
+from core.dispatch.rendering import FOOTER_LINK, Rendered, RenderError, RunMessage, Template, Tracking
+from core.dispatch.tracking import TrackingUrls, tracked_parts
 from core.dispatch.watch import ConnectionWatch, Schedule, sendable, with_database
 from core.dkim import Signing, dkim_enabled
 from core.models import Attempt, AttemptStatus, Mailing, Message, MessageFormat
 from core.services.deliverability import UnsubscribeLinks, record_unknown_recipient
 from core.services.mailings import refresh_status
 from core.services.stats import AttemptsWritten, mark_runs_stale
+from core.services.tracking import link_positions
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,9 @@ class MessageCache:
     def __init__(self, from_email: str | None = None):
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
         self.links = UnsubscribeLinks()
+        self.tracking = TrackingUrls()
         self._messages: dict[int, RunMessage | str] = {}  # a str: why the message cannot be built
+        self._positions: dict[int, list[int]] = {}  # a tracked message's link numbers as its mailing keeps them
 
     def get(self, mailing_id: int) -> RunMessage | None:
         """The mailing's message, or None if the mailing was deleted meanwhile.
@@ -60,12 +64,14 @@ class MessageCache:
                     "owner__full_name",
                     "owner__reply_to",
                     "owner__language",
+                    "track_clicks",
+                    "track_opens",
                 )
                 .first()
             )
             if found is None:
                 return None
-            subject, body, body_format, sender_name, reply_to, language = found
+            subject, body, body_format, sender_name, reply_to, language, track_clicks, track_opens = found
             try:
                 message = run_message(
                     subject=subject,
@@ -75,13 +81,23 @@ class MessageCache:
                     reply_to=reply_to,
                     language=language,
                     from_email=self.from_email,
+                    track_clicks=track_clicks,
+                    track_opens=track_opens,
                 )
             except RenderError as exc:
                 message = str(exc)
+            else:
+                self._positions[mailing_id] = link_positions(mailing_id=mailing_id, urls=message.links)
             self._messages[mailing_id] = message
         if isinstance(message, str):
             raise RenderError(message)
         return message
+
+    def tracking_for(self, attempt_id: int, mailing_id: int, message: RunMessage) -> Tracking | None:
+        """The recipient's tracked links and image, when the mailing's message has any."""
+        if not (message.links or message.tracks_opens):
+            return None
+        return self.tracking.for_attempt(attempt_id, self._positions[mailing_id], message.tracks_opens)
 
 
 def run_message(
@@ -93,11 +109,16 @@ def run_message(
     language: str,
     from_email: str | None = None,
     body_format: str = MessageFormat.PLAIN,
+    track_clicks: bool = False,
+    track_opens: bool = False,
 ) -> RunMessage:
     """A mailing's message as every recipient gets it: the owner's name with the
     configured from-address, the owner's Reply-To, Message-IDs on our domain and
     the unsubscribe line in the owner's `language` — a Markdown body as its
     plain text and its HTML (core.dispatch.markdown), rendered here once.
+    With `track_clicks` its links (but the unsubscribe link) lead through
+    per-recipient redirects, with `track_opens` its HTML part has an image
+    that counts opens (core.dispatch.tracking); neither is ever set for a test.
     Raises RenderError when the owner's name or Reply-To, or the configured
     from-address, is not usable."""
     # The configured sender is ours and trusted; the owner's name is only ever
@@ -121,6 +142,14 @@ def run_message(
                 site_url=settings.SITE_URL,
             )
             parts = {"text": text, "html": html}
+    if track_clicks or track_opens:
+        text = parts.get("text")
+        if text is None:
+            if (error := Template(body).error) is not None:
+                raise RenderError(error)
+            text = Template(body)
+        text, html, links = tracked_parts(text, parts.get("html"), clicks=track_clicks, opens=track_opens)
+        parts = {"text": text, "html": html, "links": links, "tracks_opens": track_opens and html is not None}
     return RunMessage(
         subject=subject,
         body=body,
@@ -506,8 +535,11 @@ def _build(item: Claimed, messages: MessageCache) -> Built | Outcome:
     if message is None:  # deleted with its attempts: there is nothing left to send or record
         return Outcome(Kind.PERMANENT, None, "the mailing was deleted")
     link, headers = messages.links.for_client(item.client_id, item.mailing_id)
+    tracking = messages.tracking_for(item.id, item.mailing_id, message)
     try:
-        rendered = message.render(email=item.email, full_name=item.full_name, headers=headers.items(), link=link)
+        rendered = message.render(
+            email=item.email, full_name=item.full_name, headers=headers.items(), link=link, tracking=tracking
+        )
     except RenderError as exc:
         return Outcome(Kind.PERMANENT, None, f"the message could not be built: {exc}")
     return Built(message.envelope_from, rendered, Signing(rendered.data) if dkim_enabled() else None)
