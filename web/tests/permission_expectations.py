@@ -163,6 +163,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
         delete(statuses(401, 409, 404, 404, 404, 409)),  # the client is on a mailing
     ],
     "api:client-confirm-delete": [get(OWN)],
+    "api:client-clicks": [get(OWN)],
     "api:client-edit-form": [get(OWN)],
     "api:client-remove-from-mailings": [post({}, OWN)],
     "api:list-list": [get(API_SIGNED_IN), post({"name": "New list"}, API_CREATED)],
@@ -207,6 +208,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:mailing-send-test": [post({}, statuses(401, 202, 404, 403, 404, 202))],
     "api:mailing-resend-failed": [post({}, CHANGED_BY_OWNER)],
     "api:mailing-progress": [get(SEEN_BY_MANAGERS)],
+    "api:mailing-tracking": [get(SEEN_BY_MANAGERS)],
     "api:attempt-list": [get(API_SIGNED_IN)],
     "api:attempt-detail": [get(SEEN_BY_MANAGERS)],
     "api:report-list": [get(API_SIGNED_IN)],
