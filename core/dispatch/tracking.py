@@ -102,13 +102,19 @@ def _tracked_html(part: HtmlTemplate, table: LinkTable | None, opens: bool) -> H
 
 
 @lru_cache(maxsize=4)
-def _key(secret_key: str) -> bytes:
-    return hashlib.sha256(b"mail_service.tracking\x00" + secret_key.encode()).digest()
+def _key(secret_key: str) -> tuple:
+    """HMAC-SHA256's inner and outer hashes with the key (derived from the
+    secret key) already in them: each token copies them (RFC 2104), which costs
+    a quarter of `hmac.digest`, whose OpenSSL digest is looked up on every call."""
+    key = hashlib.sha256(b"mail_service.tracking\x00" + secret_key.encode()).digest().ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
 
 
-def _signature(key: bytes, payload: str) -> str:
-    digest = hmac.digest(key, payload.encode("ascii"), "sha256")[:_SIGNATURE_BYTES]
-    return base64.urlsafe_b64encode(digest).decode("ascii")
+def _signature(key: tuple, payload: str) -> str:
+    inner, outer = key[0].copy(), key[1].copy()
+    inner.update(payload.encode("ascii"))
+    outer.update(inner.digest())
+    return base64.urlsafe_b64encode(outer.digest()[:_SIGNATURE_BYTES]).decode("ascii")
 
 
 def click_token(attempt_id: int, number: int) -> str:
@@ -123,7 +129,7 @@ def open_token(attempt_id: int) -> str:
 
 
 def _verified(payload: str, signature: str) -> bool:
-    for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+    for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):  # tokens sent before a key rotation
         if hmac.compare_digest(_signature(_key(secret), payload), signature):
             return True
     return False

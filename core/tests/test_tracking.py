@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.dispatch.sending import run_message
 from core.dispatch.statistics import fresh_runs
-from core.dispatch.tracking import click_token, open_token
+from core.dispatch.tracking import click_token, open_token, read_click_token
 from core.models import Attempt, AttemptStatus, Client, LinkClick, Message, MessageFormat, MessageOpen, OutboxEmail
 from core.reports import runs_of
 from core.services.proofs import send_test
@@ -224,3 +224,18 @@ def test_a_test_send_of_a_tracked_mailing_is_never_tracked(site):
 
 def test_tokens_are_short_and_cheap(settings):
     assert len(click_token(123456789, 3)) <= 30 and len(open_token(123456789)) <= 25
+
+
+def test_the_signature_is_hmac_sha256_of_the_attempt_and_the_link(settings):
+    import base64
+    import hashlib
+    import hmac
+
+    key = hashlib.sha256(b"mail_service.tracking\x00" + settings.SECRET_KEY.encode()).digest()
+    expected = base64.urlsafe_b64encode(hmac.digest(key, b"c75bcd15-3", "sha256")[:12]).decode()
+    assert click_token(123456789, 3) == f"75bcd15-3-{expected}"
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-after-a-rotation-0123456789abcdef"
+    assert read_click_token(f"75bcd15-3-{expected}") == (123456789, 3)  # sent before the rotation
+    settings.SECRET_KEY_FALLBACKS = []
+    assert read_click_token(f"75bcd15-3-{expected}") is None
