@@ -97,6 +97,9 @@ def test_the_pages_say_what_is_tracked_and_show_the_figures(page, owner, tracked
     c0 = tracked.clients.get(email="c0@example.com")
     client_detail = page.get(f"/api/clients/{c0.pk}/").content.decode()
     assert "https://shop.example/new</td><td>2</td>" in client_detail
+    assert "https://shop.example/new</td><td>2</td>" in page.get(f"/api/clients/{c0.pk}/clicks/").content.decode()
+    report = page.get(f"/api/reports/{tracked.pk}/").content.decode()
+    assert re.search(r"https://shop\.example/new</td><td>2</td><td>100[.,]0 %</td><td>3</td>", report)
     form = page.get(f"/api/mailings/{tracked.pk}/form/").content.decode()
     assert 'name="track_clicks" value="true" checked' in form
     assert "Plain-text messages have no image, so their opens are not tracked." in form
