@@ -199,7 +199,7 @@ class ClientViewSet(
         "and link, how often and when. Only mailings with click tracking on record clicks.",
         responses=ClientClickSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def clicks(self, request, pk=None):
         self.client_clicks = list(client_clicks(self.get_object())[: self.CLICKS])
         return Response(ClientClickSerializer(self.client_clicks, many=True).data)

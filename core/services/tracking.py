@@ -154,13 +154,13 @@ def mailing_tracking(mailing: Mailing, runs: Iterable[RunStats]) -> MailingTrack
         for link_id, position, url in mailing.tracked_links.values_list("id", "position", "url")
     }
     clicks = (
-        LinkClick.objects.filter(attempt__mailing=mailing, attempt__run_at__in=run_times)
+        LinkClick.objects.filter(link__mailing=mailing, attempt__run_at__in=run_times)
         .values_list("attempt__run_at", "link_id")
         .annotate(unique=Count("id"), total=Sum("total"))
         .order_by()
     )
     clickers = dict(
-        LinkClick.objects.filter(attempt__mailing=mailing, attempt__run_at__in=run_times)
+        LinkClick.objects.filter(link__mailing=mailing, attempt__run_at__in=run_times)
         .values_list("attempt__run_at")
         .annotate(n=Count("attempt_id", distinct=True))
         .order_by()
