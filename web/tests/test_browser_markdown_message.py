@@ -12,6 +12,7 @@ import pytest
 from core.models import Mailing
 from core.tests.factories import ClientFactory
 from web.tests.browser import htmx_ready, log_in, requires_chromium, shot
+from web.tests.test_browser_audit import axe_problems, layout_problems
 from web.tests.test_browser_journey import open_dialog, run_cron, smtp  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, requires_chromium]
@@ -109,6 +110,7 @@ def test_track_clicks_send_follow_a_link_and_see_the_click_in_the_report(page, t
     assert not tracking.is_checked() and not dialog.get_by_label("Track opens").is_checked()  # off unless asked for
     dialog.get_by_text("Links in this mailing are tracked: we record who clicks which link.").wait_for()
     tracking.check()
+    assert axe_problems(page, "the mailing form") == []
     dialog.get_by_role("button", name="Create").click()
     dialog.wait_for(state="hidden")
     page.get_by_role("link", name="Autumn news").click()
@@ -131,4 +133,8 @@ def test_track_clicks_send_follow_a_link_and_see_the_click_in_the_report(page, t
     assert row.locator("td").all_inner_texts() == [target, "1", "100.0 %", "1"]  # clicked, rate, clicks
     runs = page.locator("#mailing-tracking-runs tbody tr").first.locator("td").all_inner_texts()
     assert runs[1:4] == ["1", "1", "100.0 %"]  # sent, clicked, click rate
+    assert axe_problems(page, "the tracked mailing's page") == []
     shot(page, "markdown-message-tracked-click")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert layout_problems(page, "the tracked mailing's page on a phone") == []
+    shot(page, "markdown-message-tracked-click-phone")
