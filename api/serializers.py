@@ -362,6 +362,25 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     start_at = AwareDateTimeField(label=_("First send at"))
     end_at = AwareDateTimeField(label=_("End at"), required=False, allow_null=True)
     is_active = serializers.BooleanField(label=_("Enabled"), required=False, initial=True)
+    track_clicks = serializers.BooleanField(
+        label=_("Track clicks"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "Links in this mailing are tracked: we record who clicks which link. Each link leads through "
+            "this site to its address; the unsubscribe link is never tracked."
+        ),
+    )
+    track_opens = serializers.BooleanField(
+        label=_("Track opens"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "Opens are tracked with an invisible image; approximate: mail clients that block images never "
+            "count, some load them without anyone reading. Plain-text messages have no image, so their opens "
+            "are not tracked."
+        ),
+    )
     next_run_reach = serializers.SerializerMethodField(
         help_text=_(
             "Clients a run planned now would send to: its own clients and those on its lists, each once, "
@@ -370,7 +389,14 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     )
 
     class Meta(MailingListSerializer.Meta):
-        fields = [*MailingListSerializer.Meta.fields, "next_run_reach", "clients", "lists"]
+        fields = [
+            *MailingListSerializer.Meta.fields,
+            "next_run_reach",
+            "clients",
+            "lists",
+            "track_clicks",
+            "track_opens",
+        ]
         read_only_fields = [
             "id",
             "owner",
@@ -718,3 +744,48 @@ class TestSentSerializer(serializers.Serializer):
     subject = serializers.CharField(help_text=_("Its subject, “[Test]” first."))
     email = serializers.EmailField(help_text=_("The client it was rendered for (or the sample client's address)."))
     full_name = serializers.CharField()
+
+
+class LinkFiguresSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text=_("The link's number in the mailing (the order it was first sent)."))
+    url = serializers.CharField(help_text=_("The address the link leads to."))
+    unique_clicks = serializers.IntegerField(help_text=_("Recipients who followed it, each counted once."))
+    clicks = serializers.IntegerField(help_text=_("Every time it was followed."))
+    click_rate = serializers.FloatField(
+        allow_null=True, help_text=_("Unique clicks ÷ sent, in per cent; null when nothing was sent.")
+    )
+
+
+class RunTrackingSerializer(serializers.Serializer):
+    run_at = serializers.DateTimeField()
+    is_resend = serializers.BooleanField()
+    sent = serializers.IntegerField(help_text=_("Messages sent in the run."))
+    clickers = serializers.IntegerField(help_text=_("Recipients who followed at least one link."))
+    clicks = serializers.IntegerField(help_text=_("Every click on any link."))
+    click_rate = serializers.FloatField(
+        allow_null=True, help_text=_("Clickers ÷ sent, in per cent; null when nothing was sent.")
+    )
+    opened = serializers.IntegerField(help_text=_("Recipients whose mail client loaded the image (approximate)."))
+    opens = serializers.IntegerField(help_text=_("Every time the image was loaded."))
+    links = LinkFiguresSerializer(many=True, help_text=_("The links clicked in this run."))
+
+
+class MailingTrackingSerializer(serializers.Serializer):
+    track_clicks = serializers.BooleanField()
+    track_opens = serializers.BooleanField()
+    sent = serializers.IntegerField(help_text=_("Messages sent in the runs below."))
+    clickers = serializers.IntegerField(help_text=_("Recipients who followed at least one link, per run, summed."))
+    click_rate = serializers.FloatField(allow_null=True, help_text=_("Clickers ÷ sent, in per cent."))
+    opened = serializers.IntegerField(help_text=_("Recipients who opened it, per run, summed (approximate)."))
+    runs = RunTrackingSerializer(many=True, help_text=_("The latest runs, newest first."))
+    links = LinkFiguresSerializer(many=True, help_text=_("Every tracked link, over those runs."))
+
+
+class ClientClickSerializer(serializers.Serializer):
+    mailing = serializers.IntegerField()
+    subject = serializers.CharField(help_text=_("The subject of the mailing's message."))
+    run_at = serializers.DateTimeField()
+    url = serializers.CharField(help_text=_("The address of the link."))
+    clicks = serializers.IntegerField(help_text=_("How often the client followed it."))
+    first_at = serializers.DateTimeField()
+    last_at = serializers.DateTimeField()

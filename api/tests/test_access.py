@@ -156,3 +156,13 @@ def test_blocked_users_token_stops_working(api, owner, manager):
 def test_report_rows_of_another_user_are_not_counted_for_a_plain_user(api, owner, theirs):
     RunStats.objects.create(mailing=theirs["mailings"], run_at=datetime(2026, 1, 1, tzinfo=UTC), sent=5)
     assert api.as_(owner).get("/api/reports/daily/").json() == []
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["json", "html"])
+def test_tracking_figures_and_clicks_of_another_users_mailing_or_client_are_404(api, owner, manager, theirs, headers):
+    mailing, client = theirs["mailings"], theirs["clients"]
+    assert api.as_(owner).get(f"/api/mailings/{mailing.pk}/tracking/", **headers).status_code == 404
+    assert api.as_(owner).get(f"/api/clients/{client.pk}/clicks/", **headers).status_code == 404
+    assert api.as_(manager).get(f"/api/mailings/{mailing.pk}/tracking/", **headers).status_code == 200
+    assert api.as_(manager).get(f"/api/clients/{client.pk}/clicks/", **headers).status_code == 404
+    assert APIClient().get(f"/api/mailings/{mailing.pk}/tracking/").status_code == 401

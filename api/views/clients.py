@@ -20,6 +20,7 @@ from api.serializers import (
     BulkAction,
     ClientBulkResultSerializer,
     ClientBulkSerializer,
+    ClientClickSerializer,
     ClientSerializer,
     ImportResultSerializer,
     ImportUploadSerializer,
@@ -39,6 +40,7 @@ from core.services.objects import (
     client_usage,
     mark_clients_in_use,
 )
+from core.services.tracking import client_clicks
 
 CONFLICT = OpenApiResponse(description=_("The client is used by a mailing and was not deleted."))
 
@@ -186,7 +188,24 @@ class ClientViewSet(OwnedResourceViewSet):
             trigger_client_event(response, f"{self.resource}-changed", {})
         return response
 
+    CLICKS = 100  # the latest clicks shown
+
+    @extend_schema(
+        summary="A client's clicks",
+        description="The tracked links the client followed (the latest hundred, newest first): per mailing run "
+        "and link, how often and when. Only mailings with click tracking on record clicks.",
+        responses=ClientClickSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def clicks(self, request, pk=None):
+        self.client_clicks = list(client_clicks(self.get_object())[: self.CLICKS])
+        return Response(ClientClickSerializer(self.client_clicks, many=True).data)
+
     def extra_fragment_context(self, name, data, response):
+        if name == "clicks":
+            return {"clicks": self.client_clicks}
+        if name == "detail" and self.fragment_object is not None:
+            return {"clicks": list(client_clicks(self.fragment_object)[:20])}
         if name == "confirm_delete" and self.fragment_object is not None:
             return {"usage": client_usage(self.fragment_object)}
         if name == "list":

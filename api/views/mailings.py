@@ -13,6 +13,7 @@ from api.renderers import FragmentRenderer
 from api.serializers import (
     MailingListSerializer,
     MailingSerializer,
+    MailingTrackingSerializer,
     ProgressSerializer,
     ResendFailedResultSerializer,
     ResendFailedSerializer,
@@ -32,6 +33,7 @@ from core.services.mailings import (
     next_run_reach,
     next_runs,
 )
+from core.services.tracking import mailing_tracking
 
 WRITE_DOC = (
     "Times are ISO 8601 with an offset. The message, the clients and the lists must be the mailing owner's; "
@@ -200,6 +202,20 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
         self.get_object()
         return Response({})
 
+    @extend_schema(
+        summary="Clicks and opens of a mailing",
+        description="Per run (the latest ten) and per link: recipients who clicked (each once per run and link), "
+        "every click, the click rate (unique clickers ÷ sent) and the recipients who opened it — approximate: "
+        "it counts the mail clients that loaded the invisible image of the HTML part. Only runs sent while "
+        "`track_clicks` or `track_opens` was on have any; tests are never counted.",
+        responses=MailingTrackingSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def tracking(self, request, pk=None):
+        mailing = self.get_object()
+        self.run_tracking = mailing_tracking(mailing, fresh_runs(runs_of(mailing)[: self.RUNS]))
+        return Response(MailingTrackingSerializer(self.run_tracking).data)
+
     @send_test_schema("mailing's message")
     @action(detail=True, methods=["post"], url_path="send-test")
     def send_test(self, request, pk=None):
@@ -212,12 +228,17 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
             return self.test_send_context()
         if name == "progress":
             return {"progress": self.run_progress}
+        if name == "tracking":
+            return {"tracking": self.run_tracking}
         if name != "detail" or mailing is None:
             return {}
+        runs = fresh_runs(runs_of(mailing)[: self.RUNS])
+        tracked = mailing.track_clicks or mailing.track_opens or mailing.tracked_links.exists()
         return {
             "progress": latest_run_progress(mailing),
             "upcoming": next_runs(mailing, count=self.UPCOMING),
-            "runs": fresh_runs(runs_of(mailing)[: self.RUNS]),
+            "runs": runs,
+            "tracking": mailing_tracking(mailing, runs) if tracked else None,
             "recipients": mailing.clients.order_by("pk")[:20],
             "target_lists": with_list_sizes(mailing.lists.order_by("name", "pk")),
             "reach": next_run_reach(mailing),

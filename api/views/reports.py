@@ -12,6 +12,7 @@ from api.views.base import ResourceViewSet
 from core.models import ClientEvent
 from core.reports import bring_up_to_date, daily_series, runs_of, success_rate, with_report_figures
 from core.selectors import daily_stats_visible_to, mailings_visible_to
+from core.services.tracking import mailing_tracking
 
 PERIOD_DOC = (
     "`period_after` and `period_before` (dates, both included) bound the runs and days counted: a run "
@@ -121,5 +122,9 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
             return {"series": series, "days": DaySerializer(series, many=True).data}
         if name == "detail" and self.fragment_object is not None:
             report = self.fragment_object
-            return {"success_rate": success_rate(report.reached, report.planned)}
+            tracked = report.track_clicks or report.track_opens or report.tracked_links.exists()
+            return {
+                "success_rate": success_rate(report.reached, report.planned),
+                "tracking": mailing_tracking(report, report.report_runs) if tracked else None,
+            }
         return {}

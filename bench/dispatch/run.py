@@ -192,11 +192,12 @@ def main() -> None:
         figures["pg_runcrons"] = median_rate(lambda: cron_cycle(pg, mailing), args.repeat)
         print(f"runcrons on PostgreSQL:    {figures['pg_runcrons']:8.0f} msgs/s", flush=True)
 
-        def planned_run(workers: int, worker: Worker = pg) -> float:
-            worker.run("reset", mailing)
-            worker.run("plan", mailing)
+        def planned_run(workers: int, worker: Worker = pg, mailing_id: int | None = None) -> float:
+            mailing_id = mailing_id or mailing
+            worker.run("reset", mailing_id)
+            worker.run("plan", mailing_id)
             start_at = time.time() + 3  # every process is up and set up by then
-            processes = [worker.start("dispatch", mailing, start_at) for _ in range(workers)]
+            processes = [worker.start("dispatch", mailing_id, start_at) for _ in range(workers)]
             results = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in processes]
             return rate(results, n)
 
@@ -214,6 +215,20 @@ def main() -> None:
         figures["pg_one_dkim"] = median_rate(lambda: planned_run(1, signing), args.repeat)
         figures["ratio_dkim_vs_plain"] = figures["pg_one_dkim"] / figures["pg_one"]
         print(f"PostgreSQL, one dispatcher, DKIM-signed:  {figures['pg_one_dkim']:8.0f} msgs/s", flush=True)
+
+        # A Markdown message (text and HTML) with tracked links and opens, against bare Django
+        # sending the same two parts untracked, in the same run.
+        note_load(figures, "django_html")
+        figures["django_html"] = median_rate(lambda: rate([lite.run("baseline-django-html", n)], n), args.repeat)
+        print(f"bare Django, the Markdown message's text and HTML: {figures['django_html']:8.0f} msgs/s", flush=True)
+        tracked = pg.run("setup", n, "tracked@example.com", "tracked-markdown")["mailing"]
+        note_load(figures, "pg_one_tracked_markdown")
+        figures["pg_one_tracked_markdown"] = median_rate(lambda: planned_run(1, pg, tracked), args.repeat)
+        print(
+            f"PostgreSQL, one dispatcher, Markdown message with tracked links: "
+            f"{figures['pg_one_tracked_markdown']:8.0f} msgs/s",
+            flush=True,
+        )
 
         note_load(figures, "start_up")
         figures["start_up_seconds"] = statistics.median(start_up(pg, mailing) for _ in range(args.repeat))
@@ -264,6 +279,8 @@ def main() -> None:
     figures["ratio_one_vs_ceiling"] = figures["pg_one"] / figures["smtplib"]
     print(f"one dispatcher / smtplib ceiling:  {figures['ratio_one_vs_ceiling']:.2f}x (target >= 0.5)")
     print(f"DKIM-signed / unsigned:            {figures['ratio_dkim_vs_plain']:.2f}x (target >= 0.6)")
+    figures["ratio_tracked_markdown_vs_django_html"] = figures["pg_one_tracked_markdown"] / figures["django_html"]
+    print(f"tracked Markdown / bare Django HTML: {figures['ratio_tracked_markdown_vs_django_html']:.2f}x")
     print(f"runcrons start to first message:   {figures['start_up_seconds']:.2f} s (target < 1 s)")
     busy = {name: load for name, load in figures["load_before"].items() if load > BUSY}
     if busy:

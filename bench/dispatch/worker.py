@@ -32,6 +32,17 @@ BODY = (
 )
 
 
+# The Markdown message of the tracked-links figure: four links (one twice), an image, a list.
+MARKDOWN_BODY = (
+    "# Hello {full_name}\n\nThank you for staying with us. This month: [new prices](https://shop.example/prices), "
+    "a [café corner](https://shop.example/cafe?utm_source=mail&utm_campaign=june) and "
+    "[opening hours](https://shop.example/hours) for the holidays.\n\n"
+    "- **Prices**: see [the list](https://shop.example/prices)\n- Questions? [Write to us](mailto:shop@example.com)\n"
+    "- Your address with us: {email}\n\n![The shop](https://shop.example/shop.jpg)\n\n"
+    "[Visit the shop](https://shop.example/) — the shop team\n"
+)
+
+
 def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -40,15 +51,30 @@ def recipients(count: int, offset: int = 0):
     return [(f"r{i}@example.com", f"Jürgen Recipient {i}") for i in range(offset, offset + count)]
 
 
-def setup(count: int, owner_email: str) -> dict:
-    from core.models import Client, Mailing, MailingRecipient, Message, User
+def setup(count: int, owner_email: str, kind: str = "plain") -> dict:
+    """`kind` "tracked-markdown": a Markdown message with click and open tracking on."""
+    from core.models import Client, Mailing, MailingRecipient, Message, MessageFormat, User
 
     call_command("migrate", verbosity=0)
     owner = User.objects.create_user(owner_email, "bench-pass-123456", full_name="Bench Owner")
-    message = Message.objects.create(owner=owner, subject=SUBJECT, body=BODY)
+    tracked = kind == "tracked-markdown"
+    message = Message.objects.create(
+        owner=owner,
+        subject=SUBJECT,
+        body=MARKDOWN_BODY if tracked else BODY,
+        format=MessageFormat.MARKDOWN if tracked else MessageFormat.PLAIN,
+    )
     now = timezone.now()
     # Not due until a phase resets it, so that only the mailing being measured is sent.
-    mailing = Mailing.objects.create(owner=owner, message=message, start_at=now, next_run_at=None, is_active=False)
+    mailing = Mailing.objects.create(
+        owner=owner,
+        message=message,
+        start_at=now,
+        next_run_at=None,
+        is_active=False,
+        track_clicks=tracked,
+        track_opens=tracked,
+    )
     for start in range(0, count, 5000):
         with transaction.atomic():
             clients = Client.objects.bulk_create(
@@ -154,6 +180,34 @@ def baseline_django(count: int) -> dict:
     return {"start": started, "end": time.time(), "sent": sent}
 
 
+def baseline_django_html(count: int) -> dict:
+    """A plain Django project sending the Markdown message's two parts, without
+    tracking: per recipient the text and the HTML as our dispatcher fills them
+    in (its cheapest part), one EmailMultiAlternatives each, one connection."""
+    from django.core.mail import EmailMultiAlternatives
+
+    from core.dispatch.sending import run_message
+    from core.models import MessageFormat
+
+    built = run_message(
+        subject=SUBJECT,
+        body=MARKDOWN_BODY,
+        body_format=MessageFormat.MARKDOWN,
+        sender_name="Bench Owner",
+        reply_to="",
+        language="en",
+    )
+    started = time.time()
+    messages = []
+    for email, name in recipients(count):
+        rendered = built.render(email=email, full_name=name, link=f"{settings.SITE_URL}/unsubscribe/{email}/")
+        message = EmailMultiAlternatives(rendered.subject, rendered.body, settings.DEFAULT_FROM_EMAIL, [rendered.to])
+        message.attach_alternative(rendered.html, "text/html")
+        messages.append(message)
+    sent = get_connection().send_messages(messages)
+    return {"start": started, "end": time.time(), "sent": sent}
+
+
 def baseline_smtplib(count: int) -> dict:
     """The ceiling of one Python SMTP connection: pre-built bytes, no database."""
     data = [
@@ -170,7 +224,7 @@ def baseline_smtplib(count: int) -> dict:
 
 
 PHASES = {
-    "setup": lambda args: setup(int(args[0]), args[1]),
+    "setup": lambda args: setup(int(args[0]), *args[1:]),
     "reset": lambda args: reset(int(args[0])),
     "plan": lambda args: plan(int(args[0])),
     "plan-claims": lambda args: plan_and_claim(int(args[0]), int(args[1])),
@@ -178,6 +232,7 @@ PHASES = {
     "dispatch": lambda args: dispatch(int(args[0]), float(args[1])),
     "first-attempt": lambda args: first_attempt(int(args[0])),
     "baseline-django": lambda args: baseline_django(int(args[0])),
+    "baseline-django-html": lambda args: baseline_django_html(int(args[0])),
     "baseline-smtplib": lambda args: baseline_smtplib(int(args[0])),
 }
 

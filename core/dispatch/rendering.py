@@ -37,10 +37,21 @@ class RenderError(Exception):
     """The message cannot be built for this recipient; the reason says why."""
 
 
-class Template:
-    """Subject or body text with `{full_name}` / `{email}` placeholders, checked once."""
+# A tracked link's place in a text part, `{links[3]}`, and in an HTML part, a hole named TRACKED_LINK + "3":
+# filled per recipient with their own redirect address to the message's link number 3 (core.dispatch.tracking).
+TRACKED_LINK = "\x00tracked\x00"
+PIXEL = "\x00pixel\x00"  # the HTML part's hole for the recipient's open-tracking image address
 
-    def __init__(self, text: str):
+
+def tracked_link_field(index: int) -> str:
+    return f"{{links[{index}]}}"
+
+
+class Template:
+    """Subject or body text with `{full_name}` / `{email}` placeholders, checked once.
+    `links`: the text also holds tracked links (`tracked_link_field`)."""
+
+    def __init__(self, text: str, *, links: bool = False):
         self.text = text
         self.error: str | None = None
         fields = []
@@ -48,7 +59,13 @@ class Template:
             fields = [field for _, field, _, _ in _PARSER.parse(text) if field is not None]
         except ValueError as exc:
             self.error = f"the text has a stray brace ({exc})"
-        unknown = sorted({field for field in fields if field not in Message.PLACEHOLDERS})
+        unknown = sorted(
+            {
+                field
+                for field in fields
+                if field not in Message.PLACEHOLDERS and not (links and field.startswith("links["))
+            }
+        )
         self.unknown = unknown
         if unknown and self.error is None:
             names = ", ".join("{" + name + "}" for name in unknown)
@@ -68,10 +85,12 @@ class Template:
 
 class HtmlTemplate:
     """An HTML part cut at its holes: `segments` around `holes`, each hole a
-    placeholder's name (or the unsubscribe link's, FOOTER_LINK) and whether it
-    sits in a tag's attribute. A value is HTML-escaped where it goes (a client
-    named `<script>` stays text), and in an attribute also percent-encoded, so
-    no value can make a link's address (`javascript:` included) of its own."""
+    placeholder's name (or the unsubscribe link's, FOOTER_LINK; a tracked
+    link's, TRACKED_LINK + its number; the open-tracking image's, PIXEL) and
+    whether it sits in a tag's attribute. A value is HTML-escaped where it goes
+    (a client named `<script>` stays text), and in an attribute also
+    percent-encoded, so no value can make a link's address (`javascript:`
+    included) of its own."""
 
     def __init__(self, segments: list[str], holes: list[tuple[str, bool]]):
         if len(segments) != len(holes) + 1:
@@ -79,14 +98,20 @@ class HtmlTemplate:
         self.segments = segments
         self.holes = holes
         self.constant = segments[0] if not holes else None
+        self._tracked = [int(name[len(TRACKED_LINK) :]) if name.startswith(TRACKED_LINK) else None for name, _ in holes]
 
-    def render(self, values: dict[str, str], link: str = "") -> str:
+    def render(self, values: dict[str, str], link: str = "", links: Sequence[str] = (), pixel: str = "") -> str:
+        """`link`: the unsubscribe link; `links`: the recipient's tracked links, by number; `pixel`: their image's."""
         if self.constant is not None:
             return self.constant
         parts = [self.segments[0]]
-        for (name, in_attribute), segment in zip(self.holes, self.segments[1:], strict=True):
-            if name == FOOTER_LINK:
+        for (name, in_attribute), tracked, segment in zip(self.holes, self._tracked, self.segments[1:], strict=True):
+            if tracked is not None:
+                parts.append(html.escape(links[tracked]))
+            elif name == FOOTER_LINK:
                 parts.append(html.escape(link))
+            elif name == PIXEL:
+                parts.append(html.escape(pixel))
             else:
                 value = values[name]
                 parts.append(html.escape(quote(value, safe="@.-_~+") if in_attribute else value))
@@ -154,6 +179,14 @@ def encode_body(text: str) -> tuple[bytes, bytes]:
 
 
 @dataclass(frozen=True, slots=True)
+class Tracking:
+    """One recipient's tracked links (by their number in the message's link table) and open-tracking image."""
+
+    links: Sequence[str]
+    pixel: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     recipient: str  # the envelope address (RCPT TO)
     name: str  # the recipient's display name, unencoded
@@ -184,9 +217,14 @@ class RunMessage:
         footer: str = "",
         text: Template | None = None,
         html: HtmlTemplate | None = None,
+        links: Sequence[str] = (),
+        tracks_opens: bool = False,
     ):
         """`text` and `html`, when given, are the two parts of a Markdown
-        message (see core.dispatch.markdown); `body` is then only its source."""
+        message (see core.dispatch.markdown); `body` is then only its source.
+        `text` alone is a plain message's body with its tracked links.
+        `links`: the message's link table, the addresses its tracked links lead
+        to (by number); `tracks_opens`: the HTML part has an image to count opens."""
         try:
             self.envelope_from = smtp_address(from_address)
         except ValueError as exc:
@@ -203,6 +241,8 @@ class RunMessage:
         self.subject = Template(subject)
         self.body = Template(body) if text is None else text
         self.html = html
+        self.links = tuple(links)
+        self.tracks_opens = tracks_opens
         self._subject_bytes = None if self.subject.constant is None else encode_header_value(self.subject.constant)
         self._body_bytes = None if self.body.constant is None else encode_body(self.body.constant)
         self._head = b"From: " + from_header + b"\r\n"
@@ -239,12 +279,17 @@ class RunMessage:
         headers: Sequence[tuple[str, str]] = (),
         link: str = "",
         deliver_to: tuple[str, str] | None = None,
+        tracking: "Tracking | None" = None,
     ) -> Rendered:
         """The message for one recipient; raises RenderError with the reason if it cannot be built.
         `link` fills the footer's FOOTER_LINK (the recipient's unsubscribe link). `deliver_to`,
         (name, address): who gets the message instead (a test its owner sends to themselves);
-        the placeholders still speak of the recipient."""
+        the placeholders still speak of the recipient. `tracking`: the recipient's
+        own tracked links and open-tracking image (a message with `links` or
+        `tracks_opens` needs it)."""
         values = {"full_name": full_name, "email": email}
+        if tracking is not None:
+            values["links"] = tracking.links
         subject = self.subject.render(values)
         body = self.body.render(values)
         subject_bytes = self._subject_bytes or encode_header_value(subject)
@@ -276,7 +321,10 @@ class RunMessage:
         if self.html is None:
             parts.append(body_bytes)
         else:  # RFC 2046: the alternatives in order of richness, the plain text first
-            html_text = self.html.render(values, link)
+            if tracking is None:
+                html_text = self.html.render(values, link)
+            else:
+                html_text = self.html.render(values, link, tracking.links, tracking.pixel)
             html_encoding, html_bytes = encode_body(html_text)
             parts += [self._text_head, b"Content-Transfer-Encoding: ", encoding, b"\r\n\r\n", body_bytes]
             parts += [self._html_head, b"Content-Transfer-Encoding: ", html_encoding, b"\r\n\r\n", html_bytes]

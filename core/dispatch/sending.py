@@ -22,7 +22,8 @@ from core.dispatch.claiming import Claimed, held, release, renew
 from core.dispatch.config import DispatchConfig
 from core.dispatch.markdown import markdown_parts
 from core.dispatch.outcomes import Kind, Outcome, ServerFault
-from core.dispatch.rendering import FOOTER_LINK, Rendered, RenderError, RunMessage
+from core.dispatch.rendering import FOOTER_LINK, Rendered, RenderError, RunMessage, Template, Tracking
+from core.dispatch.tracking import TrackingUrls, tracked_parts
 from core.dispatch.verp import BounceSenders
 from core.dispatch.watch import ConnectionWatch, Schedule, sendable, with_database
 from core.dkim import Signing, dkim_enabled
@@ -30,6 +31,7 @@ from core.models import Attempt, AttemptStatus, Mailing, Message, MessageFormat
 from core.services.deliverability import UnsubscribeLinks, record_unknown_recipient
 from core.services.mailings import refresh_status
 from core.services.stats import AttemptsWritten, mark_runs_stale
+from core.services.tracking import link_positions
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,9 @@ class MessageCache:
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
         self.links = UnsubscribeLinks()
         self.senders = BounceSenders()
+        self.tracking = TrackingUrls()
         self._messages: dict[int, RunMessage | str] = {}  # a str: why the message cannot be built
+        self._positions: dict[int, list[int]] = {}  # a tracked message's link numbers as its mailing keeps them
 
     def get(self, mailing_id: int) -> RunMessage | None:
         """The mailing's message, or None if the mailing was deleted meanwhile.
@@ -62,12 +66,14 @@ class MessageCache:
                     "owner__full_name",
                     "owner__reply_to",
                     "owner__language",
+                    "track_clicks",
+                    "track_opens",
                 )
                 .first()
             )
             if found is None:
                 return None
-            subject, body, body_format, sender_name, reply_to, language = found
+            subject, body, body_format, sender_name, reply_to, language, track_clicks, track_opens = found
             try:
                 message = run_message(
                     subject=subject,
@@ -77,9 +83,13 @@ class MessageCache:
                     reply_to=reply_to,
                     language=language,
                     from_email=self.from_email,
+                    track_clicks=track_clicks,
+                    track_opens=track_opens,
                 )
             except RenderError as exc:
                 message = str(exc)
+            else:
+                self._positions[mailing_id] = link_positions(mailing_id=mailing_id, urls=message.links)
             self._messages[mailing_id] = message
         if isinstance(message, str):
             raise RenderError(message)
@@ -88,6 +98,12 @@ class MessageCache:
     def envelope_from(self, item: Claimed, message: RunMessage) -> str:
         """The attempt's envelope sender: its VERP address when bounces come back to one."""
         return self.senders.envelope_from(item.id, message.envelope_from)
+
+    def tracking_for(self, attempt_id: int, mailing_id: int, message: RunMessage) -> Tracking | None:
+        """The recipient's tracked links and image, when the mailing's message has any."""
+        if not (message.links or message.tracks_opens):
+            return None
+        return self.tracking.for_attempt(attempt_id, self._positions[mailing_id], message.tracks_opens)
 
 
 def run_message(
@@ -99,11 +115,16 @@ def run_message(
     language: str,
     from_email: str | None = None,
     body_format: str = MessageFormat.PLAIN,
+    track_clicks: bool = False,
+    track_opens: bool = False,
 ) -> RunMessage:
     """A mailing's message as every recipient gets it: the owner's name with the
     configured from-address, the owner's Reply-To, Message-IDs on our domain and
     the unsubscribe line in the owner's `language` — a Markdown body as its
     plain text and its HTML (core.dispatch.markdown), rendered here once.
+    With `track_clicks` its links (but the unsubscribe link) lead through
+    per-recipient redirects, with `track_opens` its HTML part has an image
+    that counts opens (core.dispatch.tracking); neither is ever set for a test.
     Raises RenderError when the owner's name or Reply-To, or the configured
     from-address, is not usable."""
     # The configured sender is ours and trusted; the owner's name is only ever
@@ -127,6 +148,14 @@ def run_message(
                 site_url=settings.SITE_URL,
             )
             parts = {"text": text, "html": html}
+    if track_clicks or track_opens:
+        text = parts.get("text")
+        if text is None:
+            if (error := Template(body).error) is not None:
+                raise RenderError(error)
+            text = Template(body)
+        text, html, links = tracked_parts(text, parts.get("html"), clicks=track_clicks, opens=track_opens)
+        parts = {"text": text, "html": html, "links": links, "tracks_opens": track_opens and html is not None}
     return RunMessage(
         subject=subject,
         body=body,
@@ -521,8 +550,11 @@ def _build(item: Claimed, messages: MessageCache) -> Built | Outcome:
     if message is None:  # deleted with its attempts: there is nothing left to send or record
         return Outcome(Kind.PERMANENT, None, "the mailing was deleted")
     link, headers = messages.links.for_client(item.client_id, item.mailing_id)
+    tracking = messages.tracking_for(item.id, item.mailing_id, message)
     try:
-        rendered = message.render(email=item.email, full_name=item.full_name, headers=headers.items(), link=link)
+        rendered = message.render(
+            email=item.email, full_name=item.full_name, headers=headers.items(), link=link, tracking=tracking
+        )
     except RenderError as exc:
         return Outcome(Kind.PERMANENT, None, f"the message could not be built: {exc}")
     return Built(messages.envelope_from(item, message), rendered, Signing(rendered.data) if dkim_enabled() else None)

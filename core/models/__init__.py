@@ -5,6 +5,7 @@ from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient
 from core.models.messages import Message, MessageFormat
 from core.models.outbox import OutboxEmail, OutboxStatus
 from core.models.stats import DailyStats, RunStats
+from core.models.tracking import LinkClick, MessageOpen, TrackedLink
 from core.models.users import User
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ClientEventKind",
     "ClientList",
     "DailyStats",
+    "LinkClick",
     "ListMember",
     "Mailing",
     "MailingDisplayStatus",
@@ -24,10 +26,12 @@ __all__ = [
     "MailingTarget",
     "Message",
     "MessageFormat",
+    "MessageOpen",
     "OutboxEmail",
     "OutboxStatus",
     "Periodicity",
     "RunStats",
+    "TrackedLink",
     "UnsubscribeMethod",
     "User",
 ]

@@ -72,6 +72,8 @@ class Mailing(models.Model):
         _("status"), max_length=16, choices=MailingStatus.choices, default=MailingStatus.CREATED, editable=False
     )
     is_active = models.BooleanField(_("enabled"), default=True)
+    track_clicks = models.BooleanField(_("track clicks"), default=False)
+    track_opens = models.BooleanField(_("track opens"), default=False)
     next_run_at = models.DateTimeField(_("next run at"), null=True, blank=True, editable=False)
     last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True, editable=False)
     # The run whose attempts are being created, in chunks; cleared when all exist.

@@ -156,6 +156,8 @@ def mailing_create(
     periodicity: str = Periodicity.ONCE,
     end_at: datetime | None = None,
     is_active: bool = True,
+    track_clicks: bool = False,
+    track_opens: bool = False,
     now: datetime | None = None,
 ) -> Mailing:
     """Create a mailing to some clients, some lists, or both. If its window
@@ -165,7 +167,14 @@ def mailing_create(
     clients, lists = list(clients), list(lists)
     _check_ownership(owner, message, clients, lists)
     mailing = Mailing(
-        owner=owner, message=message, start_at=start_at, end_at=end_at, periodicity=periodicity, is_active=is_active
+        owner=owner,
+        message=message,
+        start_at=start_at,
+        end_at=end_at,
+        periodicity=periodicity,
+        is_active=is_active,
+        track_clicks=track_clicks,
+        track_opens=track_opens,
     )
     mailing.full_clean()
     _schedule(mailing, _now(now))
@@ -174,6 +183,9 @@ def mailing_create(
     mailing.clients.set(clients)
     mailing.lists.set(lists)
     return mailing
+
+
+TRACKING_FIELDS = ("track_clicks", "track_opens")  # opt-in: what the next runs record of their readers
 
 
 @transaction.atomic
@@ -186,11 +198,11 @@ def mailing_update(
     now: datetime | None = None,
     **fields,
 ) -> Mailing:
-    """Change a mailing's message, clients, lists, schedule or enabled flag. A
+    """Change a mailing's message, clients, lists, schedule, tracking or enabled flag. A
     changed schedule runs next at its first occurrence after both now and the
     last run: an edit never sends a catch-up run. Clients no longer sent to
     (neither its own nor on its lists) get their open attempts skipped."""
-    unknown = set(fields) - {*SCHEDULE_FIELDS, "is_active"}
+    unknown = set(fields) - {*SCHEDULE_FIELDS, "is_active", *TRACKING_FIELDS}
     if unknown:
         raise TypeError(f"mailing_update got unexpected fields {sorted(unknown)}")
     clients = None if clients is None else list(clients)

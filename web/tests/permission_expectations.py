@@ -39,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conftest import PASSWORD
+from core.dispatch.tracking import click_token, open_token
+from core.models import TrackedLink
 
 ACTORS = ("anonymous", "owner", "other_user", "manager", "content_manager", "admin")
 NEW_PASSWORD = "matrix-Passphrase-2026"
@@ -101,6 +103,9 @@ POST_ONLY = signed_in(405, anonymous=401)
 EXPECTATIONS: dict[str, list[Check]] = {
     # Public pages
     "home": [get(everyone(200))],
+    # A tracked mailing's link and image, as its recipient follows and loads them (the token is the only key)
+    "tracked-link": [get(everyone(302)), post({}, everyone(405))],
+    "tracked-open": [get(everyone(200)), post({}, everyone(405))],
     # Accounts (pages)
     "signup": [get(signed_in(302, anonymous=200)), post(SIGN_UP, everyone(302))],
     "signup-done": [get(everyone(200))],
@@ -158,6 +163,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
         delete(statuses(401, 409, 404, 404, 404, 409)),  # the client is on a mailing
     ],
     "api:client-confirm-delete": [get(OWN)],
+    "api:client-clicks": [get(OWN)],
     "api:client-edit-form": [get(OWN)],
     "api:client-remove-from-mailings": [post({}, OWN)],
     "api:list-list": [get(API_SIGNED_IN), post({"name": "New list"}, API_CREATED)],
@@ -203,6 +209,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:mailing-resend-failed": [post({}, CHANGED_BY_OWNER)],
     "api:mailing-progress": [get(SEEN_BY_MANAGERS)],
     "api:mailing-actions": [get(SEEN_BY_MANAGERS)],
+    "api:mailing-tracking": [get(SEEN_BY_MANAGERS)],
     "api:attempt-list": [get(API_SIGNED_IN)],
     "api:attempt-detail": [get(SEEN_BY_MANAGERS)],
     "api:report-list": [get(API_SIGNED_IN)],
@@ -239,4 +246,11 @@ EXPECTATIONS: dict[str, list[Check]] = {
 }
 
 # URL arguments that the defaults (see the module docstring) do not cover.
-KWARGS: dict[str, Callable] = {}
+KWARGS: dict[str, Callable] = {
+    "tracked-link": lambda scene: {"token": click_token(scene.attempt.pk, _tracked_link(scene.mailing).position)},
+    "tracked-open": lambda scene: {"token": open_token(scene.attempt.pk)},
+}
+
+
+def _tracked_link(mailing):
+    return TrackedLink.objects.get_or_create(mailing=mailing, position=0, defaults={"url": "https://shop.example/"})[0]
