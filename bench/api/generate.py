@@ -65,9 +65,9 @@ BIG_STEPS = [
         "big owner's mailing",
         """
         INSERT INTO core_mailing (owner_id, message_id, start_at, end_at, periodicity, status, is_active,
-                                  next_run_at, last_run_at, created_at, updated_at)
+                                  next_run_at, last_run_at, created_at, updated_at, track_clicks, track_opens)
         SELECT %(owner)s, m.id, now() + interval '1 day', NULL, 'weekly', 'created', true,
-               now() + interval '1 day', NULL, now(), now()
+               now() + interval '1 day', NULL, now(), now(), false, false
         FROM core_message m WHERE m.owner_id = %(owner)s
         """,
     ),
@@ -105,9 +105,9 @@ STEPS = [
         "mailings",
         """
         INSERT INTO core_mailing (owner_id, message_id, start_at, end_at, periodicity, status, is_active,
-                                  next_run_at, last_run_at, created_at, updated_at)
+                                  next_run_at, last_run_at, created_at, updated_at, track_clicks, track_opens)
         SELECT m.owner_id, m.id, now() - interval '20 days' + (m.id %% 24) * interval '1 hour', NULL, 'daily',
-               'running', m.id %% 10 <> 0, now() + interval '1 day', now() - interval '10 days', now(), now()
+               'running', m.id %% 10 <> 0, now() + interval '1 day', now() - interval '10 days', now(), now(), false, false
         FROM core_message m
         """,
     ),
