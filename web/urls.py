@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web import account_views, manage_views, views
+from web import account_views, manage_views, signup, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -30,6 +30,9 @@ urlpatterns = [
     path("manage/users/<int:pk>/edit/", manage_views.UserEditView.as_view(), name="manage-user-edit"),
     path("manage/users/<int:pk>/delete/", manage_views.UserDeleteView.as_view(), name="manage-user-delete"),
     path("manage/users/<int:pk>/block/", manage_views.UserBlockView.as_view(), name="manage-user-block"),
+    # A public list's sign-up page (its form may also be posted from the owner's website) and its email's link.
+    path("subscribe/confirm/<str:signed>/", signup.subscribe_confirm, name="subscribe-confirm"),
+    path("subscribe/<str:token>/", signup.subscribe, name="subscribe"),
     # Resource pages: the API's fragments fill their #content.
     path("mailings/", views.PAGES["mailings"], name="mailings"),
     path("mailings/<int:pk>/", views.MailingPageView.as_view(), name="mailing"),

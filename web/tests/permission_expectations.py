@@ -122,6 +122,13 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api-token-create": [get(signed_in(405)), post({}, signed_in(200))],
     "api-token-revoke": [get(signed_in(405)), post({}, signed_in(302))],
     "account-delete": [get(signed_in(200)), post({"password": PASSWORD}, signed_in(302))],
+    # A public list's sign-up page (the scene's list made public) and its email's link (a dummy one)
+    "subscribe": [
+        get(everyone(200)),
+        post({}, everyone(400)),  # the form's messages
+        post({"email": "matrix-signup@example.com", "full_name": "Matrix"}, everyone(200)),  # "check your email"
+    ],
+    "subscribe-confirm": [get(everyone(400)), post({}, everyone(400))],
     # Page shells of the resources (their content comes from the api fragments)
     "mailings": [get(signed_in(200))],
     "mailing": [get(statuses(302, 200, 404, 200, 404, 200))],
@@ -238,4 +245,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
 }
 
 # URL arguments that the defaults (see the module docstring) do not cover.
-KWARGS: dict[str, Callable] = {}
+KWARGS: dict[str, Callable] = {
+    "subscribe": lambda scene: {"token": scene.public_list_token()},
+    "subscribe-confirm": lambda scene: {"signed": "dummy-link"},
+}
