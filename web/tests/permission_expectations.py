@@ -182,6 +182,11 @@ EXPECTATIONS: dict[str, list[Check]] = {
         post({}, statuses(401, 400, 404, 404, 404, 400)),
         delete(statuses(401, 400, 404, 404, 404, 400)),
     ],
+    "api:list-subscribers": [
+        get(signed_in(405, anonymous=401)),
+        post({}, statuses(401, 400, 404, 404, 404, 400)),
+        post({"email": "matrix-subscriber@example.com", "full_name": "Matrix"}, statuses(401, 201, 404, 404, 404, 201)),
+    ],
     "api:message-list": [get(API_SIGNED_IN), post({"subject": "Hi", "body": "Hello"}, API_CREATED)],
     "api:message-form": [get(API_SIGNED_IN)],
     "api:message-detail": [
