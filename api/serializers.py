@@ -20,6 +20,7 @@ from core.models import (
     Attempt,
     Client,
     ClientList,
+    ConsentSource,
     Mailing,
     MailingDisplayStatus,
     Message,
@@ -86,6 +87,22 @@ class LeanRowsMixin:
         raise NotImplementedError
 
 
+class _NullWhenBlank:
+    """A stored text that may be empty, written as null when it is: a value of
+    its kind or nothing (generated clients read an optional enum or URI)."""
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
+class _NullWhenBlankChoice(_NullWhenBlank, serializers.ChoiceField):
+    pass
+
+
+class _NullWhenBlankURL(_NullWhenBlank, serializers.URLField):
+    pass
+
+
 @extend_schema_serializer(component_name="ClientRecord")
 class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     comment = serializers.CharField(
@@ -93,6 +110,18 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     )
     lists = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text=_("The lists the client is on (ids); change them on the lists.")
+    )
+    consent_source = _NullWhenBlankChoice(
+        choices=ConsentSource.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "How: `page` (the list's sign-up page), `snippet` (its form on another website), "
+            "`api` (added by you, vouching for it); null: never recorded."
+        ),
+    )
+    consent_url = _NullWhenBlankURL(
+        read_only=True, allow_null=True, help_text=_("The page the sign-up came from, when the browser said.")
     )
 
     class Meta:
@@ -122,13 +151,6 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         ]
         extra_kwargs = {
             "consent_at": {"help_text": _("When the client last agreed to receive mail; null: never recorded.")},
-            "consent_source": {
-                "help_text": _(
-                    "How: `page` (the list's sign-up page), `snippet` (its form on another website), "
-                    "`api` (added by you, vouching for it); empty: never recorded."
-                )
-            },
-            "consent_url": {"help_text": _("The page the sign-up came from, when the browser said.")},
             "consent_ip": {"help_text": _("The address the confirmation came from.")},
         }
 

@@ -50,7 +50,7 @@ def test_without_confirm_the_client_is_on_the_list_at_once_with_consent_api(api,
     assert created.json()["client"] == zoe.pk and created.json()["confirmation_sent"] is False
     record = client.get(f"/api/clients/{zoe.pk}/").json()
     assert record["consent_source"] == "api" and record["consent_at"] and record["lists"] == [news.pk]
-    assert record["consent_url"] == "" and record["consent_ip"] is None
+    assert record["consent_url"] is None and record["consent_ip"] is None
 
     reused = client.post(url(news), {"email": "ann@example.com", "full_name": "Someone"}, format="json")
     assert reused.status_code == 201 and reused.json()["client"] == mine.pk
@@ -108,6 +108,7 @@ def test_consent_cannot_be_written_through_the_client_api(api, owner):
     assert answer.status_code == 400 and set(answer.json()) == {"consent_source"}
     zoe.refresh_from_db()
     assert zoe.consent_source == ""
+    assert api.get(f"/api/clients/{zoe.pk}/").json()["consent_source"] is None  # never recorded
 
 
 def test_the_lists_panel_adds_a_subscriber_and_shows_the_form_for_a_website(page, owner, news):
