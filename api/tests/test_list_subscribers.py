@@ -131,3 +131,15 @@ def test_the_lists_panel_adds_a_subscriber_and_shows_the_form_for_a_website(page
     assert bad.status_code == 400
     html = bad.content.decode()
     assert "Enter a valid email address." in html and 'value="nope"' in html and 'aria-invalid="true"' in html
+
+
+def test_the_list_form_makes_a_list_public_and_private_again(page, owner, news):
+    page.as_(owner)
+    form = page.get(f"/api/lists/{news.pk}/form/").content.decode()
+    assert 'name="is_public"' in form and 'type="checkbox"' in form
+    assert page.put(f"/api/lists/{news.pk}/", {"name": "News", "is_public": "on"}).status_code == 200
+    news.refresh_from_db()
+    assert news.is_public
+    assert page.put(f"/api/lists/{news.pk}/", {"name": "News"}).status_code == 200  # the box left unticked
+    news.refresh_from_db()
+    assert not news.is_public
