@@ -34,6 +34,7 @@ from core.reports import success_rate
 from core.selectors import clients_visible_to, lists_visible_to, messages_visible_to
 from core.services.mailings import mailing_create, mailing_update, next_run_reach
 from core.services.signup import signup_page_url
+from core.validators import validate_not_blank, validate_single_line
 
 TEXTAREA = {"base_template": "textarea.html"}
 NO_AUDIENCE = _("Choose at least one client or list.")
@@ -240,7 +241,9 @@ class ListClientsSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class SubscriberSerializer(StrictFieldsMixin, serializers.Serializer):
     email = serializers.EmailField(label=_("Email"), max_length=254)
-    full_name = serializers.CharField(label=_("Name"), max_length=255)
+    full_name = serializers.CharField(
+        label=_("Name"), max_length=255, validators=[validate_not_blank, validate_single_line]
+    )
     confirm = serializers.BooleanField(
         label=_("Ask them to confirm by email"),
         required=False,

@@ -22,6 +22,7 @@ from core.services.signup import (
     signup_confirm,
     signup_request,
 )
+from core.validators import validate_not_blank, validate_single_line
 from web.account_forms import BootstrapMixin
 
 HONEYPOT = SIGNUP_HONEYPOT
@@ -29,7 +30,12 @@ HONEYPOT = SIGNUP_HONEYPOT
 
 class SignupForm(BootstrapMixin, forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    full_name = forms.CharField(label=_("Name"), max_length=255, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Name"),
+        max_length=255,
+        validators=[validate_not_blank, validate_single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     website = forms.CharField(required=False, max_length=2000)
 
 

@@ -75,6 +75,8 @@ def test_another_owners_list_is_not_found_and_bad_input_is_named(api, owner, oth
     bad = client.post(url(news), {"email": "nope", "colour": "red", "confirm": "maybe"}, format="json")
     assert bad.status_code == 400
     assert set(bad.json()) == {"email", "full_name", "colour", "confirm"}
+    two_lines = client.post(url(news), {"email": "zoe@example.com", "full_name": "Zoe\r\nBcc: x"}, format="json")
+    assert two_lines.json() == {"full_name": ["Must be a single line (no line breaks)."]}
     assert not Client.objects.exists() and not OutboxEmail.objects.exists()
 
 

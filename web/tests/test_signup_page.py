@@ -77,6 +77,8 @@ def test_bad_input_is_answered_with_the_form_and_its_messages(client, news):
     html = response.content.decode()
     assert "Enter a valid email address." in html and "This field is required." in html
     assert 'value="not-an-address"' in html
+    two_lines = client.post(page(news), {**PERSON, "full_name": "Zoe\r\nBcc: x"})
+    assert two_lines.status_code == 400 and "Must be a single line" in two_lines.content.decode()
     assert not OutboxEmail.objects.exists()
 
 
