@@ -1,6 +1,7 @@
 import secrets
 
 import core.models.lists
+import django.db.models.functions.text
 from django.db import migrations, models
 
 
@@ -69,5 +70,14 @@ class Migration(migrations.Migration):
             model_name="client",
             name="consent_ip",
             field=models.GenericIPAddressField(blank=True, editable=False, null=True, verbose_name="consent given from"),
+        ),
+        migrations.AddIndex(
+            model_name="outboxemail",
+            index=models.Index(
+                django.db.models.functions.text.Upper("recipient"),
+                models.F("created_at"),
+                condition=models.Q(("kind__in", ["signup_confirm", "signup_already"])),
+                name="outbox_signup_recipient_idx",
+            ),
         ),
     ]
