@@ -145,3 +145,39 @@ def test_the_list_form_makes_a_list_public_and_private_again(page, owner, news):
     assert page.put(f"/api/lists/{news.pk}/", {"name": "News"}).status_code == 200  # the box left unticked
     news.refresh_from_db()
     assert not news.is_public
+
+
+def test_a_new_sign_up_address_retires_the_old_one_but_not_links_already_sent(api, client, owner, other_user, news):
+    news.is_public = True
+    news.save()
+    old = news.signup_token
+    client.post(f"/subscribe/{old}/", {"email": "zoe@example.com", "full_name": "Zoe"})
+    link = OutboxEmail.objects.get().body.split("/subscribe/confirm/")[1].split("/")[0]
+
+    owners = api.as_(owner)
+    renewed = owners.post(f"/api/lists/{news.pk}/signup-address/")
+    assert renewed.status_code == 200
+    new = renewed.json()["signup_token"]
+    assert new != old and renewed.json()["signup_url"].endswith(f"/subscribe/{new}/")
+    assert client.get(f"/subscribe/{old}/").status_code == 404
+    assert client.get(f"/subscribe/{new}/").status_code == 200
+    assert client.post(f"/subscribe/confirm/{link}/").status_code == 200  # the emailed link still works
+    assert news.clients.filter(email="zoe@example.com").exists()
+
+    assert api.as_(other_user).post(f"/api/lists/{news.pk}/signup-address/").status_code == 404
+    news.refresh_from_db()
+    assert news.signup_token == new
+
+
+def test_the_panel_renews_the_address_after_asking(page, owner, news):
+    news.is_public = True
+    news.save()
+    page.as_(owner)
+    panel = page.get(f"/api/lists/{news.pk}/").content.decode()
+    assert f'hx-post="/api/lists/{news.pk}/signup-address/"' in panel and "hx-confirm=" in panel
+    renewed = page.post(f"/api/lists/{news.pk}/signup-address/")
+    news.refresh_from_db()
+    assert renewed.status_code == 200 and f"/subscribe/{news.signup_token}/" in renewed.content.decode()
+    assert (
+        triggers(renewed)["showToast"]["message"] == "The list has a new sign-up address; the old one no longer works."
+    )

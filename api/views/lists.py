@@ -25,7 +25,14 @@ from api.views.base import OwnedObjectsMixin, ResourceViewSet
 from core.models import ConsentSource, ListMember
 from core.selectors import clients_visible_to, lists_visible_to
 from core.services.lists import list_add_clients, list_delete, list_remove_clients
-from core.services.signup import SIGNUP_HONEYPOT, SignupRefused, list_subscribe, signup_page_url, signup_request
+from core.services.signup import (
+    SIGNUP_HONEYPOT,
+    SignupRefused,
+    list_subscribe,
+    signup_address_renew,
+    signup_page_url,
+    signup_request,
+)
 
 CONFLICT = OpenApiResponse(description=_("A mailing is sent to the list; it was not deleted."))
 MEMBERS_SHOWN = 50  # members listed in the detail panel; the clients page shows them all
@@ -71,7 +78,12 @@ class ListViewSet(
     filterset_class = ListFilter
     ordering_fields = ["name", "created_at", "clients_count", "id"]
     visible_to = staticmethod(lists_visible_to)
-    fragment_templates = {"clients": "detail", "remove_clients": "detail", "subscribers": "detail"}
+    fragment_templates = {
+        "clients": "detail",
+        "remove_clients": "detail",
+        "subscribers": "detail",
+        "signup_address": "detail",
+    }
 
     def get_queryset(self):
         return with_clients_count(super().get_queryset())
@@ -184,6 +196,21 @@ class ListViewSet(
         self.toast = detail % {"email": email}
         self.fragment_object = self.get_queryset().get(pk=client_list.pk)
         return Response(SubscriberResultSerializer({"detail": self.toast, **result}).data, status=answer)
+
+    @extend_schema(
+        summary="Give a list a new sign-up address",
+        description="A new `signup_token` (and `signup_url`): the old sign-up page, and forms copied with it, "
+        "stop working (404). Confirmation links already emailed still work.",
+        request=None,
+        responses={200: ClientListSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="signup-address")
+    def signup_address(self, request, pk=None):
+        client_list = self.get_object()
+        signup_address_renew(client_list=client_list)
+        self.fragment_object = self.get_queryset().get(pk=client_list.pk)
+        self.toast = _("The list has a new sign-up address; the old one no longer works.")
+        return Response(ClientListSerializer(self.fragment_object, context=self.get_serializer_context()).data)
 
     def extra_fragment_context(self, name, data, response):
         client_list = self.fragment_object

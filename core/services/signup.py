@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 
 from core.cache import owners_changed
 from core.models import Client, ClientEvent, ClientEventKind, ClientList, ConsentSource, ListMember, OutboxEmail
+from core.models.lists import new_signup_token
 from core.outbox import enqueue
 
 _SALT = "core.signup.confirm"
@@ -94,6 +95,16 @@ class Subscribed:
 def signup_page_url(client_list: ClientList) -> str:
     """The address of the list's public sign-up page (it answers only while the list is public)."""
     return settings.SITE_URL + reverse("subscribe", kwargs={"token": client_list.signup_token})
+
+
+def signup_address_renew(*, client_list: ClientList) -> str:
+    """Give the list a new sign-up address: the old page, and forms copied with
+    it, stop working. Confirmation links already emailed still do (they name
+    the list, not its address). Returns the new token."""
+    client_list.signup_token = new_signup_token()
+    client_list.save(update_fields=["signup_token", "updated_at"])
+    owners_changed([client_list.owner_id])
+    return client_list.signup_token
 
 
 def _count_request_from(ip: str) -> int:

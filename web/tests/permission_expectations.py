@@ -187,6 +187,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
         post({}, statuses(401, 400, 404, 404, 404, 400)),
         post({"email": "matrix-subscriber@example.com", "full_name": "Matrix"}, statuses(401, 201, 404, 404, 404, 201)),
     ],
+    "api:list-signup-address": [get(signed_in(405, anonymous=401)), post({}, OWN)],
     "api:message-list": [get(API_SIGNED_IN), post({"subject": "Hi", "body": "Hello"}, API_CREATED)],
     "api:message-form": [get(API_SIGNED_IN)],
     "api:message-detail": [

@@ -96,6 +96,14 @@ def test_subscribe_confirm_by_email_and_the_owner_sees_the_subscriber(page, tran
     htmx_ready(page, f"#list-{bread.pk}-detail form")
     accessible(page, "list panel")
     shot(page, "signup-03-owner-sees-the-subscriber")
+    old_token = bread.signup_token
+    panel.get_by_role("button", name="New address").click()
+    page.get_by_role("dialog", name="New address").get_by_role("button", name="New address").click()
+    page.locator("#toasts .toast", has_text="The list has a new sign-up address").wait_for()
+    bread.refresh_from_db()
+    assert bread.signup_token != old_token
+    address = page.locator(f"#list-{bread.pk}-detail").get_by_label("Sign-up page address")
+    assert address.input_value().endswith(f"/subscribe/{bread.signup_token}/")
 
     page.goto("/clients/")
     zoe = Client.objects.get(owner=owner, email="zoe@example.com")
