@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import ISO_8601, serializers
 from rest_framework.exceptions import ErrorDetail
@@ -19,6 +20,7 @@ from core.models import (
     Attempt,
     Client,
     ClientList,
+    ConsentSource,
     Mailing,
     MailingDisplayStatus,
     Message,
@@ -32,6 +34,8 @@ from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, lists_visible_to, messages_visible_to
 from core.services.mailings import mailing_create, mailing_update, next_run_reach
+from core.services.signup import signup_page_url
+from core.validators import validate_not_blank, validate_single_line
 
 TEXTAREA = {"base_template": "textarea.html"}
 NO_AUDIENCE = _("Choose at least one client or list.")
@@ -85,6 +89,22 @@ class LeanRowsMixin:
         raise NotImplementedError
 
 
+class _NullWhenBlank:
+    """A stored text that may be empty, written as null when it is: a value of
+    its kind or nothing (generated clients read an optional enum or URI)."""
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
+class _NullWhenBlankChoice(_NullWhenBlank, serializers.ChoiceField):
+    pass
+
+
+class _NullWhenBlankURL(_NullWhenBlank, serializers.URLField):
+    pass
+
+
 @extend_schema_serializer(component_name="ClientRecord")
 class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     comment = serializers.CharField(
@@ -93,11 +113,48 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     lists = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text=_("The lists the client is on (ids); change them on the lists.")
     )
+    consent_source = _NullWhenBlankChoice(
+        choices=ConsentSource.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "How: `page` (the list's sign-up page), `snippet` (its form on another website), "
+            "`api` (added by you, vouching for it); null: never recorded."
+        ),
+    )
+    consent_url = _NullWhenBlankURL(
+        read_only=True, allow_null=True, help_text=_("The page the sign-up came from, when the browser said.")
+    )
 
     class Meta:
         model = Client
-        fields = ["id", "email", "full_name", "comment", "lists", "created_at", "updated_at"]
-        read_only_fields = ["id", "lists", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "comment",
+            "lists",
+            "consent_at",
+            "consent_source",
+            "consent_url",
+            "consent_ip",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "lists",
+            "consent_at",
+            "consent_source",
+            "consent_url",
+            "consent_ip",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "consent_at": {"help_text": _("When the client last agreed to receive mail; null: never recorded.")},
+            "consent_ip": {"help_text": _("The address the confirmation came from.")},
+        }
 
     def _owner(self):
         return self.instance.owner if self.instance else self.context["request"].user
@@ -120,11 +177,34 @@ class ClientListSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         label=_("Description"), required=False, allow_blank=True, max_length=10000, style=TEXTAREA
     )
     clients_count = serializers.IntegerField(read_only=True, help_text=_("Clients on the list."))
+    is_public = serializers.BooleanField(
+        label=_("Public sign-up"),
+        required=False,
+        help_text=_("Anyone with the sign-up page's address may ask to join; they join when they confirm by email."),
+    )
+    signup_url = serializers.SerializerMethodField(
+        help_text=_("The list's sign-up page (it answers only while the list is public).")
+    )
 
     class Meta:
         model = ClientList
-        fields = ["id", "name", "description", "clients_count", "created_at", "updated_at"]
-        read_only_fields = ["id", "clients_count", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "is_public",
+            "signup_token",
+            "signup_url",
+            "clients_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "signup_token", "clients_count", "created_at", "updated_at"]
+        extra_kwargs = {"signup_token": {"help_text": _("The unguessable key in the sign-up page's address.")}}
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_signup_url(self, instance) -> str:
+        return signup_page_url(instance)
 
     def _owner(self):
         return self.instance.owner if self.instance else self.context["request"].user
@@ -155,6 +235,36 @@ class ListClientsSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text=_("Ids of your clients, at most 10,000."),
         error_messages={"empty": _("Choose at least one client."), "required": _("Choose at least one client.")},
     )
+
+
+class SubscriberSerializer(StrictFieldsMixin, serializers.Serializer):
+    email = serializers.EmailField(label=_("Email"), max_length=254)
+    full_name = serializers.CharField(
+        label=_("Name"), max_length=255, validators=[validate_not_blank, validate_single_line]
+    )
+    confirm = serializers.BooleanField(
+        label=_("Ask them to confirm by email"),
+        required=False,
+        default=False,
+        help_text=_(
+            "True: email them a link to confirm (double opt-in); nothing is written until they do. "
+            "False: put them on the list now, vouching for their consent."
+        ),
+    )
+
+
+class SubscriberResultSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What happened, in words."))
+    confirmation_sent = serializers.BooleanField(
+        help_text=_("A confirmation link was emailed; nothing is written until it is used.")
+    )
+    client = serializers.IntegerField(
+        allow_null=True, help_text=_("The client on the list (its id); null while a confirmation is awaited.")
+    )
+    unsubscribed = serializers.BooleanField(
+        help_text=_("The client has unsubscribed: only their own confirmation of a sign-up undoes that.")
+    )
+    suppressed = serializers.BooleanField(help_text=_("Mail to the address keeps failing: none is sent to it."))
 
 
 class ListClientsResultSerializer(serializers.Serializer):

@@ -399,6 +399,12 @@ OUTBOX_SENDER_THREADS = env_int("OUTBOX_SENDER_THREADS", 2, minimum=0)
 # Tests of a message an owner sends to themselves (core/services/proofs.py, through the
 # outbox): at most this many an hour to one address.
 TEST_SENDS_PER_HOUR = env_int("TEST_SENDS_PER_HOUR", 10, minimum=1)
+# Public sign-up to a list (core/services/signup.py): the emailed confirmation link
+# works this many seconds; at most SIGNUP_MAILS_PER_ADDRESS_PER_DAY sign-up emails go to
+# one address a day, and one client address may ask SIGNUP_REQUESTS_PER_IP_PER_HOUR times an hour.
+SIGNUP_CONFIRM_MAX_AGE = env_int("SIGNUP_CONFIRM_MAX_AGE", 3 * 24 * 3600, minimum=60)
+SIGNUP_MAILS_PER_ADDRESS_PER_DAY = env_int("SIGNUP_MAILS_PER_ADDRESS_PER_DAY", 3, minimum=1)
+SIGNUP_REQUESTS_PER_IP_PER_HOUR = env_int("SIGNUP_REQUESTS_PER_IP_PER_HOUR", 20, minimum=1)
 
 LOGGING = {
     "version": 1,

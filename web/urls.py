@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web import account_views, manage_views, tracking, views
+from web import account_views, manage_views, signup, tracking, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -33,6 +33,9 @@ urlpatterns = [
     # Tracked mailings: a recipient's link and image (the signed token is the only key).
     path("r/<str:token>/", tracking.follow_link, name="tracked-link"),
     path("o/<str:token>.gif", tracking.open_image, name="tracked-open"),
+    # A public list's sign-up page (its form may also be posted from the owner's website) and its email's link.
+    path("subscribe/confirm/<str:signed>/", signup.subscribe_confirm, name="subscribe-confirm"),
+    path("subscribe/<str:token>/", signup.subscribe, name="subscribe"),
     # Resource pages: the API's fragments fill their #content.
     path("mailings/", views.PAGES["mailings"], name="mailings"),
     path("mailings/<int:pk>/", views.MailingPageView.as_view(), name="mailing"),

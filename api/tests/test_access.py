@@ -74,6 +74,8 @@ def test_manager_does_not_see_other_users_clients_lists_or_messages(api, manager
     assert client.get(f"/api/clients/{theirs['clients'].pk}/").status_code == 404
     assert client.get(f"/api/lists/{theirs['lists'].pk}/").status_code == 404
     assert client.post(f"/api/lists/{theirs['lists'].pk}/clients/", {"clients": [1]}, format="json").status_code == 404
+    subscriber = {"email": "zoe@example.com", "full_name": "Zoe"}
+    assert client.post(f"/api/lists/{theirs['lists'].pk}/subscribers/", subscriber, format="json").status_code == 404
     assert client.get("/api/lists/").json()["results"] == []
     assert client.get(f"/api/messages/{theirs['messages'].pk}/").status_code == 404
 

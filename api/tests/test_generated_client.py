@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from rest_framework.authtoken.models import Token
 
 from conftest import PASSWORD, make_user
 from core.dispatch.statistics import recount_all_stale
@@ -148,3 +149,45 @@ def test_journey_through_the_generated_client(gen, live_server, transactional_db
     assert call("auth.auth_token_logout_create", client=api).status_code == 204
     after = call("clients.clients_list", client=api)
     assert after.status_code == 401 and isinstance(after.parsed, ErrorDetail)
+
+
+def test_signing_people_up_to_a_list_through_the_generated_client(gen, live_server, transactional_db, settings):
+    from mail_service_client.models import (
+        ClientList,
+        ClientListRequest,
+        ClientRecord,
+        ConsentSourceEnum,
+        SubscriberRequest,
+        SubscriberResult,
+    )
+
+    settings.OUTBOX_SENDER_THREADS = 0  # the confirmation waits in the outbox
+    owner = make_user("lists@example.com")
+    token = Token.objects.create(user=owner)
+    api = gen.AuthenticatedClient(
+        base_url=live_server.url, token=token.key, prefix="Token", raise_on_unexpected_status=True
+    )
+
+    news = call("lists.lists_create", client=api, body=ClientListRequest(name="News", is_public=True)).parsed
+    assert isinstance(news, ClientList) and news.is_public
+    assert news.signup_url == f"{settings.SITE_URL}/subscribe/{news.signup_token}/"
+
+    added = call(
+        "lists.lists_subscribers_create",
+        client=api,
+        id=news.id,
+        body=SubscriberRequest(email="zoe@example.com", full_name="Zoe"),
+    )
+    assert added.status_code == 201 and isinstance(added.parsed, SubscriberResult) and added.parsed.client
+    zoe = call("clients.clients_retrieve", client=api, id=added.parsed.client).parsed
+    assert isinstance(zoe, ClientRecord) and zoe.consent_source == ConsentSourceEnum.API and zoe.lists == [news.id]
+
+    asked = call(
+        "lists.lists_subscribers_create",
+        client=api,
+        id=news.id,
+        body=SubscriberRequest(email="amy@example.com", full_name="Amy", confirm=True),
+    )
+    assert asked.status_code == 202 and asked.parsed.confirmation_sent and asked.parsed.client is None
+    first = call("clients.clients_list", client=api).parsed.results[0]
+    assert first.email == "zoe@example.com" and first.consent_url is None  # the owner vouched: no page

@@ -1,23 +1,37 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
 from api.filters import ListFilter
+from api.htmx import is_htmx
 from api.serializers import (
     ClientListSerializer,
     ListClientsResultSerializer,
     ListClientsSerializer,
+    SubscriberResultSerializer,
+    SubscriberSerializer,
     as_field_errors,
 )
 from api.views.base import OwnedResourceViewSet
-from core.models import ListMember
+from core.models import ConsentSource, ListMember
 from core.selectors import clients_visible_to, lists_visible_to
 from core.services.lists import list_add_clients, list_delete, list_remove_clients
+from core.services.signup import (
+    SIGNUP_HONEYPOT,
+    SignupRefused,
+    list_subscribe,
+    signup_address_renew,
+    signup_page_url,
+    signup_request,
+)
 
 CONFLICT = OpenApiResponse(description=_("A mailing is sent to the list; it was not deleted."))
 MEMBERS_SHOWN = 50  # members listed in the detail panel; the clients page shows them all
@@ -54,7 +68,12 @@ class ListViewSet(OwnedResourceViewSet):
     filterset_class = ListFilter
     ordering_fields = ["name", "created_at", "clients_count", "id"]
     visible_to = staticmethod(lists_visible_to)
-    fragment_templates = {"clients": "detail", "remove_clients": "detail"}
+    fragment_templates = {
+        "clients": "detail",
+        "remove_clients": "detail",
+        "subscribers": "detail",
+        "signup_address": "detail",
+    }
 
     def get_queryset(self):
         return with_clients_count(super().get_queryset())
@@ -117,14 +136,88 @@ class ListViewSet(OwnedResourceViewSet):
             ),
         )
 
+    @extend_schema(
+        summary="Sign someone up to a list",
+        description="`confirm` true: a link to confirm is emailed to `email` (double opt-in) and 202 says so; "
+        "nobody is put on the list until they open it (someone already on the list is emailed that they are). "
+        "At most SIGNUP_MAILS_PER_ADDRESS_PER_DAY (3) such emails go to one address a day; past that 429 "
+        "with Retry-After. `confirm` false (the default): your client with this address (ignoring case), or a "
+        "new one, goes on the list at once (201), and you vouch for their consent (`consent_source` `api`, "
+        "kept only when none was recorded). An unsubscribed client stays unsubscribed: only their own "
+        "confirmation of a sign-up undoes that.",
+        request=SubscriberSerializer,
+        responses={201: SubscriberResultSerializer, 202: SubscriberResultSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="subscribers")
+    def subscribers(self, request, pk=None):
+        client_list = self.get_object()
+        body = SubscriberSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        email, full_name = body.validated_data["email"], body.validated_data["full_name"]
+        if body.validated_data["confirm"]:
+            try:
+                linked = signup_request(
+                    client_list=client_list, email=email, full_name=full_name, source=ConsentSource.API
+                )
+            except SignupRefused as refused:
+                if not is_htmx(request):
+                    raise Throttled(wait=refused.retry_after, detail=refused.message) from None
+                return Response({"email": [refused.message]}, status=status.HTTP_400_BAD_REQUEST)
+            if linked:
+                detail = _("A link to confirm was emailed to %(email)s; they join the list when they open it.")
+            else:
+                detail = _("%(email)s is on the list already; they were emailed that they are.")
+            result = {"confirmation_sent": linked, "client": None, "unsubscribed": False, "suppressed": False}
+            answer = status.HTTP_202_ACCEPTED
+        else:
+            added = list_subscribe(client_list=client_list, email=email, full_name=full_name)
+            detail = _("%(email)s is on the list.")
+            if added.unsubscribed:
+                detail = _("%(email)s is on the list, but has unsubscribed: they get no mail until they sign up again.")
+            elif added.suppressed:
+                detail = _("%(email)s is on the list, but mail to the address keeps failing: none is sent to it.")
+            result = {
+                "confirmation_sent": False,
+                "client": added.client.pk,
+                "unsubscribed": added.unsubscribed,
+                "suppressed": added.suppressed,
+            }
+            answer = status.HTTP_201_CREATED
+        self.toast = detail % {"email": email}
+        self.fragment_object = self.get_queryset().get(pk=client_list.pk)
+        return Response(SubscriberResultSerializer({"detail": self.toast, **result}).data, status=answer)
+
+    @extend_schema(
+        summary="Give a list a new sign-up address",
+        description="A new `signup_token` (and `signup_url`): the old sign-up page, and forms copied with it, "
+        "stop working (404). Confirmation links already emailed still work.",
+        request=None,
+        responses={200: ClientListSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="signup-address")
+    def signup_address(self, request, pk=None):
+        client_list = self.get_object()
+        signup_address_renew(client_list=client_list)
+        self.fragment_object = self.get_queryset().get(pk=client_list.pk)
+        self.toast = _("The list has a new sign-up address; the old one no longer works.")
+        return Response(ClientListSerializer(self.fragment_object, context=self.get_serializer_context()).data)
+
     def extra_fragment_context(self, name, data, response):
         client_list = self.fragment_object
         if name != "detail" or client_list is None:
             return {}
+        failed = response.status_code == 400 and isinstance(data, dict)
+        signup_url = signup_page_url(client_list)
         members = clients_visible_to(self.request.user).filter(owner=client_list.owner_id)
         on_list = members.filter(list_memberships__client_list=client_list).order_by("email", "pk")
         return {
             "members": on_list[:MEMBERS_SHOWN],
             "candidates": members.exclude(list_memberships__client_list=client_list).order_by("email", "pk"),
-            "errors": data.get("clients", []) if response.status_code == 400 and isinstance(data, dict) else [],
+            "errors": data.get("clients", []) if failed and self.action != "subscribers" else [],
+            "subscriber_errors": data if failed and self.action == "subscribers" else {},
+            "subscriber": self.request.data if failed and self.action == "subscribers" else {},
+            "signup_url": signup_url,
+            "signup_snippet": render_to_string(
+                "api/lists/signup_snippet.txt", {"signup_url": signup_url, "honeypot": SIGNUP_HONEYPOT}
+            ),
         }

@@ -34,16 +34,16 @@ BIG_STEPS = [
         "big owner's clients",
         """
         INSERT INTO core_client (owner_id, email, full_name, comment, unsubscribe_method, hard_bounces,
-                                 suppression_reason, created_at, updated_at)
-        SELECT %(owner)s, 'person' || g || '@big.example', 'Person ' || g, '', '', 0, '', now(), now()
+                                 suppression_reason, consent_source, consent_url, created_at, updated_at)
+        SELECT %(owner)s, 'person' || g || '@big.example', 'Person ' || g, '', '', 0, '', '', '', now(), now()
         FROM generate_series(1, %(clients)s) g
         """,
     ),
     (
         "big owner's list",
         """
-        INSERT INTO core_clientlist (owner_id, name, description, created_at, updated_at)
-        VALUES (%(owner)s, 'Everyone', 'All 100,000 clients', now(), now())
+        INSERT INTO core_clientlist (owner_id, name, description, is_public, signup_token, created_at, updated_at)
+        VALUES (%(owner)s, 'Everyone', 'All 100,000 clients', false, md5(random()::text), now(), now())
         """,
     ),
     (
@@ -86,8 +86,9 @@ STEPS = [
         "clients",
         """
         INSERT INTO core_client (owner_id, email, full_name, comment, unsubscribe_method, hard_bounces,
-                                 suppression_reason, created_at, updated_at)
-        SELECT u.id, 'client' || g || '.' || u.id || '@bench.example', 'Client ' || g, '', '', 0, '', now(), now()
+                                 suppression_reason, consent_source, consent_url, created_at, updated_at)
+        SELECT u.id, 'client' || g || '.' || u.id || '@bench.example', 'Client ' || g, '', '', 0, '', '', '',
+               now(), now()
         FROM core_user u CROSS JOIN generate_series(1, %(clients)s) g
         WHERE u.email LIKE 'owner%%@bench.example'
         """,
@@ -107,7 +108,8 @@ STEPS = [
         INSERT INTO core_mailing (owner_id, message_id, start_at, end_at, periodicity, status, is_active,
                                   next_run_at, last_run_at, created_at, updated_at, track_clicks, track_opens)
         SELECT m.owner_id, m.id, now() - interval '20 days' + (m.id %% 24) * interval '1 hour', NULL, 'daily',
-               'running', m.id %% 10 <> 0, now() + interval '1 day', now() - interval '10 days', now(), now(), false, false
+               'running', m.id %% 10 <> 0, now() + interval '1 day', now() - interval '10 days', now(), now(),
+               false, false
         FROM core_message m
         """,
     ),

@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from core.models.stats import owners_date
 
 
+class ConsentSource(models.TextChoices):
+    PAGE = "page", _("Sign-up page")
+    SNIPPET = "snippet", _("Sign-up form on another website")
+    API = "api", _("Added by the owner through the API")
+
+
 class UnsubscribeMethod(models.TextChoices):
     LINK = "link", _("Unsubscribe page")
     ONE_CLICK = "one_click", _("One-click from the mailbox")
@@ -42,6 +48,14 @@ class Client(models.Model):
     hard_bounces = models.PositiveSmallIntegerField(_("hard bounces"), default=0, editable=False)
     suppressed_at = models.DateTimeField(_("suppressed at"), null=True, blank=True, editable=False)
     suppression_reason = models.TextField(_("suppression reason"), blank=True, editable=False)
+    # The latest consent to receive mail: when, how, from which page and which
+    # address it was given. Written by the sign-up services only.
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True, editable=False)
+    consent_source = models.CharField(
+        _("consent given through"), max_length=16, choices=ConsentSource.choices, blank=True, editable=False
+    )
+    consent_url = models.URLField(_("consent page"), max_length=2000, blank=True, editable=False)
+    consent_ip = models.GenericIPAddressField(_("consent given from"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

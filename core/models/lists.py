@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -15,6 +17,11 @@ def list_name_taken(*, owner, name: str, exclude_pk: int | None = None) -> bool:
     return others.exists()
 
 
+def new_signup_token() -> str:
+    """The unguessable part of a list's public sign-up address."""
+    return secrets.token_urlsafe(24)
+
+
 class ClientList(models.Model):
     """An owner's named group of clients. A client may be on many lists; a
     mailing that targets a list reaches whoever is on it when each run is planned."""
@@ -24,6 +31,12 @@ class ClientList(models.Model):
     )
     name = models.CharField(_("name"), max_length=200, validators=[validate_not_blank, validate_single_line])
     description = models.TextField(_("description"), blank=True)
+    # Public: anyone with the address of its sign-up page may ask to join; they are
+    # put on the list only when they confirm through the link emailed to them.
+    is_public = models.BooleanField(_("public sign-up"), default=False)
+    signup_token = models.CharField(
+        _("sign-up address key"), max_length=64, unique=True, default=new_signup_token, editable=False
+    )
     clients = models.ManyToManyField(
         "core.Client", through="core.ListMember", related_name="lists", verbose_name=_("clients")
     )

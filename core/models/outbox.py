@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,14 @@ class OutboxEmail(models.Model):
                 fields=["next_try_at", "id"],
                 condition=models.Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]),
                 name="outbox_due_idx",
+            ),
+            # Sign-up emails to one address in the last day (core.services.signup's limit),
+            # whatever the address's case, without reading the whole outbox.
+            models.Index(
+                Upper("recipient"),
+                "created_at",
+                condition=models.Q(kind__in=["signup_confirm", "signup_already"]),
+                name="outbox_signup_recipient_idx",
             ),
         ]
 

@@ -127,6 +127,13 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api-token-create": [get(signed_in(405)), post({}, signed_in(200))],
     "api-token-revoke": [get(signed_in(405)), post({}, signed_in(302))],
     "account-delete": [get(signed_in(200)), post({"password": PASSWORD}, signed_in(302))],
+    # A public list's sign-up page (the scene's list made public) and its email's link (a dummy one)
+    "subscribe": [
+        get(everyone(200)),
+        post({}, everyone(400)),  # the form's messages
+        post({"email": "matrix-signup@example.com", "full_name": "Matrix"}, everyone(200)),  # "check your email"
+    ],
+    "subscribe-confirm": [get(everyone(400)), post({}, everyone(400))],
     # Page shells of the resources (their content comes from the api fragments)
     "mailings": [get(signed_in(200))],
     "mailing": [get(statuses(302, 200, 404, 200, 404, 200))],
@@ -181,6 +188,12 @@ EXPECTATIONS: dict[str, list[Check]] = {
         post({}, statuses(401, 400, 404, 404, 404, 400)),
         delete(statuses(401, 400, 404, 404, 404, 400)),
     ],
+    "api:list-subscribers": [
+        get(signed_in(405, anonymous=401)),
+        post({}, statuses(401, 400, 404, 404, 404, 400)),
+        post({"email": "matrix-subscriber@example.com", "full_name": "Matrix"}, statuses(401, 201, 404, 404, 404, 201)),
+    ],
+    "api:list-signup-address": [get(signed_in(405, anonymous=401)), post({}, OWN)],
     "api:message-list": [get(API_SIGNED_IN), post({"subject": "Hi", "body": "Hello"}, API_CREATED)],
     "api:message-form": [get(API_SIGNED_IN)],
     "api:message-detail": [
@@ -249,6 +262,8 @@ EXPECTATIONS: dict[str, list[Check]] = {
 KWARGS: dict[str, Callable] = {
     "tracked-link": lambda scene: {"token": click_token(scene.attempt.pk, _tracked_link(scene.mailing).position)},
     "tracked-open": lambda scene: {"token": open_token(scene.attempt.pk)},
+    "subscribe": lambda scene: {"token": scene.public_list_token()},
+    "subscribe-confirm": lambda scene: {"signed": "dummy-link"},
 }
 
 

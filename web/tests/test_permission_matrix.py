@@ -87,6 +87,11 @@ class Scene:
         self.client_list.clients.set([self.client])
         self.mailing.lists.set([self.client_list])
 
+    def public_list_token(self) -> str:
+        self.client_list.is_public = True
+        self.client_list.save(update_fields=["is_public"])
+        return self.client_list.signup_token
+
     def object_for(self, url_name: str):
         if url_name.startswith("api:list-"):  # before "client": api:list-clients is about the list
             return self.client_list
