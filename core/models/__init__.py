@@ -1,5 +1,5 @@
 from core.models.attempts import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
-from core.models.clients import Client, ClientEvent, ClientEventKind, UnsubscribeMethod
+from core.models.clients import Client, ClientEvent, ClientEventKind, ClientMatch, UnsubscribeMethod
 from core.models.lists import ClientList, ListMember, MailingTarget
 from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message, MessageFormat
@@ -15,6 +15,7 @@ __all__ = [
     "ClientEvent",
     "ClientEventKind",
     "ClientList",
+    "ClientMatch",
     "DailyStats",
     "ListMember",
     "Mailing",
