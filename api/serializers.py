@@ -19,6 +19,7 @@ from core.models import (
     Attempt,
     Client,
     ClientList,
+    ClientMatch,
     Mailing,
     MailingDisplayStatus,
     Message,
@@ -157,6 +158,84 @@ class ListClientsSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text=_("Ids of your clients, at most 10,000."),
         error_messages={"empty": _("Choose at least one client."), "required": _("Choose at least one client.")},
     )
+
+
+class ClientsMatchingSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Clients chosen by a filter ("select all matching"), not by id: the
+    server reads the filter against the owner's clients when it saves."""
+
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        trim_whitespace=True,
+        help_text=_("Clients whose email, name or comment contain this text (any case); empty: every client."),
+    )
+    list = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("Only the clients on this list of yours (its id)."),
+    )
+
+    def validate_list(self, value):
+        if value is None:
+            return None
+        found = lists_visible_to(self.context["request"].user).filter(pk=value).first()
+        if found is None:
+            raise serializers.ValidationError(_("Choose one of your own lists."))
+        return found
+
+    def validate(self, attrs):
+        return ClientMatch(search=attrs.get("search", ""), client_list=attrs.get("list"))
+
+    def run_validation(self, data=serializers.empty):
+        try:
+            return super().run_validation(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            # field → messages, as every 400 is (the schema's FieldErrors): "list: …"
+            raise serializers.ValidationError(
+                [
+                    str(message) if key == api_settings.NON_FIELD_ERRORS_KEY else f"{key}: {message}"
+                    for key, messages in exc.detail.items()
+                    for message in (messages if isinstance(messages, list) else [messages])
+                ]
+            ) from None
+
+
+def clients_matching_field(**kwargs) -> ClientsMatchingSerializer:
+    return ClientsMatchingSerializer(
+        required=False,
+        allow_null=True,
+        write_only=True,
+        label=_("All matching"),
+        style={"picker_part": True},
+        help_text=_(
+            "Also every one of your clients this filter finds (`search`, `list`), read when the request is saved: "
+            "the union with `clients`, never a list of ids."
+        ),
+        **kwargs,
+    )
+
+
+class ListAddClientsSerializer(StrictFieldsMixin, serializers.Serializer):
+    clients = IdListField(
+        required=False,
+        max_length=10_000,
+        label=_("Clients"),
+        help_text=_("Ids of your clients, at most 10,000."),
+    )
+    clients_matching = clients_matching_field()
+
+    def validate(self, attrs):
+        if not attrs.get("clients") and attrs.get("clients_matching") is None:
+            raise serializers.ValidationError({"clients": [_("Choose at least one client.")]}, code="empty")
+        return attrs
 
 
 class ListClientsResultSerializer(serializers.Serializer):
@@ -352,6 +431,18 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
         allow_empty=True,
         label=_("Clients"),
         help_text=_("Clients it is sent to, besides those on its lists."),
+        style={"picker": True},
+    )
+    clients_matching = clients_matching_field()
+    keep_clients = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        label=_("Keep its clients"),
+        style={"picker_part": True},
+        help_text=_(
+            "On a change: add `clients` and `clients_matching` to the mailing's clients instead of replacing them."
+        ),
     )
     lists = _ScopedPrimaryKey(
         lists_visible_to,
@@ -372,7 +463,8 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     )
 
     class Meta(MailingListSerializer.Meta):
-        fields = [*MailingListSerializer.Meta.fields, "next_run_reach", "clients", "lists"]
+        fields = [*MailingListSerializer.Meta.fields, "next_run_reach", "clients", "clients_matching", "keep_clients"]
+        fields += ["lists"]
         read_only_fields = [
             "id",
             "owner",
@@ -400,6 +492,7 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
                 and "clients" not in exc.detail
             ):
                 chosen = [data.getlist(n) if hasattr(data, "getlist") else data.get(n) for n in ("clients", "lists")]
+                chosen += [data.get("clients_matching"), any(key.startswith("clients_matching.") for key in data)]
                 if not any(chosen):
                     exc.detail["clients"] = [ErrorDetail(str(NO_AUDIENCE), code="no_audience")]
             raise
@@ -407,8 +500,10 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     def validate(self, attrs):
         """Sent to some clients, some lists or both, once the change is made."""
         chosen = {name: attrs.get(name) for name in ("clients", "lists")}
+        if attrs.get("clients_matching") is not None:
+            chosen["clients"] = True  # the service says so if the filter finds nobody
         if self.instance is not None:
-            if chosen["clients"] is None:
+            if chosen["clients"] is None or (attrs.get("keep_clients") and not chosen["clients"]):
                 chosen["clients"] = self.instance.recipients.exists()
             if chosen["lists"] is None:
                 chosen["lists"] = self.instance.targets.exists()
@@ -418,6 +513,7 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
 
     def create(self, validated_data):
         try:
+            validated_data.pop("keep_clients", None)  # a new mailing has none to keep
             return mailing_create(owner=self.context["request"].user, **validated_data)
         except DjangoValidationError as exc:
             raise as_field_errors(exc) from None
