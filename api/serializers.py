@@ -224,6 +224,8 @@ def clients_matching_field(**kwargs) -> ClientsMatchingSerializer:
 
 
 class ListAddClientsSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Clients to put on a list: ids, a filter, or both (their union)."""
+
     clients = IdListField(
         required=False,
         max_length=10_000,

@@ -364,7 +364,7 @@
       if (listFilter && listFilter.value) words[1] = listFilter.selectedOptions[0].textContent;
       var pairs = [[picker.dataset.matchingName + ".search", input.value.trim()]];
       if (listFilter && listFilter.value) pairs.push([picker.dataset.matchingName + ".list", listFilter.value]);
-      var text = fill(picker.dataset.foundTemplate, matched) + ": " +
+      var text = fill(picker.dataset.foundTemplate, matched) + " — " +
         (words.filter(Boolean).join(" · ") || picker.dataset.everyone);
       var item = chip(text, pairs, true);
       item.dataset.pickerMatching = "";
