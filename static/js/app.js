@@ -371,6 +371,7 @@
       item.dataset.count = matched;
       chips.prepend(item);
       update();
+      close();
     });
     chips.addEventListener("click", function (event) {
       var remove = event.target.closest("[data-picker-remove]");
