@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import ISO_8601, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.settings import api_settings
 
 from api.fields import AwareDateTimeField, IdListField, StrictFieldsMixin
@@ -341,9 +342,25 @@ class PreviewQuerySerializer(serializers.Serializer):
     client = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
+class _Ids(serializers.ManyRelatedField):
+    """The ids of a to-many relation read as ids, in the related model's
+    order: a mailing of 100,000 clients is not 100,000 model instances."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source).values_list("pk", flat=True)
+
+    def to_representation(self, iterable):
+        return list(iterable)
+
+
 class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
     """Offers only what the requesting user may see; the mailing services then
     check that it belongs to the mailing's owner."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        shared = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return _Ids(child_relation=cls(*args, **kwargs), **shared)
 
     def __init__(self, selector, **kwargs):
         self.selector = selector
@@ -522,9 +539,12 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
 
     def update(self, instance, validated_data):
         try:
-            return mailing_update(mailing=instance, **validated_data)
+            mailing = mailing_update(mailing=instance, **validated_data)
         except DjangoValidationError as exc:
             raise as_field_errors(exc) from None
+        for counted in ("clients_count", "lists_count"):  # counted before the change
+            mailing.__dict__.pop(counted, None)
+        return mailing
 
     def to_representation(self, instance):
         if not hasattr(instance, "clients_count"):

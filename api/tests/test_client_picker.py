@@ -186,3 +186,20 @@ def test_a_page_of_the_clients_search_costs_the_same_whatever_the_number(api, ow
     assert answer.json()["count"] == 300 and len(answer.json()["results"]) == 25
     # the token, the count, the page and the page's lists: never one per client
     assert counts == [counts[0]] * 2 and counts[0] <= 5, counts
+
+
+def test_a_change_answers_the_clients_it_made(api, owner):
+    readers = make_list(owner, "Readers", ClientFactory.create_batch(2, owner=owner))
+    mailing = MailingFactory(owner=owner, clients=ClientFactory.create_batch(5, owner=owner))
+    api.as_(owner)
+    changed = api.patch(f"/api/mailings/{mailing.pk}/", {"clients_matching": {"list": readers.pk}}, format="json")
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["clients_count"] == 2 and sorted(changed.json()["clients"]) == sorted(
+        readers.clients.values_list("pk", flat=True)
+    )
+    kept = api.patch(
+        f"/api/mailings/{mailing.pk}/",
+        {"clients_matching": {"search": ""}, "keep_clients": True},
+        format="json",
+    )
+    assert kept.json()["clients_count"] == 7 == mailing.clients.count()
