@@ -171,6 +171,10 @@ def test_a_list_takes_every_client_a_filter_finds(page, owner, other_user):
     assert added.status_code == 200, added.content.decode()[:300]
     assert triggers(added)["showToast"]["message"] == "40 clients added to the list."
     assert news.clients.count() == 40 and not news.clients.exclude(owner=owner).exists()
+    theirs = make_list(other_user, "Theirs")
+    refused = page.post(f"/api/lists/{news.pk}/clients/", {"clients_matching.list": theirs.pk})
+    assert refused.status_code == 400 and "Choose one of your own lists." in refused.content.decode()
+    assert news.clients.count() == 40
 
 
 def test_a_page_of_the_clients_search_costs_the_same_whatever_the_number(api, owner):

@@ -146,5 +146,9 @@ class ListViewSet(
             # whom to add is searched for (the clients API), never listed: a list's owner may have 100,000 clients
             "picker_id": f"id_list_{client_list.pk}_clients",
             "picker": ClientPicker(name="clients", lists=[(str(other.pk), str(other)) for other in others]),
-            "errors": data.get("clients", []) if response.status_code == 400 and isinstance(data, dict) else [],
+            "errors": [
+                message
+                for field in ("clients", "clients_matching", "non_field_errors")
+                for message in (data.get(field, []) if response.status_code == 400 and isinstance(data, dict) else [])
+            ],
         }
