@@ -101,16 +101,16 @@ def client_picker(f, name, *, instance=None, values=None, lists=None) -> ClientP
             _keep(picker, getattr(instance, name))
     elif instance is not None:
         own = getattr(instance, name)
-        if own.count() > CHIPS_MAX:
-            _keep(picker, own)
+        if (count := own.count()) > CHIPS_MAX:
+            _keep(picker, own, count)
         else:
             chosen = own.all()
     picker.chips = [(str(client.pk), str(client)) for client in chosen.order_by("email", "pk")]
     return picker
 
 
-def _keep(picker: ClientPicker, clients) -> None:
-    picker.kept = clients.count()
+def _keep(picker: ClientPicker, clients, count: int | None = None) -> None:
+    picker.kept = clients.count() if count is None else count
     picker.kept_first = [str(client) for client in clients.order_by("email", "pk")[:KEPT_SHOWN]]
 
 
