@@ -210,6 +210,7 @@
     var asked = 0;
     var next = null;
     var matched = 0;
+    var dismissed = false;
 
     function fill(template, n) {
       return template.replace("{count}", Number(n).toLocaleString(document.documentElement.lang));
@@ -269,6 +270,7 @@
       update();
     }
     function close() {
+      dismissed = true;
       panel.hidden = true;
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
@@ -310,8 +312,10 @@
       all.hidden = !matched;
       all.textContent = fill(picker.dataset.allTemplate, matched);
       status.textContent = matched ? fill(picker.dataset.foundTemplate, matched) : picker.dataset.none;
-      panel.hidden = !found.length;
-      input.setAttribute("aria-expanded", found.length ? "true" : "false");
+      // an answer that comes after the user closed the results (Esc, left, chose all) does not open them again
+      var open = found.length > 0 && !dismissed;
+      panel.hidden = !open;
+      input.setAttribute("aria-expanded", open ? "true" : "false");
       update();
     }
     function ask(url, append) {
@@ -322,11 +326,14 @@
         .catch(function () {});
     }
     function search() {
+      clearTimeout(timer);
+      dismissed = false;
       var query = { search: input.value.trim(), page_size: "20" };
       if (listFilter && listFilter.value) query.list = listFilter.value;
       ask(picker.dataset.source + "?" + new URLSearchParams(query), false);
     }
     function later() {
+      dismissed = false;
       clearTimeout(timer);
       timer = setTimeout(search, 250);
     }
@@ -356,7 +363,10 @@
         close();
       }
     });
-    more.addEventListener("click", function () { if (next) ask(next, true); });
+    more.addEventListener("click", function () {
+      dismissed = false;
+      if (next) ask(next, true);
+    });
     all.addEventListener("click", function () {
       var old = chips.querySelector("[data-picker-matching]");
       if (old) old.remove();
