@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from core.validators import validate_in_service_years
 
@@ -59,7 +60,11 @@ class StrictFieldsMixin:
         unknown = []
         if hasattr(data, "keys"):
             writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data.keys()) - writable - FORM_HOUSEKEEPING)
+            keys = set(data.keys())
+            if html.is_html_input(data):  # a form names a nested object's fields `object.field`
+                nested = {name for name in writable if isinstance(self.fields[name], serializers.BaseSerializer)}
+                keys = {key.split(".", 1)[0] if key.split(".", 1)[0] in nested else key for key in keys}
+            unknown = sorted(keys - writable - FORM_HOUSEKEEPING)
         errors = {name: [_("Unknown field; it cannot be set here.")] for name in unknown}
         try:
             value = super().to_internal_value(data)

@@ -206,7 +206,7 @@ class ClientFilter(_Bootstrap):
         return set()
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(email__icontains=value) | Q(full_name__icontains=value) | Q(comment__icontains=value))
+        return queryset.search(value)  # the one search of clients, also of "all matching"
 
 
 class MailingFilter(_Bootstrap):

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import ISO_8601, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.settings import api_settings
 
 from api.fields import AwareDateTimeField, IdListField, StrictFieldsMixin
@@ -20,6 +21,7 @@ from core.models import (
     Attempt,
     Client,
     ClientList,
+    ClientMatch,
     ConsentSource,
     Mailing,
     MailingDisplayStatus,
@@ -267,6 +269,86 @@ class SubscriberResultSerializer(serializers.Serializer):
     suppressed = serializers.BooleanField(help_text=_("Mail to the address keeps failing: none is sent to it."))
 
 
+class ClientsMatchingSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Clients chosen by a filter ("select all matching"), not by id: the
+    server reads the filter against the owner's clients when it saves."""
+
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        trim_whitespace=True,
+        help_text=_("Clients whose email, name or comment contain this text (any case); empty: every client."),
+    )
+    list = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("Only the clients on this list of yours (its id)."),
+    )
+
+    def validate_list(self, value):
+        if value is None:
+            return None
+        found = lists_visible_to(self.context["request"].user).filter(pk=value).first()
+        if found is None:
+            raise serializers.ValidationError(_("Choose one of your own lists."))
+        return found
+
+    def validate(self, attrs):
+        return ClientMatch(search=attrs.get("search", ""), client_list=attrs.get("list"))
+
+    def run_validation(self, data=serializers.empty):
+        try:
+            return super().run_validation(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            # field → messages, as every 400 is (the schema's FieldErrors): "list: …"
+            raise serializers.ValidationError(
+                [
+                    str(message) if key == api_settings.NON_FIELD_ERRORS_KEY else f"{key}: {message}"
+                    for key, messages in exc.detail.items()
+                    for message in (messages if isinstance(messages, list) else [messages])
+                ]
+            ) from None
+
+
+def clients_matching_field(**kwargs) -> ClientsMatchingSerializer:
+    return ClientsMatchingSerializer(
+        required=False,
+        allow_null=True,
+        write_only=True,
+        label=_("All matching"),
+        style={"picker_part": True},
+        help_text=_(
+            "Also every one of your clients this filter finds (`search`, `list`), read when the request is saved: "
+            "the union with `clients`, never a list of ids."
+        ),
+        **kwargs,
+    )
+
+
+class ListAddClientsSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Clients to put on a list: ids, a filter, or both (their union)."""
+
+    clients = IdListField(
+        required=False,
+        max_length=10_000,
+        label=_("Clients"),
+        help_text=_("Ids of your clients, at most 10,000."),
+    )
+    clients_matching = clients_matching_field()
+
+    def validate(self, attrs):
+        if not attrs.get("clients") and attrs.get("clients_matching") is None:
+            raise serializers.ValidationError({"clients": [_("Choose at least one client.")]}, code="empty")
+        return attrs
+
+
 class ListClientsResultSerializer(serializers.Serializer):
     changed = serializers.IntegerField(help_text=_("Clients added to (or removed from) the list by this request."))
     clients_count = serializers.IntegerField(help_text=_("Clients on the list now."))
@@ -368,9 +450,25 @@ class PreviewQuerySerializer(serializers.Serializer):
     client = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
+class _Ids(serializers.ManyRelatedField):
+    """The ids of a to-many relation read as ids, in the related model's
+    order: a mailing of 100,000 clients is not 100,000 model instances."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source).values_list("pk", flat=True)
+
+    def to_representation(self, iterable):
+        return list(iterable)
+
+
 class _ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
     """Offers only what the requesting user may see; the mailing services then
     check that it belongs to the mailing's owner."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        shared = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return _Ids(child_relation=cls(*args, **kwargs), **shared)
 
     def __init__(self, selector, **kwargs):
         self.selector = selector
@@ -460,6 +558,18 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
         allow_empty=True,
         label=_("Clients"),
         help_text=_("Clients it is sent to, besides those on its lists."),
+        style={"picker": True},
+    )
+    clients_matching = clients_matching_field()
+    keep_clients = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        label=_("Keep its clients"),
+        style={"picker_part": True},
+        help_text=_(
+            "On a change: add `clients` and `clients_matching` to the mailing's clients instead of replacing them."
+        ),
     )
     lists = _ScopedPrimaryKey(
         lists_visible_to,
@@ -503,6 +613,8 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
             *MailingListSerializer.Meta.fields,
             "next_run_reach",
             "clients",
+            "clients_matching",
+            "keep_clients",
             "lists",
             "track_clicks",
             "track_opens",
@@ -534,6 +646,7 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
                 and "clients" not in exc.detail
             ):
                 chosen = [data.getlist(n) if hasattr(data, "getlist") else data.get(n) for n in ("clients", "lists")]
+                chosen += [data.get("clients_matching"), any(key.startswith("clients_matching.") for key in data)]
                 if not any(chosen):
                     exc.detail["clients"] = [ErrorDetail(str(NO_AUDIENCE), code="no_audience")]
             raise
@@ -541,8 +654,10 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
     def validate(self, attrs):
         """Sent to some clients, some lists or both, once the change is made."""
         chosen = {name: attrs.get(name) for name in ("clients", "lists")}
+        if attrs.get("clients_matching") is not None:
+            chosen["clients"] = True  # the service says so if the filter finds nobody
         if self.instance is not None:
-            if chosen["clients"] is None:
+            if chosen["clients"] is None or (attrs.get("keep_clients") and not chosen["clients"]):
                 chosen["clients"] = self.instance.recipients.exists()
             if chosen["lists"] is None:
                 chosen["lists"] = self.instance.targets.exists()
@@ -552,15 +667,19 @@ class MailingSerializer(StrictFieldsMixin, MailingListSerializer):
 
     def create(self, validated_data):
         try:
+            validated_data.pop("keep_clients", None)  # a new mailing has none to keep
             return mailing_create(owner=self.context["request"].user, **validated_data)
         except DjangoValidationError as exc:
             raise as_field_errors(exc) from None
 
     def update(self, instance, validated_data):
         try:
-            return mailing_update(mailing=instance, **validated_data)
+            mailing = mailing_update(mailing=instance, **validated_data)
         except DjangoValidationError as exc:
             raise as_field_errors(exc) from None
+        for counted in ("clients_count", "lists_count"):  # counted before the change
+            mailing.__dict__.pop(counted, None)
+        return mailing
 
     def to_representation(self, instance):
         if not hasattr(instance, "clients_count"):

@@ -86,7 +86,8 @@ class ClientViewSet(OwnedResourceViewSet):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return page if page is None else mark_clients_in_use(page)
+        # only the rows of a page show it (JSON has no such field)
+        return mark_clients_in_use(page) if page is not None and is_htmx(self.request) else page
 
     def perform_destroy(self, instance):
         client_delete(client=instance)

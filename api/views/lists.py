@@ -11,9 +11,11 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
 from api.filters import ListFilter
+from api.forms import ClientPicker
 from api.htmx import is_htmx
 from api.serializers import (
     ClientListSerializer,
+    ListAddClientsSerializer,
     ListClientsResultSerializer,
     ListClientsSerializer,
     SubscriberResultSerializer,
@@ -81,16 +83,17 @@ class ListViewSet(OwnedResourceViewSet):
     def perform_destroy(self, instance):
         list_delete(client_list=instance)
 
-    def _change_members(self, request, change, toast):
+    def _change_members(self, request, change, toast, body_class=ListClientsSerializer):
         client_list = self.get_object()
         # A body (JSON or a form), else the query: htmx sends a DELETE's values there.
         source = request.data if request.data else request.query_params
-        if hasattr(source, "getlist"):
-            source = {key: source.getlist(key) if key == "clients" else source.get(key) for key in source}
-        body = ListClientsSerializer(data=source)
+        body = body_class(data=source, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
+        chosen = {"client_ids": body.validated_data.get("clients", [])}
+        if body.validated_data.get("clients_matching") is not None:
+            chosen["matching"] = body.validated_data["clients_matching"]
         try:
-            changed = change(client_list=client_list, client_ids=body.validated_data["clients"])
+            changed = change(client_list=client_list, **chosen)
         except DjangoValidationError as exc:
             raise as_field_errors(exc) from None
         self.fragment_object = self.get_queryset().get(pk=client_list.pk)
@@ -100,9 +103,11 @@ class ListViewSet(OwnedResourceViewSet):
 
     @extend_schema(
         summary="Put clients on a list",
-        description="`clients`: ids of your clients. All or nothing: an id that is not one of your clients "
-        "refuses the request (400) and changes nothing. Clients already on the list stay.",
-        request=ListClientsSerializer,
+        description="`clients`: ids of your clients; `clients_matching`: every one of your clients a filter "
+        "(`search`, `list`) finds, resolved by the server; both: their union. All or nothing: an id that is not "
+        "one of your clients, or a list that is not yours, refuses the request (400) and changes nothing. "
+        "Clients already on the list stay.",
+        request=ListAddClientsSerializer,
         responses={200: ListClientsResultSerializer},
     )
     @action(detail=True, methods=["post"], url_path="clients")
@@ -114,6 +119,7 @@ class ListViewSet(OwnedResourceViewSet):
                 ngettext("%(count)d client added to the list.", "%(count)d clients added to the list.", n)
                 % {"count": n}
             ),
+            body_class=ListAddClientsSerializer,
         )
 
     @extend_schema(
@@ -210,10 +216,17 @@ class ListViewSet(OwnedResourceViewSet):
         signup_url = signup_page_url(client_list)
         members = clients_visible_to(self.request.user).filter(owner=client_list.owner_id)
         on_list = members.filter(list_memberships__client_list=client_list).order_by("email", "pk")
+        others = lists_visible_to(self.request.user).filter(owner=client_list.owner_id).exclude(pk=client_list.pk)
         return {
             "members": on_list[:MEMBERS_SHOWN],
-            "candidates": members.exclude(list_memberships__client_list=client_list).order_by("email", "pk"),
-            "errors": data.get("clients", []) if failed and self.action != "subscribers" else [],
+            # whom to add is searched for (the clients API), never listed: a list's owner may have 100,000 clients
+            "picker_id": f"id_list_{client_list.pk}_clients",
+            "picker": ClientPicker(name="clients", lists=[(str(other.pk), str(other)) for other in others]),
+            "errors": [
+                message
+                for field in ("clients", "clients_matching", "non_field_errors")
+                for message in (data.get(field, []) if failed and self.action != "subscribers" else [])
+            ],
             "subscriber_errors": data if failed and self.action == "subscribers" else {},
             "subscriber": self.request.data if failed and self.action == "subscribers" else {},
             "signup_url": signup_url,

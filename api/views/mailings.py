@@ -38,6 +38,10 @@ from core.services.tracking import mailing_tracking
 WRITE_DOC = (
     "Times are ISO 8601 with an offset. The message, the clients and the lists must be the mailing owner's; "
     "at least one client or one list. Who is on the lists is read when each run is planned. "
+    "`clients_matching` (`{search, list}`) chooses every one of the owner's clients the filter finds, read when "
+    "the request is saved and stored among the mailing's clients: the union with `clients`. On a change, "
+    "`clients` and `clients_matching` replace its clients (left out: they stay), or with `keep_clients` are added "
+    "to them. "
     "`status`, `next_run_at` and `last_run_at` are kept by the scheduler."
 )
 

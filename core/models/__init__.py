@@ -1,5 +1,5 @@
 from core.models.attempts import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
-from core.models.clients import Client, ClientEvent, ClientEventKind, ConsentSource, UnsubscribeMethod
+from core.models.clients import Client, ClientEvent, ClientEventKind, ClientMatch, ConsentSource, UnsubscribeMethod
 from core.models.lists import ClientList, ListMember, MailingTarget
 from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message, MessageFormat
@@ -16,6 +16,7 @@ __all__ = [
     "ClientEvent",
     "ClientEventKind",
     "ClientList",
+    "ClientMatch",
     "ConsentSource",
     "DailyStats",
     "LinkClick",

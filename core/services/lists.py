@@ -5,12 +5,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, RestrictedError
+from django.db.models import Q, QuerySet, RestrictedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.cache import owners_changed
-from core.models import Client, ClientList, ListMember, Mailing
+from core.models import Client, ClientList, ClientMatch, ListMember, Mailing
 from core.services.objects import ObjectInUse
 
 
@@ -43,11 +43,25 @@ def _own_clients(client_list: ClientList, client_ids: Iterable[int] | None, clie
 
 @transaction.atomic
 def list_add_clients(
-    *, client_list: ClientList, client_ids: Iterable[int] | None = None, clients: QuerySet[Client] | None = None
+    *,
+    client_list: ClientList,
+    client_ids: Iterable[int] | None = None,
+    clients: QuerySet[Client] | None = None,
+    matching: ClientMatch | None = None,
 ) -> int:
-    """Put the owner's clients (`client_ids`, or the queryset `clients`) on the
-    list; those already on it stay as they are. Returns how many were added."""
-    chosen = _own_clients(client_list, client_ids, clients)
+    """Put the owner's clients (`client_ids`, or the queryset `clients`, and
+    whoever the filter `matching` finds among them: the union) on the list;
+    those already on it stay as they are. Returns how many were added."""
+    client_ids = list(client_ids or ())
+    if matching is None or client_ids or clients is not None:
+        chosen = _own_clients(client_list, client_ids, clients)
+    else:
+        chosen = Client.objects.none()
+    if matching is not None:
+        if matching.client_list is not None and matching.client_list.owner_id != client_list.owner_id:
+            raise ValidationError({"clients_matching": _("Choose one of your own lists.")}, code="not_own")
+        found = matching.clients(client_list.owner_id).values("pk")
+        chosen = Client.objects.filter(Q(pk__in=chosen.values("pk")) | Q(pk__in=found))
     members = ListMember.objects.filter(client_list=client_list)
     before = members.count()
     ids = chosen.exclude(list_memberships__client_list=client_list).order_by("pk").values_list("pk", flat=True)

@@ -184,6 +184,225 @@
     update();
   }
 
+  // The client picker (templates/api/_client_picker.html), after the ARIA
+  // combobox pattern: typing asks the clients API (search=, list=, a page at a
+  // time, 250 ms after the last key); Up/Down move through the clients found,
+  // Enter or a click chooses one (a chip with a hidden input) or unchooses it,
+  // Esc closes the list. "Select all N matching" keeps the filter itself (the
+  // server reads it when the form is saved), never the ids. The chips are
+  // plain form fields: the form posts them as it posts anything else.
+  function setUpClientPicker(picker) {
+    if (picker.dataset.ready) return;
+    picker.dataset.ready = "1";
+    var input = picker.querySelector("[data-picker-search]");
+    var listFilter = picker.querySelector("[data-picker-list]");
+    var panel = picker.querySelector("[data-picker-panel]");
+    var options = picker.querySelector("[data-picker-options]");
+    var more = picker.querySelector("[data-picker-more]");
+    var all = picker.querySelector("[data-picker-all]");
+    var status = picker.querySelector("[data-picker-status]");
+    var chips = picker.querySelector("[data-picker-chips]");
+    var count = picker.querySelector("[data-picker-count]");
+    var clear = picker.querySelector("[data-picker-clear]");
+    var found = [];
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+    var next = null;
+    var matched = 0;
+    var dismissed = false;
+
+    function fill(template, n) {
+      return template.replace("{count}", Number(n).toLocaleString(document.documentElement.lang));
+    }
+    function label(client) {
+      return client.full_name ? client.full_name + " <" + client.email + ">" : client.email;
+    }
+    function chosen(id) {
+      return chips.querySelector("[data-picker-chip='" + id + "']");
+    }
+    function update() {
+      var parts = 0;
+      var total = 0;
+      chips.querySelectorAll("[data-count]").forEach(function (part) {
+        parts += 1;
+        total += Number(part.dataset.count);
+      });
+      var one = chips.querySelectorAll("[data-picker-chip]").length;
+      if (one) parts += 1;
+      total += one;
+      count.textContent = fill(parts > 1 ? picker.dataset.someTemplate : picker.dataset.oneTemplate, total);
+      clear.hidden = total === 0 && !chips.children.length;
+      options.querySelectorAll("[role=option]").forEach(function (option) {
+        option.setAttribute("aria-selected", chosen(option.dataset.id) ? "true" : "false");
+      });
+    }
+    function chip(text, inputs, extra) {
+      var item = document.createElement("li");
+      item.className = "picker-chip" + (extra ? " picker-chip-wide" : "");
+      var span = document.createElement("span");
+      span.textContent = text;
+      item.append(span);
+      inputs.forEach(function (pair) {
+        var hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = pair[0];
+        hidden.value = pair[1];
+        item.append(hidden);
+      });
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn-close";
+      remove.dataset.pickerRemove = "";
+      remove.setAttribute("aria-label", picker.dataset.remove + ": " + text);
+      item.append(remove);
+      return item;
+    }
+    function toggle(client) {
+      var existing = chosen(client.id);
+      if (existing) {
+        existing.remove();
+      } else {
+        var item = chip(label(client), [[picker.dataset.name, client.id]]);
+        item.dataset.pickerChip = client.id;
+        chips.append(item);
+      }
+      update();
+    }
+    function close() {
+      dismissed = true;
+      panel.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function highlight(index) {
+      var items = options.querySelectorAll("[role=option]");
+      items.forEach(function (option, i) { option.classList.toggle("active", i === index); });
+      active = index;
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", items[index].id);
+        items[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function show(page, append) {
+      if (!append) {
+        found = [];
+        options.replaceChildren();
+        active = -1;
+      }
+      (page.results || []).forEach(function (client) {
+        var index = found.length;
+        found.push(client);
+        var option = document.createElement("li");
+        option.id = input.id + "-result-" + index;
+        option.className = "list-group-item list-group-item-action";
+        option.setAttribute("role", "option");
+        option.dataset.id = client.id;
+        option.textContent = label(client);
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        option.addEventListener("click", function () { toggle(client); });
+        options.append(option);
+      });
+      next = page.next || null;
+      matched = page.count || 0;
+      more.hidden = !next;
+      all.hidden = !matched;
+      all.textContent = fill(picker.dataset.allTemplate, matched);
+      status.textContent = matched ? fill(picker.dataset.foundTemplate, matched) : picker.dataset.none;
+      // an answer that comes after the user closed the results (Esc, left, chose all) does not open them again
+      var open = found.length > 0 && !dismissed;
+      panel.hidden = !open;
+      input.setAttribute("aria-expanded", open ? "true" : "false");
+      update();
+    }
+    function ask(url, append) {
+      var mine = ++asked;
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (answer) { return answer.ok ? answer.json() : { results: [], count: 0 }; })
+        .then(function (page) { if (mine === asked) show(page, append); })
+        .catch(function () {});
+    }
+    function search() {
+      clearTimeout(timer);
+      dismissed = false;
+      var query = { search: input.value.trim(), page_size: "20" };
+      if (listFilter && listFilter.value) query.list = listFilter.value;
+      ask(picker.dataset.source + "?" + new URLSearchParams(query), false);
+    }
+    function later() {
+      dismissed = false;
+      clearTimeout(timer);
+      timer = setTimeout(search, 250);
+    }
+
+    input.addEventListener("input", later);
+    input.addEventListener("focus", function () { if (!found.length) later(); });
+    if (listFilter) {
+      listFilter.addEventListener("change", function (event) {
+        event.stopPropagation();
+        search();
+      });
+    }
+    input.addEventListener("keydown", function (event) {
+      var n = panel.hidden ? 0 : found.length;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (n) highlight((active + 1) % n); else search();
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (n) highlight(active <= 0 ? n - 1 : active - 1);
+      } else if (event.key === "Enter") {
+        event.preventDefault(); // Enter chooses, it does not submit the form
+        if (n && active >= 0) toggle(found[active]);
+      } else if (event.key === "Escape" && !panel.hidden) {
+        event.preventDefault();
+        event.stopPropagation(); // closes the results, not a dialog around them
+        close();
+      }
+    });
+    more.addEventListener("click", function () {
+      dismissed = false;
+      if (next) ask(next, true);
+    });
+    all.addEventListener("click", function () {
+      var old = chips.querySelector("[data-picker-matching]");
+      if (old) old.remove();
+      var words = [input.value.trim() ? "“" + input.value.trim() + "”" : "", ""];
+      if (listFilter && listFilter.value) words[1] = listFilter.selectedOptions[0].textContent;
+      var pairs = [[picker.dataset.matchingName + ".search", input.value.trim()]];
+      if (listFilter && listFilter.value) pairs.push([picker.dataset.matchingName + ".list", listFilter.value]);
+      var text = fill(picker.dataset.foundTemplate, matched) + " — " +
+        (words.filter(Boolean).join(" · ") || picker.dataset.everyone);
+      var item = chip(text, pairs, true);
+      item.dataset.pickerMatching = "";
+      item.dataset.count = matched;
+      chips.prepend(item);
+      update();
+      close();
+    });
+    chips.addEventListener("click", function (event) {
+      var remove = event.target.closest("[data-picker-remove]");
+      if (!remove) return;
+      remove.closest("li").remove();
+      update();
+      input.focus();
+    });
+    clear.addEventListener("click", function () {
+      chips.replaceChildren();
+      update();
+      input.focus();
+    });
+    // the form filters or saves on its own events; the picker's own fields are not the form's
+    input.addEventListener("change", function (event) { event.stopPropagation(); });
+    picker.addEventListener("focusout", function (event) {
+      if (!picker.contains(event.relatedTarget)) close();
+    });
+    update();
+  }
+
   // A table's "choose every row on this page" box (the clients' bulk actions).
   document.addEventListener("change", function (event) {
     var box = event.target;
@@ -424,6 +643,7 @@
   function enhance(root) {
     root.querySelectorAll("input[data-combobox]").forEach(setUpCombobox);
     root.querySelectorAll("[data-picker]").forEach(setUpPicker);
+    root.querySelectorAll("[data-client-picker]").forEach(setUpClientPicker);
     root.querySelectorAll("select[data-zone-search]").forEach(setUpZoneSelect);
     root.querySelectorAll("canvas[data-series]").forEach(drawChart);
   }
