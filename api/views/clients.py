@@ -194,6 +194,10 @@ class ClientViewSet(
             return {"usage": client_usage(self.fragment_object)}
         if name == "list":
             return {"bulk_lists": lists_visible_to(self.request.user).order_by("name", "pk")[:500]}
+        if name == "import":
+            own_lists = ClientList.objects.filter(owner=self.request.user).order_by("name", "pk")[:500]
+            chosen = data.get("list") if isinstance(data, dict) else None
+            return {"import_lists": own_lists, "import_list": next((li for li in own_lists if li.pk == chosen), None)}
         return {}
 
     @extend_schema(
@@ -218,8 +222,11 @@ class ClientViewSet(
         description=(
             "Header row `email,full_name,comment`, UTF-8. All or nothing: when any row is wrong nothing is saved "
             "and the answer (400) lists each bad row with its line number and why. Duplicates within the file "
-            "and emails you already have are errors. With `preview` the file is only checked: the answer lists "
-            "every row and its errors and nothing is saved."
+            "are errors; so are emails you already have (in any case), unless `update_existing` is set: then such "
+            "a row updates that client's name and comment. With `list` (one of your lists; another's is refused "
+            "with 400) every client the file names, created or updated, ends on that list. With `preview` the "
+            "file is only checked: the answer lists every row and its errors, and how many clients would be "
+            "created, updated and put on the list, and nothing is saved."
         ),
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
@@ -232,7 +239,9 @@ class ClientViewSet(
                     '{"file": ["The file is not UTF-8 text. …"]} when the file cannot be read at all.'
                 ),
             ),
-            409: OpenApiResponse(description=_("A client with one of these emails was added meanwhile.")),
+            409: OpenApiResponse(
+                description=_("A client with one of these emails was added (or one it updates deleted) meanwhile.")
+            ),
         },
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
@@ -240,15 +249,31 @@ class ClientViewSet(
         refuse_oversized_request(request)
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        preview = upload.validated_data["preview"]
+        options = upload.validated_data
+        client_list = None
+        if options.get("list") is not None:
+            client_list = ClientList.objects.filter(owner=request.user, pk=options["list"]).first()
+            if client_list is None:
+                raise ValidationError({"list": [_("Choose one of your lists.")]})
+        rows = read_rows(options["file"])
         try:
-            result = clients_import(owner=request.user, rows=read_rows(upload.validated_data["file"]), save=not preview)
+            result = clients_import(
+                owner=request.user,
+                rows=rows,
+                save=not options["preview"],
+                update_existing=options["update_existing"],
+                client_list=client_list,
+            )
         except DjangoValidationError as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
         body = {
             "saved": result.saved,
             "count": len(result.rows),
-            "rows": [vars(row) for row in result.rows] if preview else [],
+            "created": result.created,
+            "updated": result.updated,
+            "list": client_list.pk if client_list else None,
+            "listed": result.listed,
+            "rows": [vars(row) for row in result.rows] if options["preview"] else [],
             "errors": [{"line": row.line, "errors": row.errors} for row in result.errors],
         }
         if result.errors:
