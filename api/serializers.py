@@ -23,6 +23,7 @@ from core.models import (
     MailingDisplayStatus,
     Message,
     MessageFormat,
+    RunListStats,
     RunStats,
     User,
 )
@@ -596,13 +597,37 @@ class ReportSerializer(_FiguresSerializer):
         }
 
 
+class RunListReportSerializer(serializers.ModelSerializer):
+    list = serializers.IntegerField(source="client_list_id", read_only=True, help_text=_("The list (its id)."))
+    name = serializers.CharField(source="client_list.name", read_only=True, help_text=_("The list's name now."))
+
+    class Meta:
+        model = RunListStats
+        fields = ["list", "name", "planned", "reached", "sent", "failed", "pending", "skipped"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "planned": {"help_text": _("The run's clients the list held when the run was planned.")},
+            "reached": {"help_text": _("Of them, reached: sent by the run or by a resend of it.")},
+            "skipped": {"help_text": _("Of them, unsubscribed or suppressed, not sent to.")},
+        }
+
+
 class RunReportSerializer(serializers.ModelSerializer):
     success_rate = serializers.SerializerMethodField(help_text=SUCCESS_RATE_HELP)
+    lists = RunListReportSerializer(
+        many=True,
+        read_only=True,
+        source="list_stats",
+        help_text=_(
+            "Per list the mailing targeted: its clients in this run, as the list was when the run was planned. "
+            "A client on two of the lists counts in both (and got one message). Empty for a resend run."
+        ),
+    )
 
     class Meta:
         model = RunStats
         fields = ["run_at", "day", "is_resend", "planned", "reached", "sent", "failed", "pending", "skipped"]
-        fields += ["success_rate", "first_attempt_at", "last_attempt_at"]
+        fields += ["success_rate", "first_attempt_at", "last_attempt_at", "lists"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.FloatField(allow_null=True))

@@ -121,5 +121,6 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
             return {"series": series, "days": DaySerializer(series, many=True).data}
         if name == "detail" and self.fragment_object is not None:
             report = self.fragment_object
-            return {"success_rate": success_rate(report.reached, report.planned)}
+            list_runs = [run for run in report.report_runs if run.list_stats.all()]
+            return {"success_rate": success_rate(report.reached, report.planned), "list_runs": list_runs}
         return {}
