@@ -171,8 +171,9 @@ class BulkAction(models.TextChoices):
     DELETE = "delete", _("Delete")
 
 
-class ClientBulkSerializer(StrictFieldsMixin, serializers.Serializer):
-    action = serializers.ChoiceField(choices=BulkAction.choices, label=_("Action"))
+class ClientChoiceSerializer(StrictFieldsMixin, serializers.Serializer):
+    """The clients a bulk request chooses: ids, or all the query's filters select."""
+
     clients = IdListField(
         required=False,
         max_length=10_000,
@@ -185,6 +186,15 @@ class ClientBulkSerializer(StrictFieldsMixin, serializers.Serializer):
         label=_("All matching"),
         help_text=_("Every client the query's filters (`search`, `list`) select, instead of `clients`."),
     )
+
+    def validate(self, attrs):
+        if not attrs.get("all_matching") and not attrs.get("clients"):
+            raise serializers.ValidationError({"clients": [_("Choose at least one client, or all matching.")]})
+        return attrs
+
+
+class ClientBulkSerializer(ClientChoiceSerializer):
+    action = serializers.ChoiceField(choices=BulkAction.choices, label=_("Action"))
     list = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -196,8 +206,10 @@ class ClientBulkSerializer(StrictFieldsMixin, serializers.Serializer):
 
     def validate(self, attrs):
         errors = {}
-        if not attrs.get("all_matching") and not attrs.get("clients"):
-            errors["clients"] = [_("Choose at least one client, or all matching.")]
+        try:
+            attrs = super().validate(attrs)
+        except serializers.ValidationError as exc:
+            errors.update(exc.detail)
         if attrs["action"] != BulkAction.DELETE and not attrs.get("list"):
             errors["list"] = [_("Choose the list.")]
         if errors:

@@ -20,6 +20,7 @@ from api.serializers import (
     BulkAction,
     ClientBulkResultSerializer,
     ClientBulkSerializer,
+    ClientChoiceSerializer,
     ClientSerializer,
     ImportResultSerializer,
     ImportUploadSerializer,
@@ -109,21 +110,7 @@ class ClientViewSet(
         body = ClientBulkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         options = body.validated_data
-        clients = self.get_queryset()
-        if options["all_matching"]:
-            clients = self.filter_queryset(clients)
-        else:
-            wanted = set(options["clients"])
-            clients = clients.filter(pk__in=wanted)
-            missing = sorted(wanted - set(clients.values_list("pk", flat=True)))
-            if missing:
-                ids = ", ".join(str(pk) for pk in missing[:10]) + ("…" if len(missing) > 10 else "")
-                message = ngettext(
-                    "Choose only your own clients: %(ids)s is not one of them.",
-                    "Choose only your own clients: %(ids)s are not among them.",
-                    len(missing),
-                ) % {"ids": ids}
-                raise ValidationError({"clients": [message]})
+        clients = self._chosen_clients(options)
         selected = clients.count()
         refused = []
         try:
@@ -144,6 +131,53 @@ class ClientViewSet(
         self.toast = self._bulk_toast(options["action"], changed, refused)
         result = {"action": options["action"], "selected": selected, "changed": changed, "refused": refused}
         return Response(ClientBulkResultSerializer(result).data)
+
+    def _chosen_clients(self, options):
+        """The clients a bulk request chose: every one the filters select, or the
+        ids — each of them one of the reader's own, else a 400 naming the others."""
+        clients = self.get_queryset()
+        if options["all_matching"]:
+            return self.filter_queryset(clients)
+        wanted = set(options["clients"])
+        clients = clients.filter(pk__in=wanted)
+        missing = sorted(wanted - set(clients.values_list("pk", flat=True)))
+        if missing:
+            ids = ", ".join(str(pk) for pk in missing[:10]) + ("…" if len(missing) > 10 else "")
+            message = ngettext(
+                "Choose only your own clients: %(ids)s is not one of them.",
+                "Choose only your own clients: %(ids)s are not among them.",
+                len(missing),
+            ) % {"ids": ids}
+            raise ValidationError({"clients": [message]})
+        return clients
+
+    @extend_schema(
+        summary="Export the chosen clients as CSV",
+        description=(
+            "The columns of `GET /api/clients/export/` for the ids in `clients`, or with `all_matching` for every "
+            "client the query's filters (`search`, `list`) select, without pagination. An id that is not one of "
+            "your clients refuses the request (400)."
+        ),
+        request=ClientChoiceSerializer,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        filters=True,
+        parameters=[BOM_PARAMETER],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk/export",
+        renderer_classes=[CSVRenderer],
+        pagination_class=None,
+    )
+    def bulk_export(self, request):
+        body = ClientChoiceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        clients = self._chosen_clients(body.validated_data)
+        if not body.validated_data["all_matching"]:
+            clients = self.filter_queryset(clients)  # the list's ordering
+        rows = clients.values(*self.csv_columns)
+        return Response(list(rows), headers={"Content-Disposition": 'attachment; filename="clients.csv"'})
 
     @staticmethod
     def _bulk_toast(action_name, changed, refused):
