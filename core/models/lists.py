@@ -80,7 +80,7 @@ class AttemptSource(models.Model):
     Keyed like the attempt (mailing, run, client), not by it, so deleting a
     mailing still deletes its attempts in one statement. Without database
     foreign keys: with them (checked per row) planning a 100,000-client list
-    took 1.8 times as long as without sources, without them 1.1 (PostgreSQL). Deleting a mailing or a
+    took 1.8 times as long as without sources, without them 1.1 to 1.2 (PostgreSQL). Deleting a mailing or a
     list deletes its sources (Django's cascade); a client with sources has an
     attempt, which keeps it from being deleted."""
 
