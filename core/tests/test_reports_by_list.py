@@ -10,9 +10,11 @@ from django.utils import timezone
 from core.dispatch.statistics import recount_all_stale
 from core.models import Attempt, AttemptSource, RunListStats, RunStats
 from core.services.lists import list_add_clients, list_remove_clients
-from core.services.mailings import mailing_create, plan_run
+from core.services.mailings import mailing_create, mailing_resend_failed, plan_run
 from core.services.stats import mark_runs_stale
+from core.tests.conftest import dispatcher_for
 from core.tests.factories import MessageFactory
+from core.tests.smtp_peers import PeerHandler, SmtpPeer
 from core.tests.test_list_dispatch import dispatcher_at, make_list, person, received
 
 FIGURES = ("planned", "reached", "sent", "failed", "pending", "skipped")
@@ -114,3 +116,25 @@ def test_deleting_the_mailing_or_a_list_deletes_their_sources(owner):
     ]
     mailing.delete()
     assert not AttemptSource.objects.exists() and not Attempt.objects.exists()
+
+
+def test_a_client_a_resend_reaches_counts_as_reached_for_their_lists(owner):
+    _people, first, second = audience(owner)
+    with SmtpPeer(PeerHandler(replies={"bob@example.com": "550 5.2.1 Mailbox disabled"})) as peer:
+        start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+        mailing = mailing_create(
+            owner=owner, message=MessageFactory(owner=owner), lists=[first, second], start_at=start
+        )
+        dispatcher_for(peer.port).run()
+        recount_all_stale()
+        run = RunStats.objects.get(mailing=mailing)
+        #                     planned reached sent failed pending skipped
+        assert by_list(run) == {"First": (2, 1, 1, 1, 0, 0), "Second": (2, 1, 1, 1, 0, 0)}
+        peer.handler.replies.clear()
+        mailing_resend_failed(mailing=mailing)
+        dispatcher_for(peer.port).run()
+        recount_all_stale()
+    # bob's first send still failed; the resend reached him, for both his lists
+    assert by_list(run) == {"First": (2, 2, 1, 1, 0, 0), "Second": (2, 2, 1, 1, 0, 0)}
+    resend = RunStats.objects.get(mailing=mailing, is_resend=True)
+    assert resend.sent == 1 and not RunListStats.objects.filter(run=resend).exists()
