@@ -27,6 +27,7 @@ from core.models import (
     MailingDisplayStatus,
     Message,
     MessageFormat,
+    RunListStats,
     RunStats,
     User,
 )
@@ -360,8 +361,9 @@ class BulkAction(models.TextChoices):
     DELETE = "delete", _("Delete")
 
 
-class ClientBulkSerializer(StrictFieldsMixin, serializers.Serializer):
-    action = serializers.ChoiceField(choices=BulkAction.choices, label=_("Action"))
+class ClientChoiceSerializer(StrictFieldsMixin, serializers.Serializer):
+    """The clients a bulk request chooses: ids, or all the query's filters select."""
+
     clients = IdListField(
         required=False,
         max_length=10_000,
@@ -374,6 +376,15 @@ class ClientBulkSerializer(StrictFieldsMixin, serializers.Serializer):
         label=_("All matching"),
         help_text=_("Every client the query's filters (`search`, `list`) select, instead of `clients`."),
     )
+
+    def validate(self, attrs):
+        if not attrs.get("all_matching") and not attrs.get("clients"):
+            raise serializers.ValidationError({"clients": [_("Choose at least one client, or all matching.")]})
+        return attrs
+
+
+class ClientBulkSerializer(ClientChoiceSerializer):
+    action = serializers.ChoiceField(choices=BulkAction.choices, label=_("Action"))
     list = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -385,8 +396,10 @@ class ClientBulkSerializer(StrictFieldsMixin, serializers.Serializer):
 
     def validate(self, attrs):
         errors = {}
-        if not attrs.get("all_matching") and not attrs.get("clients"):
-            errors["clients"] = [_("Choose at least one client, or all matching.")]
+        try:
+            attrs = super().validate(attrs)
+        except serializers.ValidationError as exc:
+            errors.update(exc.detail)
         if attrs["action"] != BulkAction.DELETE and not attrs.get("list"):
             errors["list"] = [_("Choose the list.")]
         if errors:
@@ -869,13 +882,37 @@ class ReportSerializer(_FiguresSerializer):
         }
 
 
+class RunListReportSerializer(serializers.ModelSerializer):
+    list = serializers.IntegerField(source="client_list_id", read_only=True, help_text=_("The list (its id)."))
+    name = serializers.CharField(source="client_list.name", read_only=True, help_text=_("The list's name now."))
+
+    class Meta:
+        model = RunListStats
+        fields = ["list", "name", "planned", "reached", "sent", "failed", "pending", "skipped"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "planned": {"help_text": _("The run's clients the list held when the run was planned.")},
+            "reached": {"help_text": _("Of them, reached: sent by the run or by a resend of it.")},
+            "skipped": {"help_text": _("Of them, unsubscribed or suppressed, not sent to.")},
+        }
+
+
 class RunReportSerializer(serializers.ModelSerializer):
     success_rate = serializers.SerializerMethodField(help_text=SUCCESS_RATE_HELP)
+    lists = RunListReportSerializer(
+        many=True,
+        read_only=True,
+        source="list_stats",
+        help_text=_(
+            "Per list the mailing targeted: its clients in this run, as the list was when the run was planned. "
+            "A client on two of the lists counts in both (and got one message). Empty for a resend run."
+        ),
+    )
 
     class Meta:
         model = RunStats
         fields = ["run_at", "day", "is_resend", "planned", "reached", "sent", "failed", "pending", "skipped"]
-        fields += ["bounced", "success_rate", "first_attempt_at", "last_attempt_at"]
+        fields += ["bounced", "success_rate", "first_attempt_at", "last_attempt_at", "lists"]
         read_only_fields = fields
         extra_kwargs = {
             "sent": {"help_text": _("Sends the mail server accepted, without those that bounced later.")},
@@ -929,18 +966,42 @@ class ImportRowSerializer(serializers.Serializer):
     full_name = serializers.CharField()
     comment = serializers.CharField()
     errors = serializers.ListField(child=serializers.CharField())
+    existing = serializers.IntegerField(
+        allow_null=True, help_text=_("The id of your client with this email, whose name and comment the row updates.")
+    )
 
 
 class ImportResultSerializer(serializers.Serializer):
     saved = serializers.BooleanField(help_text=_("True when the clients were created."))
     count = serializers.IntegerField(help_text=_("Rows read from the file."))
+    created = serializers.IntegerField(help_text=_("New clients (created, or to create in a preview)."))
+    updated = serializers.IntegerField(help_text=_("Existing clients whose name and comment the file updates."))
+    list = serializers.IntegerField(allow_null=True, help_text=_("The list the clients are put on (its id)."))
+    listed = serializers.IntegerField(help_text=_("Clients put on the list that were not on it yet."))
     rows = ImportRowSerializer(many=True, help_text=_("Every row as read (preview only; empty otherwise)."))
     errors = ImportErrorSerializer(many=True)
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(StrictFieldsMixin, serializers.Serializer):
     file = serializers.FileField(help_text=_("CSV, UTF-8, header row email,full_name,comment."))
     preview = serializers.BooleanField(required=False, default=False, help_text=_("Check only, save nothing."))
+    update_existing = serializers.BooleanField(
+        required=False,
+        default=False,
+        label=_("Update existing clients"),
+        help_text=_(
+            "A row whose email (in any case) is already one of your clients updates that client's name and "
+            "comment instead of being refused as a duplicate."
+        ),
+    )
+    list = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        label=_("List"),
+        help_text=_("One of your lists (its id): every client the file names, created or updated, ends on it."),
+    )
 
 
 class TestSendSerializer(StrictFieldsMixin, serializers.Serializer):

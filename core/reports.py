@@ -18,11 +18,24 @@ and not reached, and are shown apart.
 
 from datetime import date
 
-from django.db.models import Count, DateTimeField, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from core.dispatch.statistics import DAY_FIGURES, recount_stale_runs
-from core.models import ClientEvent, ClientEventKind, DailyStats, Mailing, RunStats
+from core.models import ClientEvent, ClientEventKind, DailyStats, Mailing, RunListStats, RunStats
 
 # Every send of every run, resends included; a send that bounced later counts as bounced, not sent.
 FIGURES = ("sent", "failed", "pending", "skipped", "bounced")
@@ -93,8 +106,11 @@ def with_report_figures(
 
 
 def runs_of(mailing: Mailing, *, since: date | None = None, until: date | None = None) -> QuerySet[RunStats]:
-    """The runs of one mailing (scheduled and resends) inside the period, newest first."""
-    return RunStats.objects.filter(_days(since, until), mailing=mailing).order_by("-run_at")
+    """The runs of one mailing (scheduled and resends) inside the period, newest
+    first, each with its figures per targeted list (by the list's name)."""
+    by_list = RunListStats.objects.select_related("client_list").order_by("client_list__name", "client_list_id")
+    runs = RunStats.objects.filter(_days(since, until), mailing=mailing).order_by("-run_at")
+    return runs.prefetch_related(Prefetch("list_stats", queryset=by_list))
 
 
 def daily_series(

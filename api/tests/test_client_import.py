@@ -24,7 +24,16 @@ def post(api, user, content, **extra):
 def test_good_file_creates_every_client(api, owner):
     response = post(api, owner, "\ufeffemail,full_name,comment\nann@example.com,Ann,VIP\nbob@example.com,Bob,\n")
     assert response.status_code == 201
-    assert response.json() == {"saved": True, "count": 2, "rows": [], "errors": []}
+    assert response.json() == {
+        "saved": True,
+        "count": 2,
+        "created": 2,
+        "updated": 0,
+        "list": None,
+        "listed": 0,
+        "rows": [],
+        "errors": [],
+    }
     assert sorted(Client.objects.filter(owner=owner).values_list("email", flat=True)) == [
         "ann@example.com",
         "bob@example.com",

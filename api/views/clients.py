@@ -20,6 +20,7 @@ from api.serializers import (
     BulkAction,
     ClientBulkResultSerializer,
     ClientBulkSerializer,
+    ClientChoiceSerializer,
     ClientClickSerializer,
     ClientSerializer,
     ImportResultSerializer,
@@ -109,21 +110,7 @@ class ClientViewSet(OwnedResourceViewSet):
         body = ClientBulkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         options = body.validated_data
-        clients = self.get_queryset()
-        if options["all_matching"]:
-            clients = self.filter_queryset(clients)
-        else:
-            wanted = set(options["clients"])
-            clients = clients.filter(pk__in=wanted)
-            missing = sorted(wanted - set(clients.values_list("pk", flat=True)))
-            if missing:
-                ids = ", ".join(str(pk) for pk in missing[:10]) + ("…" if len(missing) > 10 else "")
-                message = ngettext(
-                    "Choose only your own clients: %(ids)s is not one of them.",
-                    "Choose only your own clients: %(ids)s are not among them.",
-                    len(missing),
-                ) % {"ids": ids}
-                raise ValidationError({"clients": [message]})
+        clients = self._chosen_clients(options)
         selected = clients.count()
         refused = []
         try:
@@ -144,6 +131,53 @@ class ClientViewSet(OwnedResourceViewSet):
         self.toast = self._bulk_toast(options["action"], changed, refused)
         result = {"action": options["action"], "selected": selected, "changed": changed, "refused": refused}
         return Response(ClientBulkResultSerializer(result).data)
+
+    def _chosen_clients(self, options):
+        """The clients a bulk request chose: every one the filters select, or the
+        ids — each of them one of the reader's own, else a 400 naming the others."""
+        clients = self.get_queryset()
+        if options["all_matching"]:
+            return self.filter_queryset(clients)
+        wanted = set(options["clients"])
+        clients = clients.filter(pk__in=wanted)
+        missing = sorted(wanted - set(clients.values_list("pk", flat=True)))
+        if missing:
+            ids = ", ".join(str(pk) for pk in missing[:10]) + ("…" if len(missing) > 10 else "")
+            message = ngettext(
+                "Choose only your own clients: %(ids)s is not one of them.",
+                "Choose only your own clients: %(ids)s are not among them.",
+                len(missing),
+            ) % {"ids": ids}
+            raise ValidationError({"clients": [message]})
+        return clients
+
+    @extend_schema(
+        summary="Export the chosen clients as CSV",
+        description=(
+            "The columns of `GET /api/clients/export/` for the ids in `clients`, or with `all_matching` for every "
+            "client the query's filters (`search`, `list`) select, without pagination. An id that is not one of "
+            "your clients refuses the request (400)."
+        ),
+        request=ClientChoiceSerializer,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        filters=True,
+        parameters=[BOM_PARAMETER],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk/export",
+        renderer_classes=[CSVRenderer],
+        pagination_class=None,
+    )
+    def bulk_export(self, request):
+        body = ClientChoiceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        clients = self._chosen_clients(body.validated_data)
+        if not body.validated_data["all_matching"]:
+            clients = self.filter_queryset(clients)  # the list's ordering
+        rows = clients.values(*self.csv_columns)
+        return Response(list(rows), headers={"Content-Disposition": 'attachment; filename="clients.csv"'})
 
     @staticmethod
     def _bulk_toast(action_name, changed, refused):
@@ -211,6 +245,10 @@ class ClientViewSet(OwnedResourceViewSet):
             return {"usage": client_usage(self.fragment_object)}
         if name == "list":
             return {"bulk_lists": lists_visible_to(self.request.user).order_by("name", "pk")[:500]}
+        if name == "import":
+            own_lists = ClientList.objects.filter(owner=self.request.user).order_by("name", "pk")[:500]
+            chosen = data.get("list") if isinstance(data, dict) else None
+            return {"import_lists": own_lists, "import_list": next((li for li in own_lists if li.pk == chosen), None)}
         return {}
 
     @extend_schema(
@@ -235,8 +273,11 @@ class ClientViewSet(OwnedResourceViewSet):
         description=(
             "Header row `email,full_name,comment`, UTF-8. All or nothing: when any row is wrong nothing is saved "
             "and the answer (400) lists each bad row with its line number and why. Duplicates within the file "
-            "and emails you already have are errors. With `preview` the file is only checked: the answer lists "
-            "every row and its errors and nothing is saved."
+            "are errors; so are emails you already have (in any case), unless `update_existing` is set: then such "
+            "a row updates that client's name and comment. With `list` (one of your lists; another's is refused "
+            "with 400) every client the file names, created or updated, ends on that list. With `preview` the "
+            "file is only checked: the answer lists every row and its errors, and how many clients would be "
+            "created, updated and put on the list, and nothing is saved."
         ),
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
@@ -249,7 +290,9 @@ class ClientViewSet(OwnedResourceViewSet):
                     '{"file": ["The file is not UTF-8 text. …"]} when the file cannot be read at all.'
                 ),
             ),
-            409: OpenApiResponse(description=_("A client with one of these emails was added meanwhile.")),
+            409: OpenApiResponse(
+                description=_("A client with one of these emails was added (or one it updates deleted) meanwhile.")
+            ),
         },
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
@@ -257,15 +300,31 @@ class ClientViewSet(OwnedResourceViewSet):
         refuse_oversized_request(request)
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        preview = upload.validated_data["preview"]
+        options = upload.validated_data
+        client_list = None
+        if options.get("list") is not None:
+            client_list = ClientList.objects.filter(owner=request.user, pk=options["list"]).first()
+            if client_list is None:
+                raise ValidationError({"list": [_("Choose one of your lists.")]})
+        rows = read_rows(options["file"])
         try:
-            result = clients_import(owner=request.user, rows=read_rows(upload.validated_data["file"]), save=not preview)
+            result = clients_import(
+                owner=request.user,
+                rows=rows,
+                save=not options["preview"],
+                update_existing=options["update_existing"],
+                client_list=client_list,
+            )
         except DjangoValidationError as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
         body = {
             "saved": result.saved,
             "count": len(result.rows),
-            "rows": [vars(row) for row in result.rows] if preview else [],
+            "created": result.created,
+            "updated": result.updated,
+            "list": client_list.pk if client_list else None,
+            "listed": result.listed,
+            "rows": [vars(row) for row in result.rows] if options["preview"] else [],
             "errors": [{"line": row.line, "errors": row.errors} for row in result.errors],
         }
         if result.errors:

@@ -123,8 +123,10 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         if name == "detail" and self.fragment_object is not None:
             report = self.fragment_object
             tracked = report.track_clicks or report.track_opens or report.tracked_links.exists()
+            list_runs = [run for run in report.report_runs if run.list_stats.all()]
             return {
                 "success_rate": success_rate(report.reached, report.planned),
                 "tracking": mailing_tracking(report, report.report_runs) if tracked else None,
+                "list_runs": list_runs,
             }
         return {}

@@ -1,21 +1,32 @@
-"""Keeping the report rollups (RunStats, DailyStats) up to date, incrementally.
+"""Keeping the report rollups (RunStats, RunListStats, DailyStats) up to date,
+incrementally.
 
 Every change to a run's attempts marks its RunStats row stale (planning,
 sending, resending). A pass recounts only the stale runs — one indexed
-aggregate per run, plus the scheduled runs a resend run sends again (their
-clients reached) — and then the days those runs fall on, from the RunStats
-rows of that day. Reports read the rollups and never aggregate attempts.
+aggregate per run and one per run by targeted list, plus the scheduled runs a
+resend run sends again (their clients reached) — and then the days those runs
+fall on, from the RunStats rows of that day. Reports read the rollups and
+never aggregate attempts.
 """
 
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from core.cache import owners_changed
-from core.models import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus, DailyStats, Mailing, RunStats
+from core.models import (
+    OPEN_ATTEMPT_STATUSES,
+    Attempt,
+    AttemptSource,
+    AttemptStatus,
+    DailyStats,
+    Mailing,
+    RunListStats,
+    RunStats,
+)
 
 _COUNTS = {
     "planned": Count("id"),
@@ -52,6 +63,45 @@ def _counted(run: RunStats) -> dict:
     if not run.is_resend:
         figures["reached"] += _reached_by_resends(run.mailing_id, run.run_at)
     return figures
+
+
+LIST_FIGURES = ("planned", "sent", "failed", "pending", "skipped", "reached")
+
+
+def _counted_by_list(run: RunStats) -> list[RunListStats]:
+    """The run's figures per list that brought its clients (as the lists were
+    when it was planned); a scheduled run's clients reached by a resend of it
+    count as reached for their lists too."""
+    quote = connection.ops.quote_name
+    attempts = quote(Attempt._meta.db_table)
+    mailing, run_at, client, status = (quote(name) for name in ("mailing_id", "run_at", "client_id", "status"))
+
+    def counted(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    success = f"a.{status} = %s"
+    reached_later = (
+        f"EXISTS (SELECT 1 FROM {attempts} r WHERE r.{mailing} = a.{mailing} AND r.{client} = a.{client} "  # noqa: S608
+        f"AND r.{quote('resend_of')} = a.{run_at} AND r.{status} = %s)"
+    )
+    reached = f"{success} OR {reached_later}" if not run.is_resend else success
+    open_statuses = ", ".join(["%s"] * len(OPEN_ATTEMPT_STATUSES))
+    sql = (
+        f"SELECT s.{quote('client_list_id')}, COUNT(*), {counted(success)}, {counted(f'a.{status} = %s')}, "  # noqa: S608
+        f"{counted(f'a.{status} IN ({open_statuses})')}, {counted(f'a.{status} = %s')}, {counted(reached)} "
+        f"FROM {quote(AttemptSource._meta.db_table)} s JOIN {attempts} a ON a.{mailing} = s.{mailing} "
+        f"AND a.{run_at} = s.{run_at} AND a.{client} = s.{client} "
+        f"WHERE s.{mailing} = %s AND s.{run_at} = %s GROUP BY s.{quote('client_list_id')}"
+    )
+    params = [AttemptStatus.SUCCESS, AttemptStatus.FAILURE, *OPEN_ATTEMPT_STATUSES, AttemptStatus.SKIPPED]
+    params += [AttemptStatus.SUCCESS] if run.is_resend else [AttemptStatus.SUCCESS, AttemptStatus.SUCCESS]
+    params += [run.mailing_id, connection.ops.adapt_datetimefield_value(run.run_at)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(param) for param in params[:-2]] + params[-2:])
+        rows = cursor.fetchall()
+    return [
+        RunListStats(run=run, client_list_id=row[0], **dict(zip(LIST_FIGURES, row[1:], strict=True))) for row in rows
+    ]
 
 
 def fresh_runs(runs: Iterable[RunStats]) -> list[RunStats]:
@@ -106,6 +156,12 @@ def _recount(stale: list[RunStats]) -> None:
         if run is None:  # the scheduled run's rollup row was deleted with its mailing
             continue
         RunStats.objects.filter(id=run.id).update(**_counted(run))
+        RunListStats.objects.bulk_create(
+            _counted_by_list(run),
+            update_conflicts=True,
+            unique_fields=["run", "client_list"],
+            update_fields=list(LIST_FIGURES),
+        )
         days[run.mailing_id].add(run.day)
     alive = dict(Mailing.objects.filter(pk__in=days).values_list("pk", "owner_id"))
     for mailing_id in alive:

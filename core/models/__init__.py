@@ -1,16 +1,17 @@
 from core.models.attempts import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
 from core.models.clients import Client, ClientEvent, ClientEventKind, ClientMatch, ConsentSource, UnsubscribeMethod
-from core.models.lists import ClientList, ListMember, MailingTarget
+from core.models.lists import AttemptSource, ClientList, ListMember, MailingTarget
 from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message, MessageFormat
 from core.models.outbox import OutboxEmail, OutboxStatus
-from core.models.stats import DailyStats, RunStats
+from core.models.stats import DailyStats, RunListStats, RunStats
 from core.models.tracking import LinkClick, MessageOpen, TrackedLink
 from core.models.users import User
 
 __all__ = [
     "OPEN_ATTEMPT_STATUSES",
     "Attempt",
+    "AttemptSource",
     "AttemptStatus",
     "Client",
     "ClientEvent",
@@ -32,6 +33,7 @@ __all__ = [
     "OutboxEmail",
     "OutboxStatus",
     "Periodicity",
+    "RunListStats",
     "RunStats",
     "TrackedLink",
     "UnsubscribeMethod",

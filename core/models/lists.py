@@ -91,3 +91,34 @@ class MailingTarget(models.Model):
 
     def __str__(self):
         return f"{self.mailing_id} → list {self.client_list_id}"
+
+
+class AttemptSource(models.Model):
+    """A targeted list that held a client when the mailing's run was planned,
+    written with the run's attempt (the report by list counts what the lists
+    held then, whatever happens to them later). A client on two targeted lists
+    has one attempt and two sources; a client the mailing names itself has none.
+
+    Keyed like the attempt (mailing, run, client), not by it, so deleting a
+    mailing still deletes its attempts in one statement. Without database
+    foreign keys: with them (checked per row) planning a 100,000-client list
+    took 1.8 times as long as without sources, without them 1.1 to 1.2 (PostgreSQL). Deleting a mailing or a
+    list deletes its sources (Django's cascade); a client with sources has an
+    attempt, which keeps it from being deleted."""
+
+    pk = models.CompositePrimaryKey("mailing", "run_at", "client_list", "client")
+    mailing = models.ForeignKey(
+        "core.Mailing", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    run_at = models.DateTimeField(_("run"))
+    client_list = models.ForeignKey(ClientList, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    client = models.ForeignKey(
+        "core.Client", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("attempt's list")
+        verbose_name_plural = _("attempts' lists")
+
+    def __str__(self):
+        return f"{self.mailing_id}/{self.client_id}@{self.run_at:%Y-%m-%d %H:%M} ← list {self.client_list_id}"

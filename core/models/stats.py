@@ -56,6 +56,30 @@ class RunStats(models.Model):
         super().save(*args, **kwargs)
 
 
+class RunListStats(models.Model):
+    """Rollup of one run per targeted list: the run's attempts whose client the
+    list held when the run was planned (`AttemptSource`), counted with the run.
+    A client on two of the lists counts in both."""
+
+    run = models.ForeignKey(RunStats, on_delete=models.CASCADE, related_name="list_stats")
+    client_list = models.ForeignKey("core.ClientList", on_delete=models.CASCADE, related_name="+")
+    planned = models.PositiveIntegerField(_("planned"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    pending = models.PositiveIntegerField(_("pending"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    # Sent by the run, or (a scheduled run) by a resend of it later.
+    reached = models.PositiveIntegerField(_("reached"), default=0)
+
+    class Meta:
+        verbose_name = _("run statistics by list")
+        verbose_name_plural = _("run statistics by list")
+        constraints = [models.UniqueConstraint(fields=["run", "client_list"], name="runliststats_unique")]
+
+    def __str__(self):
+        return f"{self.run_id} / list {self.client_list_id}"
+
+
 class DailyStats(models.Model):
     """Rollup of a mailing's attempts per day: the sum of the runs whose `day` it
     is (the run's date in the owner's time zone when it ran; a retry after

@@ -18,6 +18,7 @@ from core.dispatch.watch import announce_withdrawal
 from core.models import (
     OPEN_ATTEMPT_STATUSES,
     Attempt,
+    AttemptSource,
     AttemptStatus,
     Client,
     ClientList,
@@ -367,21 +368,55 @@ def _targets(mailing_id: int, *, after: int, upto: int | None) -> tuple[str, lis
 
 def _plan_chunk(mailing_id: int, run_at: datetime, *, after: int, upto: int | None) -> int:
     """One INSERT … SELECT of the attempts of the clients `after` < id <= `upto`:
-    no model instances, and the database checks the unique (mailing, client, run)."""
+    no model instances, and the database checks the unique (mailing, client, run).
+    With them, in the same transaction, the targeted lists that hold each new
+    attempt's client (`AttemptSource`, the report by list). Runs inside the
+    caller's transaction."""
     quote = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
+    attempts = quote(Attempt._meta.db_table)
     targets, params = _targets(mailing_id, after=after, upto=upto)
-    sql = (
-        f"INSERT INTO {quote(Attempt._meta.db_table)} "  # noqa: S608 - names from the models
+    insert = (
+        f"INSERT INTO {attempts} "  # noqa: S608 - names from the models
         f"({quote('mailing_id')}, {quote('client_id')}, {quote('run_at')}, {quote('next_try_at')}, "
         f"{quote('status')}, {quote('tries')}, {quote('server_response')}) "
         f"SELECT %s, targets.client_id, %s, %s, %s, 0, '' FROM ({targets}) AS targets WHERE 1 = 1"
         # In client order, so a run is sent in the order of its clients (ids follow the insert).
         " ORDER BY targets.client_id ON CONFLICT DO NOTHING"
     )
+    values = [mailing_id, adapt(run_at), adapt(run_at), AttemptStatus.PENDING.value, *params]
+    client_list, client_id = quote("client_list_id"), quote("client_id")
+    sources = (
+        f"INSERT INTO {quote(AttemptSource._meta.db_table)} "  # noqa: S608
+        f"({quote('mailing_id')}, {quote('run_at')}, {client_list}, {client_id}) "
+        f"SELECT %s, %s, m.{client_list}, planned.{client_id} FROM {{planned}} "
+        f"JOIN {quote(ListMember._meta.db_table)} m ON m.{client_id} = planned.{client_id} "
+        f"JOIN {quote(MailingTarget._meta.db_table)} t ON t.{client_list} = m.{client_list} "
+        f"WHERE t.{quote('mailing_id')} = %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [mailing_id, adapt(run_at), adapt(run_at), AttemptStatus.PENDING.value, *params])
-        return cursor.rowcount
+        if connection.vendor == "postgresql":
+            # One statement, so one snapshot: the sources are the lists exactly as the attempts were read from them.
+            cursor.execute(
+                f"WITH planned AS ({insert} RETURNING {client_id}), "  # noqa: S608
+                f"sourced AS ({sources.format(planned='planned')}) SELECT count(*) FROM planned",
+                [*values, mailing_id, adapt(run_at), mailing_id],
+            )
+            return cursor.fetchone()[0]
+        # SQLite: the attempts' INSERT takes the database's write lock until the transaction ends, so the lists
+        # cannot change before their sources are written; the new attempts are those above the highest id before.
+        cursor.execute(f"SELECT COALESCE(MAX({quote('id')}), 0) FROM {attempts}")  # noqa: S608
+        (highest,) = cursor.fetchone()
+        cursor.execute(insert, values)
+        created = cursor.rowcount
+        if created:
+            planned = f"{attempts} AS planned"
+            cursor.execute(
+                sources.format(planned=planned)
+                + f" AND planned.{quote('mailing_id')} = %s AND planned.{quote('id')} > %s",
+                [mailing_id, adapt(run_at), mailing_id, mailing_id, highest],
+            )
+        return created
 
 
 def _open_extra_run(mailing: Mailing) -> datetime | None:

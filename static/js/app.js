@@ -414,6 +414,37 @@
     });
   });
 
+  // The bulk bar's Export: a plain form post (so the browser downloads the CSV)
+  // of the rows chosen in the bulk form, or of all matching.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-export-from]")) return;
+    var chosen = new FormData(document.getElementById(form.dataset.exportFrom));
+    form.querySelectorAll("input[data-chosen]").forEach(function (input) { input.remove(); });
+    var all = chosen.get("all_matching") === "true";
+    var values = all ? [["all_matching", "true"]] : chosen.getAll("clients").map(function (id) { return ["clients", id]; });
+    var result = document.getElementById("clients-bulk-result");
+    if (!values.length) {
+      event.preventDefault();
+      if (result) result.innerHTML = "";
+      var alert = document.createElement("div");
+      alert.className = "alert alert-danger py-2";
+      alert.setAttribute("role", "alert");
+      alert.textContent = form.dataset.exportEmpty;
+      if (result) result.appendChild(alert);
+      return;
+    }
+    if (result) result.innerHTML = "";
+    values.forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      input.dataset.chosen = "";
+      form.appendChild(input);
+    });
+  });
+
   // The reports chart: sent and failed per day, from the JSON the daily
   // fragment carries; labels come from the canvas (translated server-side).
   function drawChart(canvas) {

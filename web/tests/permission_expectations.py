@@ -164,6 +164,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:client-import-csv": [post({}, signed_in(415, anonymous=401))],  # takes a CSV upload, not JSON
     # an empty body: everyone signed in reaches the checks; all_matching only ever reaches one's own clients
     "api:client-bulk": [get(signed_in(405, anonymous=401)), post({}, signed_in(400, anonymous=401))],
+    "api:client-bulk-export": [get(signed_in(405, anonymous=401)), post({}, signed_in(400, anonymous=401))],
     "api:client-detail": [
         get(OWN),
         patch({"full_name": "Renamed"}, OWN),
