@@ -1,8 +1,8 @@
 """What a spam filter makes of our mail: a Markdown message with click and
-open tracking and a plain-text one, sent by the dispatcher to a real SMTP peer
-with a production-like sender, scored by SpamAssassin (Debian's package, its
-shipped rules, local tests only: `spamassassin -L -t`) on the exact bytes the
-peer received."""
+open tracking, a one-sentence one and a plain-text one, sent by the dispatcher
+to a real SMTP peer with a production-like sender, scored by SpamAssassin
+(Debian's package, its shipped rules, local tests only: `spamassassin -L -t`)
+on the exact bytes the peer received."""
 
 import os
 import re
