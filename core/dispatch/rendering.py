@@ -178,6 +178,32 @@ def encode_body(text: str) -> tuple[bytes, bytes]:
     return b"quoted-printable", binascii.b2a_qp(raw, istext=True).replace(b"\n", b"\r\n")
 
 
+class BodyEncoding:
+    """`encode_body` for texts that all begin with `head` (an HTML part's layout):
+    its whole lines are encoded once, per text only the rest. Both encodings
+    allow it: 7bit is the lines as they are, and quoted-printable encodes each
+    line on its own."""
+
+    def __init__(self, head: str):
+        head = head[: head.rfind("\n") + 1]
+        if "\r" in head:  # encode_body would change its line ends: no shortcut
+            head = ""
+        raw = head.encode("utf-8")
+        self.head = head
+        self._ascii = raw.isascii() and max(map(len, raw.split(b"\n"))) <= _MAX_LINE
+        self._7bit = raw.replace(b"\n", b"\r\n")
+        self._quoted = binascii.b2a_qp(raw, istext=True).replace(b"\n", b"\r\n")
+
+    def encode(self, text: str) -> tuple[bytes, bytes]:
+        """What `encode_body(text)` returns."""
+        if not self.head or not text.startswith(self.head):
+            return encode_body(text)
+        rest = text[len(self.head) :].replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+        if self._ascii and rest.isascii() and max(map(len, rest.split(b"\n"))) <= _MAX_LINE:
+            return b"7bit", self._7bit + rest.replace(b"\n", b"\r\n")
+        return b"quoted-printable", self._quoted + binascii.b2a_qp(rest, istext=True).replace(b"\n", b"\r\n")
+
+
 @dataclass(frozen=True, slots=True)
 class Tracking:
     """One recipient's tracked links (by their number in the message's link table) and open-tracking image."""
@@ -260,6 +286,7 @@ class RunMessage:
             self._text_head = b"--" + boundary + b"\r\nContent-Type: text/plain; charset=utf-8\r\n"
             self._html_head = b"\r\n--" + boundary + b"\r\nContent-Type: text/html; charset=utf-8\r\n"
             self._end = b"\r\n--" + boundary + b"--\r\n"
+            self._html_encoding = BodyEncoding(html.segments[0])  # the layout's head, the same for all
         self._date_second = -1
         self._date = b""
 
@@ -325,7 +352,7 @@ class RunMessage:
                 html_text = self.html.render(values, link)
             else:
                 html_text = self.html.render(values, link, tracking.links, tracking.pixel)
-            html_encoding, html_bytes = encode_body(html_text)
+            html_encoding, html_bytes = self._html_encoding.encode(html_text)
             parts += [self._text_head, b"Content-Transfer-Encoding: ", encoding, b"\r\n\r\n", body_bytes]
             parts += [self._html_head, b"Content-Transfer-Encoding: ", html_encoding, b"\r\n\r\n", html_bytes]
             parts.append(self._end)

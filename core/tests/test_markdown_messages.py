@@ -3,6 +3,8 @@ the HTML of the blog's sanitising pipeline in one email layout — with the
 placeholders filled in both parts (escaped in the HTML), the unsubscribe line
 in both, DKIM that verifies; plain messages keep their bytes."""
 
+import email
+import email.policy
 import uuid
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -14,6 +16,7 @@ import time_machine
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from core.dispatch.rendering import Tracking
 from core.dispatch.sending import preview_message, run_message
 from core.dkim import dkim_dns_record
 from core.models import Client, Message, MessageFormat
@@ -247,3 +250,42 @@ def test_a_markdown_message_with_a_wrong_placeholder_says_why(owner):
     message = MessageFactory.build(owner=owner, subject="Hi", body="# Hi {name}", format="markdown")
     preview = preview_message(message, link="LINK")
     assert "unknown placeholder {name}" in preview.error and preview.html == ""
+
+
+NEWS = "# News\n\nDear {full_name}, short lines, *plain* letters, [a link](https://shop.example/)."
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "sender", "encoding"),
+    [
+        ("Hi {full_name}", NEWS, "Shop", "7bit"),
+        ("Hi there", NEWS, "Shop", "7bit"),
+        ("Hi there", NEWS, "Örtliche Bäckerei", "quoted-printable"),
+        ("Привет", "# Новости\n\nЗдравствуйте, {full_name}!", "Shop", "quoted-printable"),  # noqa: RUF001
+        ("Hi {full_name}", "A line of " + "x" * 1200, "Shop", "quoted-printable"),
+    ],
+    ids=["ascii", "ascii-fixed-subject", "non-ascii-footer", "cyrillic", "long-line"],
+)
+def test_the_html_part_reads_back_exactly_as_rendered(subject, body, sender, encoding):
+    """The layout's head is encoded once per run; every recipient's part still reads as their own HTML."""
+    message = run_message(
+        subject=subject,
+        body=body,
+        sender_name=sender,
+        reply_to="",
+        language="en",
+        from_email="news@example.com",
+        body_format=MessageFormat.MARKDOWN,
+        track_clicks=True,
+        track_opens=True,
+    )
+    for name in ("Anna", "Анна <script>"):
+        rendered = message.render(
+            email="anna@example.com",
+            full_name=name,
+            link="https://x.example/u/1/",
+            tracking=Tracking(["https://x.example/r/1/"] * len(message.links), "https://x.example/o/1.gif"),
+        )
+        html_part = email.message_from_bytes(rendered.data, policy=email.policy.default).get_payload()[1]
+        assert html_part.get_content().replace("\r\n", "\n") == rendered.html
+        assert html_part["Content-Transfer-Encoding"] == (encoding if name == "Anna" else "quoted-printable")
