@@ -29,6 +29,7 @@ from api.serializers import (
     as_field_errors,
 )
 from api.views.base import OwnedResourceViewSet
+from api.views.lists import added_to_list, taken_off_list
 from core.models import ClientList
 from core.selectors import clients_visible_to, lists_visible_to
 from core.services.clients import clients_delete, clients_import
@@ -182,13 +183,9 @@ class ClientViewSet(OwnedResourceViewSet):
     @staticmethod
     def _bulk_toast(action_name, changed, refused):
         if action_name == BulkAction.ADD_TO_LIST:
-            return ngettext("%(count)d client added to the list.", "%(count)d clients added to the list.", changed) % {
-                "count": changed
-            }
+            return added_to_list(changed)
         if action_name == BulkAction.REMOVE_FROM_LIST:
-            return ngettext(
-                "%(count)d client taken off the list.", "%(count)d clients taken off the list.", changed
-            ) % {"count": changed}
+            return taken_off_list(changed)
         message = ngettext("%(count)d client deleted.", "%(count)d clients deleted.", changed) % {"count": changed}
         if refused:
             names = ", ".join(client.email for client in refused[:10]) + ("…" if len(refused) > 10 else "")

@@ -39,6 +39,18 @@ CONFLICT = OpenApiResponse(description=_("A mailing is sent to the list; it was 
 MEMBERS_SHOWN = 50  # members listed in the detail panel; the clients page shows them all
 
 
+def added_to_list(count: int) -> str:
+    return ngettext("%(count)d client added to the list.", "%(count)d clients added to the list.", count) % {
+        "count": count
+    }
+
+
+def taken_off_list(count: int) -> str:
+    return ngettext("%(count)d client taken off the list.", "%(count)d clients taken off the list.", count) % {
+        "count": count
+    }
+
+
 def with_clients_count(queryset):
     members = (
         ListMember.objects.filter(client_list=OuterRef("pk")).order_by().values("client_list").annotate(n=Count("*"))
@@ -112,15 +124,7 @@ class ListViewSet(OwnedResourceViewSet):
     )
     @action(detail=True, methods=["post"], url_path="clients")
     def clients(self, request, pk=None):
-        return self._change_members(
-            request,
-            list_add_clients,
-            lambda n: (
-                ngettext("%(count)d client added to the list.", "%(count)d clients added to the list.", n)
-                % {"count": n}
-            ),
-            body_class=ListAddClientsSerializer,
-        )
+        return self._change_members(request, list_add_clients, added_to_list, body_class=ListAddClientsSerializer)
 
     @extend_schema(
         summary="Take clients off a list",
@@ -133,14 +137,7 @@ class ListViewSet(OwnedResourceViewSet):
     )
     @clients.mapping.delete
     def remove_clients(self, request, pk=None):
-        return self._change_members(
-            request,
-            list_remove_clients,
-            lambda n: (
-                ngettext("%(count)d client taken off the list.", "%(count)d clients taken off the list.", n)
-                % {"count": n}
-            ),
-        )
+        return self._change_members(request, list_remove_clients, taken_off_list)
 
     @extend_schema(
         summary="Sign someone up to a list",
