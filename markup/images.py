@@ -36,16 +36,20 @@ def _image_format_and_size(file, *, max_width: int, max_height: int) -> tuple[st
     return fmt, size
 
 
+def too_large(size: int, max_bytes: int) -> ValidationError:
+    return ValidationError(
+        _("The image is too large (%(size)s); the limit is %(limit)s."),
+        code="too_large",
+        params={"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
+    )
+
+
 def validate_image(file, *, max_bytes: int, max_width: int, max_height: int) -> tuple[str, int, int]:
     """Check that `file` is a real JPEG/PNG/GIF/WebP picture within the limits
     (SVG and anything else Pillow cannot decode is refused); returns the
     extension of its real format, its width and its height."""
     if file.size > max_bytes:
-        raise ValidationError(
-            _("The image is too large (%(size)s); the limit is %(limit)s."),
-            code="too_large",
-            params={"size": filesizeformat(file.size), "limit": filesizeformat(max_bytes)},
-        )
+        raise too_large(file.size, max_bytes)
     fmt, (width, height) = _image_format_and_size(file, max_width=max_width, max_height=max_height)
     if fmt not in FORMATS:
         raise ValidationError(

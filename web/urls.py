@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
-from web import account_views, manage_views, tracking, views
+from web import account_views, images, manage_views, tracking, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -33,6 +33,8 @@ urlpatterns = [
     # Tracked mailings: a recipient's link and image (the signed token is the only key).
     path("r/<str:token>/", tracking.follow_link, name="tracked-link"),
     path("o/<str:token>.gif", tracking.open_image, name="tracked-open"),
+    # Images of Markdown messages, as mail clients load them (the random name is the only key).
+    re_path(rf"^media/images/(?P<name>{images.NAME})$", images.message_image, name="message-image"),
     # Resource pages: the API's fragments fill their #content.
     path("mailings/", views.PAGES["mailings"], name="mailings"),
     path("mailings/<int:pk>/", views.MailingPageView.as_view(), name="mailing"),
