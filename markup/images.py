@@ -2,6 +2,7 @@
 mail, and the name it is stored under. Blog covers and message images follow
 this one rule, each with limits of its own."""
 
+import io
 import uuid
 from pathlib import PurePath
 
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
+from PIL import Image, ImageOps
 
 # Formats every browser and mail client shows, and the extension a stored file gets for each.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
@@ -64,6 +65,42 @@ def validate_image(file, *, max_bytes: int, max_width: int, max_height: int) -> 
             params={"width": width, "height": height, "max_width": max_width, "max_height": max_height},
         )
     return FORMATS[fmt], width, height
+
+
+_ORIENTATION = 0x0112
+
+
+def _jpeg_without_app1(data: bytes) -> bytes:
+    """The JPEG's bytes without its APP1 segments (Exif, XMP): the picture itself untouched."""
+    kept, at = bytearray(data[:2]), 2
+    while at + 4 <= len(data) and data[at] == 0xFF and data[at + 1] != 0xDA:  # up to the image data (SOS)
+        end = at + 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+        if data[at + 1] != 0xE1:
+            kept += data[at:end]
+        at = end
+    return bytes(kept + data[at:])
+
+
+def jpeg_without_metadata(file) -> bytes | None:
+    """A JPEG's bytes without the camera's metadata (Exif: the place a photo was
+    taken, the camera, the time), or None when it has none. A photo the camera
+    marked as turned is turned for real first (re-encoded), so it reads the
+    same once the mark is gone; any other keeps its pixels byte for byte."""
+    file.seek(0)
+    with Image.open(file) as image:
+        exif = image.getexif()
+        if not exif and "xmp" not in image.info:
+            file.seek(0)
+            return None
+        if exif.get(_ORIENTATION, 1) != 1:
+            turned, out = ImageOps.exif_transpose(image), io.BytesIO()
+            turned.save(out, format="JPEG", quality=90, icc_profile=image.info.get("icc_profile"))
+            file.seek(0)
+            return out.getvalue()
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    return _jpeg_without_app1(data)
 
 
 def extension_of(filename: str) -> str:

@@ -2,11 +2,13 @@
 stored, under a name of ours, and served from the site without a log-in;
 another user's image is not found; an image a message shows is not deleted."""
 
+import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as Browser
+from PIL import Image
 
 from core.models import MessageImage
 from core.services.images import image_create
@@ -159,3 +161,34 @@ def test_our_pages_get_the_images_as_html(page, owner, settings):
     assert f'<tr id="images-{stored.pk}">' in listing and stored.url in listing
     detail = page.get(f"/api/images/{stored.pk}/").content.decode()
     assert "30 x 20 pixels" in detail and stored.url in detail
+
+
+def photo_with_exif(size=(64, 48), orientation=1) -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0112] = orientation
+    exif.get_ifd(0x8825)[2] = (55.0, 45.0, 0.0)  # GPS latitude: where the photo was taken
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 200)).save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def served_picture(url) -> Image.Image:
+    return Image.open(io.BytesIO(fetch_anonymously(url)[1]))
+
+
+def test_a_photos_exif_is_not_kept_and_its_pixels_are(api, owner):
+    original = photo_with_exif()
+    assert b"PhoneMaker" in original
+    body = upload(api.as_(owner), "photo.jpg", original, "image/jpeg").json()
+    served = fetch_anonymously(body["url"])[1]
+    assert b"PhoneMaker" not in served and b"Exif" not in served
+    assert body["size"] == len(served) < len(original)
+    assert served_picture(body["url"]).tobytes() == Image.open(io.BytesIO(original)).tobytes()
+
+
+def test_a_photo_marked_as_turned_is_turned_for_real(api, owner):
+    body = upload(api.as_(owner), "photo.jpg", photo_with_exif((64, 48), orientation=6), "image/jpeg").json()
+    picture = served_picture(body["url"])
+    assert (body["width"], body["height"]) == picture.size == (48, 64)
+    assert not picture.getexif()

@@ -20,7 +20,7 @@ class MessageImage(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images", verbose_name=_("owner")
     )
-    file = models.ImageField(_("file"), upload_to=image_upload_to, width_field="width", height_field="height")
+    file = models.ImageField(_("file"), upload_to=image_upload_to)
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
     size = models.PositiveIntegerField(_("size in bytes"))

@@ -3,18 +3,22 @@ within the limits, and kept while a message shows them."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import ngettext
+from PIL import Image
 
 from core.models import Message, MessageImage
 from core.services.objects import ObjectInUse
-from markup.images import validate_image
+from markup.images import jpeg_without_metadata, validate_image
 
 
 def image_create(*, owner, upload) -> MessageImage:
     """Store an uploaded picture for `owner` under a name of ours. Raises
     ValidationError ({"file": …}) for anything that is not a JPEG, PNG, GIF or
-    WebP picture within the MESSAGE_IMAGE_MAX_* limits; nothing is stored then."""
+    WebP picture within the MESSAGE_IMAGE_MAX_* limits; nothing is stored then.
+    A photo's Exif metadata (where it was taken, with what) is not kept: the
+    picture is public."""
     try:
         extension, width, height = validate_image(
             upload,
@@ -24,8 +28,15 @@ def image_create(*, owner, upload) -> MessageImage:
         )
     except ValidationError as exc:
         raise ValidationError({"file": exc.error_list}) from None
-    image = MessageImage(owner=owner, size=upload.size, width=width, height=height)
-    image.file.save(f"image.{extension}", upload, save=False)
+    stripped = jpeg_without_metadata(upload) if extension == "jpg" else None
+    content = upload
+    if stripped is not None:
+        content = ContentFile(stripped)
+        with Image.open(content) as picture:  # a turned photo has swapped its sides
+            width, height = picture.size
+        content.seek(0)
+    image = MessageImage(owner=owner, size=content.size, width=width, height=height)
+    image.file.save(f"image.{extension}", content, save=False)
     try:
         image.save()
     except BaseException:
