@@ -192,3 +192,12 @@ def test_a_photo_marked_as_turned_is_turned_for_real(api, owner):
     picture = served_picture(body["url"])
     assert (body["width"], body["height"]) == picture.size == (48, 64)
     assert not picture.getexif()
+
+
+def test_deleting_a_user_removes_their_images(api, owner, other_user, media_root, django_capture_on_commit_callbacks):
+    mine = upload(api.as_(owner), "a.png", image_bytes()).json()
+    theirs = upload(api.as_(other_user), "b.png", image_bytes()).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.delete()
+    assert stored_files(media_root) == [theirs["url"].removeprefix(f"{SITE}/media/")]
+    assert fetch_anonymously(mine["url"])[0].status_code == 404

@@ -4,7 +4,6 @@ within the limits, and kept while a message shows them."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils.translation import ngettext
 from PIL import Image
 
@@ -66,7 +65,4 @@ def image_delete(*, image: MessageImage) -> None:
             % {"messages": names},
             code="image_in_use",
         )
-    name, storage = image.file.name, image.file.storage
-    with transaction.atomic():
-        image.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+    image.delete()  # its file goes after the commit (core.signals)
