@@ -6,7 +6,7 @@ front proxy may serve MEDIA_ROOT/images/ at /media/images/ instead."""
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core.models.images import IMAGE_FOLDER
 from markup.images import CONTENT_TYPES
@@ -16,7 +16,7 @@ YEAR = 365 * 24 * 3600
 
 
 @csrf_exempt
-@require_GET
+@require_safe
 def message_image(request, name):
     try:
         file = default_storage.open(f"{IMAGE_FOLDER}/{name}")

@@ -57,6 +57,8 @@ def test_an_uploaded_picture_is_served_at_an_absolute_address_without_a_log_in(
     assert served["Content-Type"] == content_type
     assert data == content
     assert "public" in served["Cache-Control"]
+    assert Browser().head(body["url"].removeprefix(SITE)).status_code == 200  # mail clients and proxies ask first
+    assert Browser().post(body["url"].removeprefix(SITE)).status_code == 405
 
 
 @pytest.mark.parametrize(
