@@ -203,3 +203,11 @@ def test_deleting_a_user_removes_their_images(api, owner, other_user, media_root
         owner.delete()
     assert stored_files(media_root) == [theirs["url"].removeprefix(f"{SITE}/media/")]
     assert fetch_anonymously(mine["url"])[0].status_code == 404
+
+
+def test_a_refused_upload_from_our_pages_answers_the_form_with_the_message(page, owner, media_root):
+    response = page.as_(owner).post("/api/images/", {"file": SimpleUploadedFile("notes.png", b"not a picture")})
+    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#images-form"
+    assert "The file is not an image" in response.content.decode()
+    assert stored_files(media_root) == []
