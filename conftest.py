@@ -89,3 +89,10 @@ def admin_user(db):
 def _fast_password_hashing(settings):
     """Tests create and log in many users; the production hasher's cost buys nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads (message images, blog covers) go to the test's own folder, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from api.views.attempts import AttemptViewSet
 from api.views.clients import ClientViewSet
+from api.views.images import MessageImageViewSet
 from api.views.lists import ListViewSet
 from api.views.mailings import MailingViewSet
 from api.views.messages import MessageViewSet
@@ -21,6 +22,7 @@ router.register("mailings", MailingViewSet, basename="mailing")
 router.register("attempts", AttemptViewSet, basename="attempt")
 router.register("reports", ReportViewSet, basename="report")
 router.register("users", UserViewSet, basename="user")
+router.register("images", MessageImageViewSet, basename="image")
 
 urlpatterns = [
     path("auth/", include("api.auth_urls")),

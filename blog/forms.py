@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from blog.images import NOT_AN_IMAGE
 from blog.models import Post
+from markup.images import NOT_AN_IMAGE
 
 BODY_MAX_LENGTH = 100_000
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.cache import ALL_OWNERS, ROLES, keep, lookup, owner_version, user_version
-from core.models import Attempt, Client, ClientList, DailyStats, Mailing, MailingStatus, Message, User
+from core.models import Attempt, Client, ClientList, DailyStats, Mailing, MailingStatus, Message, MessageImage, User
 
 PERMISSIONS_SECONDS = 300  # a backstop for changes no code reports (raw SQL)
 
@@ -78,6 +78,10 @@ def lists_visible_to(user: User) -> QuerySet[ClientList]:
 
 def messages_visible_to(user: User) -> QuerySet[Message]:
     return _own_or_all(Message.objects.all(), user, all_if=user.is_superuser)
+
+
+def images_visible_to(user: User) -> QuerySet[MessageImage]:
+    return _own_or_all(MessageImage.objects.all(), user, all_if=user.is_superuser)
 
 
 def mailings_visible_to(user: User) -> QuerySet[Mailing]:

@@ -318,6 +318,11 @@ BLOG_COVER_MAX_WIDTH = env_int("BLOG_COVER_MAX_WIDTH", 4000, minimum=1)
 BLOG_COVER_MAX_HEIGHT = env_int("BLOG_COVER_MAX_HEIGHT", 4000, minimum=1)
 BLOG_HOME_CACHE_SECONDS = env_int("BLOG_HOME_CACHE_SECONDS", 600, minimum=0)
 
+# Images in Markdown messages (issue 17): the same rule as blog covers, limits of their own.
+MESSAGE_IMAGE_MAX_BYTES = env_int("MESSAGE_IMAGE_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+MESSAGE_IMAGE_MAX_WIDTH = env_int("MESSAGE_IMAGE_MAX_WIDTH", 4000, minimum=1)
+MESSAGE_IMAGE_MAX_HEIGHT = env_int("MESSAGE_IMAGE_MAX_HEIGHT", 4000, minimum=1)
+
 # Brute-force protection (django-axes): lock an account, and an account from
 # one address, after repeated failures, for a while. Not an address alone: a
 # stranger's failures on other accounts lock nobody else out, even when many

@@ -4,10 +4,11 @@ objects an owner keeps, the users and their roles. Connected in
 dispatcher's own SQL) say it where they are made."""
 
 from django.contrib.auth.models import Group, Permission
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.cache import owners_changed, roles_changed, users_changed
-from core.models import Client, ClientList, Mailing, Message, User
+from core.models import Client, ClientList, Mailing, Message, MessageImage, User
 
 # What others see of a user as an owner (managers' lists, reports' days) and whether their mailings send.
 OWNER_FIELDS = frozenset({"email", "full_name", "time_zone", "is_active"})
@@ -32,6 +33,12 @@ def user_deleted(sender, instance, using=None, **kwargs):
     # A deleted user's id may be given again (SQLite).
     users_changed([instance.pk], using=using)
     owners_changed([instance.pk], using=using)
+
+
+def image_deleted(sender, instance, **kwargs):
+    """An image's file goes with it (one deleted, or all of a deleted user's), once that is committed."""
+    name, storage = instance.file.name, instance.file.storage
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def memberships_changed(sender, instance, action, pk_set=None, using=None, **kwargs):
@@ -60,6 +67,7 @@ def connect() -> None:
     m2m_changed.connect(mailing_recipients_changed, sender=ClientList.clients.through, dispatch_uid="list-members")
     post_save.connect(user_saved, sender=User, dispatch_uid="user-saved")
     post_delete.connect(user_deleted, sender=User, dispatch_uid="user-deleted")
+    post_delete.connect(image_deleted, sender=MessageImage, dispatch_uid="image-deleted")
     for through in (User.groups.through, User.user_permissions.through):
         m2m_changed.connect(memberships_changed, sender=through, dispatch_uid=f"memberships-{through.__name__}")
     m2m_changed.connect(role_changed, sender=Group.permissions.through, dispatch_uid="role-permissions")

@@ -2,7 +2,9 @@
 
 The blog shows posts with it and the mailing domain sends Markdown messages
 with it, so a message's HTML follows the same rules as a post's: no raw HTML,
-no script, no event handler, only http, https and mailto links. `markdown_text`
+no script, no event handler, only http, https and mailto links, and images
+only from absolute http(s) addresses (a mail client has no page to resolve a
+relative one against, and `mailto:` or `//host` is no picture). `markdown_text`
 reads the same Markdown as a plain-text email part: the words as written, the
 links listed under them by number."""
 
@@ -17,6 +19,19 @@ _TAGS = {
 }  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "title", "rel"}, "img": {"src", "alt", "title"}, "code": {"class"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+IMAGE_SCHEMES = frozenset({"http", "https"})
+
+
+def image_source_allowed(url: str) -> bool:
+    """Whether an image may load from `url`: an absolute http(s) address."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in IMAGE_SCHEMES and bool(parts.netloc)
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    if tag == "img" and name == "src" and not image_source_allowed(value):
+        return None
+    return value
 
 
 def _link_open(self, tokens, idx, options, env):
@@ -39,6 +54,7 @@ def render_markdown(text: str, *, site_url: str = "") -> str:
         attributes=_ATTRIBUTES,
         url_schemes=set(URL_SCHEMES),
         link_rel=None,
+        attribute_filter=_attribute,
         set_tag_attribute_values={"img": {"loading": "lazy"}},
     )
 
@@ -98,7 +114,7 @@ def markdown_text(text: str, *, links_heading: str = "Links:") -> str:
             elif kind == "image":
                 src = child.attrGet("src") or ""
                 alt = "".join(grand.content for grand in child.children or ()) or child.content
-                if src and _safe_url(src):
+                if image_source_allowed(src):
                     links.append(src)
                     parts.append(f"[{alt}] [{len(links)}]" if alt else f"[{len(links)}]")
                 elif alt:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
-from web import account_views, manage_views, signup, tracking, views
+from web import account_views, images, manage_views, signup, tracking, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -36,6 +36,8 @@ urlpatterns = [
     # A public list's sign-up page (its form may also be posted from the owner's website) and its email's link.
     path("subscribe/confirm/<str:signed>/", signup.subscribe_confirm, name="subscribe-confirm"),
     path("subscribe/<str:token>/", signup.subscribe, name="subscribe"),
+    # Images of Markdown messages, as mail clients load them (the random name is the only key).
+    re_path(rf"^media/images/(?P<name>{images.NAME})$", images.message_image, name="message-image"),
     # Resource pages: the API's fragments fill their #content.
     path("mailings/", views.PAGES["mailings"], name="mailings"),
     path("mailings/<int:pk>/", views.MailingPageView.as_view(), name="mailing"),

@@ -6,11 +6,14 @@ anonymous gets 401."""
 from datetime import UTC, datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from api.tests.conftest import HX
 from core.models import Attempt, Client, ClientList, Mailing, Message, RunStats
+from core.services.images import image_create
 from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
+from core.tests.images import image_bytes
 
 
 @pytest.fixture
@@ -29,10 +32,11 @@ def theirs(other_user):
         "mailings": mailing,
         "attempts": attempt,
         "reports": mailing,
+        "images": image_create(owner=other_user, upload=SimpleUploadedFile("a.png", image_bytes(), "image/png")),
     }
 
 
-READABLE = ["clients", "lists", "messages", "mailings", "attempts", "reports"]
+READABLE = ["clients", "lists", "messages", "mailings", "attempts", "reports", "images"]
 
 
 @pytest.mark.parametrize("resource", READABLE)
@@ -131,6 +135,7 @@ def test_admin_sees_and_changes_everything(api, admin_user, theirs):
         "/api/attempts/",
         "/api/reports/",
         "/api/users/",
+        "/api/images/",
     ],
 )
 def test_anonymous_gets_401(db, url):

@@ -1,3 +1,7 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
@@ -84,9 +88,12 @@ class MessageViewSet(SendTestMixin, OwnedResourceViewSet):
         if preview.error is not None:
             raise NotFound(preview.error)
         response = Response(preview.html, content_type="text/html; charset=utf-8")
-        # Its own policy: the layout's inline styles and the message's images, nothing else; framed by our pages only.
+        # Its own policy: the layout's inline styles and the message's images (any https address, and the
+        # images uploaded to this site wherever it runs), nothing else; framed by our pages only.
+        site = urlsplit(settings.SITE_URL)
         response["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; sandbox; "
+            f"default-src 'none'; style-src 'unsafe-inline'; img-src https: data: {site.scheme}://{site.netloc}; "
+            "sandbox; "
             "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
         )
         response["X-Frame-Options"] = "SAMEORIGIN"
@@ -121,4 +128,6 @@ class MessageViewSet(SendTestMixin, OwnedResourceViewSet):
             return {"usage": message_usage(self.fragment_object)}
         if name == "send_test":
             return self.test_send_context()
+        if name == "form":  # the body gets an "Insert image" control (for Markdown)
+            return {"image_field": "body", "images_url": reverse("api:image-list")}
         return {"clients": getattr(self, "preview_clients", [])} if name == "preview" else {}

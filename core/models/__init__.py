@@ -1,5 +1,6 @@
 from core.models.attempts import OPEN_ATTEMPT_STATUSES, Attempt, AttemptStatus
 from core.models.clients import Client, ClientEvent, ClientEventKind, ClientMatch, ConsentSource, UnsubscribeMethod
+from core.models.images import MessageImage
 from core.models.lists import AttemptSource, ClientList, ListMember, MailingTarget
 from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message, MessageFormat
@@ -29,6 +30,7 @@ __all__ = [
     "MailingTarget",
     "Message",
     "MessageFormat",
+    "MessageImage",
     "MessageOpen",
     "OutboxEmail",
     "OutboxStatus",

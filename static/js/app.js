@@ -671,7 +671,71 @@
     input.addEventListener("blur", close);
   }
 
+  // "Insert image" beside a Markdown body: the picture is uploaded to the
+  // images API and `![description](its address)` goes in where the cursor was.
+  // Shown only while the message's format is Markdown.
+  function markdownText(text) {
+    return text.replace(/[\\\[\]]/g, "\\$&").replace(/\s+/g, " ").trim();
+  }
+  function setUpImageInsert(box) {
+    if (box.dataset.ready) return;
+    box.dataset.ready = "1";
+    var form = box.closest("form");
+    var body = document.getElementById(box.dataset.target);
+    var format = form && form.querySelector("#" + box.dataset.formatField);
+    var file = box.querySelector("[data-insert-image-file]");
+    var alt = box.querySelector("[data-insert-image-alt]");
+    var button = box.querySelector("[data-insert-image-button]");
+    var errors = box.querySelector("[data-insert-image-errors]");
+    var status = box.querySelector("[data-insert-image-status]");
+    function showFormat() { box.hidden = !!format && format.value !== "markdown"; }
+    function fail(messages) {
+      errors.replaceChildren();
+      messages.forEach(function (message) {
+        var line = document.createElement("div");
+        line.textContent = message;
+        errors.appendChild(line);
+      });
+      status.textContent = "";
+      file.setAttribute("aria-invalid", "true");
+      file.focus();
+    }
+    function insert(url) {
+      var start = body.selectionStart, end = body.selectionEnd;
+      var text = "![" + markdownText(alt.value) + "](" + url + ")";
+      body.setRangeText(text, start, end, "end");
+      body.dispatchEvent(new Event("input", { bubbles: true }));
+      errors.replaceChildren();
+      file.removeAttribute("aria-invalid");
+      file.value = "";
+      alt.value = "";
+      status.textContent = box.dataset.inserted;
+      body.focus();
+    }
+    if (format) format.addEventListener("change", showFormat);
+    showFormat();
+    button.addEventListener("click", function () {
+      if (!file.files.length) { fail([box.dataset.noFile]); return; }
+      var data = new FormData();
+      data.append("file", file.files[0]);
+      var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      headers.Accept = "application/json";
+      button.disabled = true;
+      status.textContent = box.dataset.uploading;
+      fetch(box.dataset.imagesUrl, { method: "POST", body: data, headers: headers, credentials: "same-origin" })
+        .then(function (answer) {
+          return answer.json().catch(function () { return {}; }).then(function (json) {
+            if (answer.status === 201 && json.url) insert(json.url);
+            else fail((json.file || [json.detail || box.dataset.failed]).map(String));
+          });
+        })
+        .catch(function () { fail([box.dataset.failed]); })
+        .finally(function () { button.disabled = false; });
+    });
+  }
+
   function enhance(root) {
+    root.querySelectorAll("[data-insert-image]").forEach(setUpImageInsert);
     root.querySelectorAll("input[data-combobox]").forEach(setUpCombobox);
     root.querySelectorAll("[data-picker]").forEach(setUpPicker);
     root.querySelectorAll("[data-client-picker]").forEach(setUpClientPicker);

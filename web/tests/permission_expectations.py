@@ -38,9 +38,13 @@ one actor changes (a POST, a DELETE) does not change what the next one sees.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from conftest import PASSWORD
 from core.dispatch.tracking import click_token, open_token
-from core.models import TrackedLink
+from core.models import MessageImage, TrackedLink
+from core.services.images import image_create
+from core.tests.images import image_bytes
 
 ACTORS = ("anonymous", "owner", "other_user", "manager", "content_manager", "admin")
 NEW_PASSWORD = "matrix-Passphrase-2026"
@@ -106,6 +110,8 @@ EXPECTATIONS: dict[str, list[Check]] = {
     # A tracked mailing's link and image, as its recipient follows and loads them (the token is the only key)
     "tracked-link": [get(everyone(302)), post({}, everyone(405))],
     "tracked-open": [get(everyone(200)), post({}, everyone(405))],
+    # An image of a Markdown message, as a mail client loads it (the random name is the only key)
+    "message-image": [get(everyone(200)), post({}, everyone(405))],
     # Accounts (pages)
     "signup": [get(signed_in(302, anonymous=200)), post(SIGN_UP, everyone(302))],
     "signup-done": [get(everyone(200))],
@@ -207,6 +213,9 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:message-preview": [get(OWN)],
     "api:message-preview-html": [get(OWN)],  # the scene's message is Markdown: it has an HTML part
     "api:message-send-test": [get(signed_in(405, anonymous=401)), post({}, statuses(401, 202, 404, 404, 404, 202))],
+    # uploads are multipart: the matrix's JSON body is refused by its type once the user is known
+    "api:image-list": [get(API_SIGNED_IN), post({}, signed_in(415, anonymous=401))],
+    "api:image-detail": [get(OWN), delete(OWN | {"owner": 204, "admin": 204})],
     "api:mailing-list": [get(API_SIGNED_IN), post({}, signed_in(400, anonymous=401))],
     "api:mailing-form": [get(API_SIGNED_IN)],
     "api:mailing-detail": [
@@ -265,7 +274,13 @@ KWARGS: dict[str, Callable] = {
     "tracked-open": lambda scene: {"token": open_token(scene.attempt.pk)},
     "subscribe": lambda scene: {"token": scene.public_list_token()},
     "subscribe-confirm": lambda scene: {"signed": "dummy-link"},
+    "message-image": lambda scene: {"name": _image(scene).file.name.removeprefix("images/")},
+    "api:image-detail": lambda scene: {"pk": _image(scene).pk},
 }
+
+
+def _image(scene) -> MessageImage:
+    return image_create(owner=scene.owner, upload=SimpleUploadedFile("matrix.png", image_bytes(), "image/png"))
 
 
 def _tracked_link(mailing):
