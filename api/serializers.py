@@ -24,6 +24,7 @@ from core.models import (
     Message,
     MessageFormat,
     RunStats,
+    TestAddress,
     User,
 )
 from core.models.clients import DUPLICATE_EMAIL, client_email_taken
@@ -32,6 +33,7 @@ from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, lists_visible_to, messages_visible_to
 from core.services.mailings import mailing_create, mailing_update, next_run_reach
+from core.services.test_addresses import test_address_add
 
 TEXTAREA = {"base_template": "textarea.html"}
 NO_AUDIENCE = _("Choose at least one client or list.")
@@ -789,3 +791,32 @@ class ClientClickSerializer(serializers.Serializer):
     clicks = serializers.IntegerField(help_text=_("How often the client followed it."))
     first_at = serializers.DateTimeField()
     last_at = serializers.DateTimeField()
+
+
+class TestAddressSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """An address besides your own that your tests may go to, once its reader has confirmed it."""
+
+    __test__ = False
+
+    is_verified = serializers.BooleanField(
+        read_only=True, help_text=_("Confirmed from the link emailed to it: tests may go to it.")
+    )
+
+    class Meta:
+        model = TestAddress
+        fields = ["id", "email", "is_verified", "verified_at", "created_at"]
+        read_only_fields = ["verified_at", "created_at"]
+        extra_kwargs = {"email": {"help_text": _("A confirmation link is emailed to it when it is added.")}}
+
+    def create(self, validated_data):
+        try:
+            # The rules (your own address, a duplicate, at most five) are core's.
+            return test_address_add(owner=validated_data["owner"], email=validated_data["email"])
+        except DjangoValidationError as exc:
+            raise as_field_errors(exc) from None
+
+
+class TestAddressSentSerializer(serializers.Serializer):
+    __test__ = False
+
+    detail = serializers.CharField()

@@ -5,6 +5,7 @@ from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient
 from core.models.messages import Message, MessageFormat
 from core.models.outbox import OutboxEmail, OutboxStatus
 from core.models.stats import DailyStats, RunStats
+from core.models.test_addresses import TestAddress
 from core.models.tracking import LinkClick, MessageOpen, TrackedLink
 from core.models.users import User
 
@@ -31,6 +32,7 @@ __all__ = [
     "OutboxStatus",
     "Periodicity",
     "RunStats",
+    "TestAddress",
     "TrackedLink",
     "UnsubscribeMethod",
     "User",
