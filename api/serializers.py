@@ -728,6 +728,13 @@ class TestSendSerializer(StrictFieldsMixin, serializers.Serializer):
         max_value=2**63 - 1,
         help_text=_("The client it is rendered for (one of the message's or mailing's); left out: a sample client."),
     )
+    recipient = serializers.EmailField(
+        required=False,
+        help_text=_(
+            "Where it goes: your own address (left out) or one of your confirmed test addresses "
+            "(`/api/test-addresses/`)."
+        ),
+    )
 
     def validate_client(self, value):
         if value is None:
@@ -742,7 +749,9 @@ class TestSentSerializer(serializers.Serializer):
     __test__ = False
 
     detail = serializers.CharField()
-    recipient = serializers.EmailField(help_text=_("Where the test went: your own address."))
+    recipient = serializers.EmailField(
+        help_text=_("Where the test went: your own address or one of your confirmed test addresses.")
+    )
     subject = serializers.CharField(help_text=_("Its subject, “[Test]” first."))
     email = serializers.EmailField(help_text=_("The client it was rendered for (or the sample client's address)."))
     full_name = serializers.CharField()

@@ -1,12 +1,14 @@
 """Test addresses through the API, in both faces: list, add (the link is emailed), delete,
-send the link again; only one's own."""
+send the link again; only one's own; the send-a-test dialog and endpoint take a confirmed one."""
 
+import re
 
 import pytest
 from django.utils import timezone
 
 from api.tests.conftest import triggers
 from core.models import OutboxEmail, TestAddress
+from core.tests.factories import MailingFactory, MessageFactory
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +67,31 @@ def test_another_users_address_is_not_found_even_by_an_admin(api, owner, other_u
     assert TestAddress.objects.filter(pk=theirs.pk).exists()
 
 
+def test_a_test_goes_to_a_confirmed_address_and_nowhere_else(api, owner, other_user):
+    message = MessageFactory(owner=owner, subject="Sale")
+    confirmed(owner, "phone@example.org")
+    TestAddress.objects.create(owner=owner, email="waiting@example.org")
+    confirmed(other_user, "theirs@example.org")
+    client = api.as_(owner)
+    url = f"/api/messages/{message.pk}/send-test/"
+    sent = client.post(url, {"recipient": "phone@example.org"}, format="json")
+    assert sent.status_code == 202 and sent.json()["recipient"] == "phone@example.org"
+    assert sent.json()["detail"] == "A test was sent to phone@example.org."
+    for recipient in ("waiting@example.org", "theirs@example.org", "stranger@example.org"):
+        refused = client.post(url, {"recipient": recipient}, format="json")
+        assert refused.status_code == 400 and refused.json() == {
+            "recipient": ["Tests go only to your own address or to a test address you have confirmed."]
+        }
+    bad = client.post(url, {"recipient": "nope"}, format="json")
+    assert bad.status_code == 400 and list(bad.json()) == ["recipient"]
+    mailing = MailingFactory(owner=owner, message=message)
+    assert client.post(f"/api/mailings/{mailing.pk}/send-test/", {}, format="json").json()["recipient"] == owner.email
+    assert list(OutboxEmail.objects.filter(kind="message_test").values_list("recipient", flat=True)) == [
+        owner.email,
+        "phone@example.org",
+    ]
+
+
 def test_the_profile_fragments_add_refuse_and_list(page, owner):
     page.as_(owner)
     empty = page.get("/api/test-addresses/").content.decode()
@@ -88,6 +115,24 @@ def test_the_profile_fragments_add_refuse_and_list(page, owner):
     assert full.count('data-test-address="confirmed"') == 4 and full.count('data-test-address="waiting"') == 1
 
 
+def test_the_dialog_offers_the_confirmed_addresses_and_keeps_a_refused_choice(page, owner):
+    message = MessageFactory(owner=owner)
+    page.as_(owner)
+    alone = page.get(f"/api/messages/{message.pk}/preview/").content.decode()
+    assert 'name="recipient"' not in alone and f"Send a test to {owner.email}" in alone
+    confirmed(owner, "phone@example.org")
+    TestAddress.objects.create(owner=owner, email="waiting@example.org")
+    offered = page.get(f"/api/messages/{message.pk}/preview/").content.decode()
+    options = re.findall(r'<option value="([^"]+)"', offered.split('id="send-test-recipient"')[1].split("</select>")[0])
+    assert options == [owner.email, "phone@example.org"]
+    sent = page.post(f"/api/messages/{message.pk}/send-test/", {"recipient": "phone@example.org"})
+    assert sent.status_code == 202 and "Sent to phone@example.org" in sent.content.decode()
+    refused = page.post(f"/api/messages/{message.pk}/send-test/", {"recipient": "waiting@example.org"})
+    assert refused.status_code == 400
+    assert "Tests go only to your own address or to a test address you have confirmed." in refused.content.decode()
+    assert OutboxEmail.objects.filter(kind="message_test").count() == 1
+
+
 def test_russian(page, owner):
     owner.language = "ru"
     owner.save()
@@ -98,3 +143,5 @@ def test_russian(page, owner):
     assert "Можно завести не больше 5 тестовых адресов" in refused.content.decode()
     listed = page.get("/api/test-addresses/").content.decode()
     assert "Подтверждён" in listed
+    dialog = page.get(f"/api/messages/{MessageFactory(owner=owner).pk}/preview/").content.decode()
+    assert ">Кому</label>" in dialog and "Отправить проверку</button>" in dialog and "(вы)</option>" in dialog

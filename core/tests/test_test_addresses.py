@@ -1,5 +1,6 @@
 """An owner's test addresses: up to five, each confirmed once from a signed, expiring link
-emailed to it (through the outbox, at most one a minute)."""
+emailed to it (through the outbox, at most one a minute); tests go to a confirmed one only,
+arriving with "[Test]" first, and the hourly limit counts every address of the asker."""
 
 import re
 from datetime import timedelta
@@ -12,7 +13,11 @@ from django.utils import timezone
 
 from core.models import OutboxEmail, TestAddress
 from core.services import test_addresses as addresses
+from core.services.proofs import SendTestRefused, send_test
 from core.services.test_addresses import TestAddressLinkInvalid, TestAddressRefused
+from core.tests.factories import MessageFactory
+from core.tests.smtp_peers import SmtpPeer
+from core.tests.test_outbox import mail_server, senders_done  # noqa: F401 - the fixture
 
 
 @pytest.fixture(autouse=True)
@@ -101,3 +106,45 @@ def test_the_link_goes_again_at_most_once_a_minute(owner):
     address.refresh_from_db()
     with pytest.raises(TestAddressRefused, match="confirmed already"):
         addresses.test_address_resend(address=address)
+
+
+def test_an_unconfirmed_or_unknown_address_gets_no_test(owner, other_user):
+    message = MessageFactory(owner=owner)
+    addresses.test_address_add(owner=owner, email="waiting@example.org")
+    confirmed(other_user, "theirs@example.org")
+    sent_before = OutboxEmail.objects.count()
+    for address in ("waiting@example.org", "theirs@example.org", "stranger@example.org"):
+        with pytest.raises(SendTestRefused) as refused:
+            send_test(message=message, to=owner, recipient=address)
+        assert refused.value.field == "recipient"
+    assert OutboxEmail.objects.count() == sent_before
+    assert addresses.test_recipients(owner) == [owner.email]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_test_to_a_confirmed_address_arrives_with_test_first(mail_server, owner, settings):  # noqa: F811
+    confirmed(owner, "phone@example.org")  # its link stays in the outbox: no sender thread yet
+    settings.OUTBOX_SENDER_THREADS = 2
+    message = MessageFactory(owner=owner, subject="Autumn sale", body="Hello {full_name}")
+    with SmtpPeer() as peer:
+        mail_server(peer.port)
+        sent = send_test(message=message, to=owner, recipient="PHONE@example.org")
+        senders_done()
+    assert sent.recipient == "phone@example.org"
+    (item,) = [item for item in peer.handler.received if item.rcpt_tos == ["phone@example.org"]]
+    assert str(item.message["Subject"]) == "[Test] Autumn sale"
+    assert item.message["To"].addresses[0].addr_spec == "phone@example.org"
+    assert item.message.get_content().startswith("Hello Anna Petrova")
+
+
+def test_the_hourly_limit_counts_every_address_of_the_asker(owner, settings):
+    settings.TEST_SENDS_PER_HOUR = 4
+    confirmed(owner, "phone@example.org")
+    confirmed(owner, "colleague@example.org")
+    message = MessageFactory(owner=owner)
+    for recipient in (None, "phone@example.org", "colleague@example.org", "phone@example.org"):
+        send_test(message=message, to=owner, recipient=recipient)
+    with pytest.raises(SendTestRefused) as refused:
+        send_test(message=message, to=owner, recipient="colleague@example.org")
+    assert refused.value.retry_after is not None and "4 tests in the last hour" in refused.value.message
+    assert addresses.test_recipients(owner) == [owner.email, "colleague@example.org", "phone@example.org"]
