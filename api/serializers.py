@@ -29,6 +29,7 @@ from core.models import (
     MessageFormat,
     RunListStats,
     RunStats,
+    TestAddress,
     User,
 )
 from core.models.clients import DUPLICATE_EMAIL, client_email_taken
@@ -38,6 +39,7 @@ from core.reports import success_rate
 from core.selectors import clients_visible_to, lists_visible_to, messages_visible_to
 from core.services.mailings import mailing_create, mailing_update, next_run_reach
 from core.services.signup import signup_page_url
+from core.services.test_addresses import test_address_add
 from core.validators import validate_not_blank, validate_single_line
 
 TEXTAREA = {"base_template": "textarea.html"}
@@ -1016,6 +1018,13 @@ class TestSendSerializer(StrictFieldsMixin, serializers.Serializer):
         max_value=2**63 - 1,
         help_text=_("The client it is rendered for (one of the message's or mailing's); left out: a sample client."),
     )
+    recipient = serializers.EmailField(
+        required=False,
+        help_text=_(
+            "Where it goes: your own address (left out) or one of your confirmed test addresses "
+            "(`/api/test-addresses/`)."
+        ),
+    )
 
     def validate_client(self, value):
         if value is None:
@@ -1030,7 +1039,9 @@ class TestSentSerializer(serializers.Serializer):
     __test__ = False
 
     detail = serializers.CharField()
-    recipient = serializers.EmailField(help_text=_("Where the test went: your own address."))
+    recipient = serializers.EmailField(
+        help_text=_("Where the test went: your own address or one of your confirmed test addresses.")
+    )
     subject = serializers.CharField(help_text=_("Its subject, “[Test]” first."))
     email = serializers.EmailField(help_text=_("The client it was rendered for (or the sample client's address)."))
     full_name = serializers.CharField()
@@ -1079,3 +1090,32 @@ class ClientClickSerializer(serializers.Serializer):
     clicks = serializers.IntegerField(help_text=_("How often the client followed it."))
     first_at = serializers.DateTimeField()
     last_at = serializers.DateTimeField()
+
+
+class TestAddressSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """An address besides your own that your tests may go to, once its reader has confirmed it."""
+
+    __test__ = False
+
+    is_verified = serializers.BooleanField(
+        read_only=True, help_text=_("Confirmed from the link emailed to it: tests may go to it.")
+    )
+
+    class Meta:
+        model = TestAddress
+        fields = ["id", "email", "is_verified", "verified_at", "created_at"]
+        read_only_fields = ["verified_at", "created_at"]
+        extra_kwargs = {"email": {"help_text": _("A confirmation link is emailed to it when it is added.")}}
+
+    def create(self, validated_data):
+        try:
+            # The rules (your own address, a duplicate, at most five) are core's.
+            return test_address_add(owner=validated_data["owner"], email=validated_data["email"])
+        except DjangoValidationError as exc:
+            raise as_field_errors(exc) from None
+
+
+class TestAddressSentSerializer(serializers.Serializer):
+    __test__ = False
+
+    detail = serializers.CharField()

@@ -9,6 +9,7 @@ from api.views.lists import ListViewSet
 from api.views.mailings import MailingViewSet
 from api.views.messages import MessageViewSet
 from api.views.reports import ReportViewSet
+from api.views.test_addresses import TestAddressViewSet
 from api.views.users import UserViewSet
 
 app_name = "api"
@@ -23,6 +24,7 @@ router.register("attempts", AttemptViewSet, basename="attempt")
 router.register("reports", ReportViewSet, basename="report")
 router.register("users", UserViewSet, basename="user")
 router.register("images", MessageImageViewSet, basename="image")
+router.register("test-addresses", TestAddressViewSet, basename="test-address")
 
 urlpatterns = [
     path("auth/", include("api.auth_urls")),

@@ -47,12 +47,21 @@ BATCH_SIZE = 100
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
-def enqueue(*, kind: str, recipient: str, subject: str, body: str, html: str = "", mime: bytes = b"") -> OutboxEmail:
+def enqueue(
+    *, kind: str, recipient: str, subject: str, body: str, html: str = "", mime: bytes = b"", requested_by=None
+) -> OutboxEmail:
     """Write an email to the outbox in the current transaction; it is sent
     after the transaction commits (nothing is sent if it rolls back). `mime`:
-    the whole message, already built (7-bit, CRLF), sent as it is."""
+    the whole message, already built (7-bit, CRLF), sent as it is.
+    `requested_by`: the user whose action sent it, when one did."""
     email = OutboxEmail.objects.create(
-        kind=kind, recipient=recipient, subject=subject, body=body, html=html, mime=mime.decode("ascii")
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        html=html,
+        mime=mime.decode("ascii"),
+        requested_by=requested_by,
     )
     transaction.on_commit(lambda: send_soon(email.pk), robust=True)
     return email

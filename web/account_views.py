@@ -20,6 +20,7 @@ from core.services.accounts.passwords import password_reset_request
 from core.services.accounts.signup import VerificationLinkInvalid, user_register, user_verify_email, verification_resend
 from core.services.accounts.tokens import api_token_create, api_token_of, api_token_revoke
 from core.services.accounts.users import user_delete
+from core.services.test_addresses import TestAddressLinkInvalid, test_address_confirm, test_address_from_link
 from web.account_forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -77,6 +78,28 @@ class VerifyEmailView(View):
             return render(request, "accounts/verify_failed.html", context, status=400)
         messages.success(request, _("Your email address is confirmed. You can log in now."))
         return redirect("login")
+
+
+class ConfirmTestAddressView(View):
+    """The link emailed to a test address: a GET asks (mail scanners open links), the POST confirms.
+    The signed link is the only key: whoever reads the address confirms it, logged in or not."""
+
+    template_name = "accounts/test_address_confirm.html"
+
+    def get(self, request, token):
+        try:
+            link = test_address_from_link(token=token)
+        except TestAddressLinkInvalid as error:
+            return render(request, self.template_name, {"error": error.message}, status=400)
+        return render(request, self.template_name, {"address": link.address, "owner": link.owner})
+
+    def post(self, request, token):
+        try:
+            address = test_address_confirm(token=token)
+        except TestAddressLinkInvalid as error:
+            return render(request, self.template_name, {"error": error.message}, status=400)
+        context = {"address": address, "owner": address.owner, "confirmed": True}
+        return render(request, self.template_name, context)
 
 
 class ResendVerificationView(FormView):

@@ -10,6 +10,11 @@ urlpatterns = [
     path("accounts/signup/done/", account_views.SignUpDoneView.as_view(), name="signup-done"),
     path("accounts/verify/<str:uidb64>/<str:token>/", account_views.VerifyEmailView.as_view(), name="verify-email"),
     path("accounts/verify/resend/", account_views.ResendVerificationView.as_view(), name="resend-verification"),
+    path(
+        "accounts/test-addresses/confirm/<str:token>/",
+        account_views.ConfirmTestAddressView.as_view(),
+        name="test-address-confirm",
+    ),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/reset/", account_views.PasswordResetView.as_view(), name="password-reset"),

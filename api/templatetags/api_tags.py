@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 
 from core.reports import success_rate
 from core.selectors import can_change, can_toggle_mailing
+from core.services.test_addresses import test_recipients
 
 register = template.Library()
 
@@ -51,3 +52,9 @@ def success_rate_of(figures) -> float | None:
 def moment(value) -> str:
     """A date and time as every list and detail shows it (the reader's zone and language)."""
     return date_format(value, "SHORT_DATETIME_FORMAT") if value else ""
+
+
+@register.filter(name="test_recipients")
+def test_recipients_of(user) -> list[str]:
+    """Where the user's tests may go: their own address first, then their confirmed test addresses."""
+    return test_recipients(user)

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from api.tests.conftest import HX
-from core.models import Attempt, Client, ClientList, Mailing, Message, RunStats
+from core.models import Attempt, Client, ClientList, Mailing, Message, OutboxEmail, RunStats, TestAddress
 from core.services.images import image_create
 from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
 from core.tests.images import image_bytes
@@ -173,3 +173,14 @@ def test_tracking_figures_and_clicks_of_another_users_mailing_or_client_are_404(
     assert api.as_(manager).get(f"/api/mailings/{mailing.pk}/tracking/", **headers).status_code == 200
     assert api.as_(manager).get(f"/api/clients/{client.pk}/clicks/", **headers).status_code == 404
     assert APIClient().get(f"/api/mailings/{mailing.pk}/tracking/").status_code == 401
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["json", "html"])
+@pytest.mark.parametrize("actor", ["owner", "manager", "admin_user"])
+def test_another_users_test_address_is_not_found_by_anyone(api, other_user, actor, headers, request):
+    theirs = TestAddress.objects.create(owner=other_user, email="theirs@example.org")
+    client = api.as_(request.getfixturevalue(actor))
+    assert client.post(f"/api/test-addresses/{theirs.pk}/resend/", **headers).status_code == 404
+    assert client.delete(f"/api/test-addresses/{theirs.pk}/", **headers).status_code == 404
+    assert client.get("/api/test-addresses/", format="json").json()["results"] == []
+    assert TestAddress.objects.filter(pk=theirs.pk).exists() and not OutboxEmail.objects.exists()

@@ -80,6 +80,9 @@ def test_journey_through_the_generated_client(gen, live_server, transactional_db
         PaginatedReportList,
         ReportDetail,
         SendNow,
+        TestAddress,
+        TestAddressRequest,
+        TestSendRequest,
         TokenLoginRequest,
     )
 
@@ -145,6 +148,22 @@ def test_journey_through_the_generated_client(gen, live_server, transactional_db
     in_use = call("clients.clients_destroy", client=api, id=anna.id)
     assert in_use.status_code == 409 and isinstance(in_use.parsed, ErrorDetail)
     assert in_use.parsed.detail.startswith("This client is used by the mailing")
+
+    phone = call(
+        "test_addresses.test_addresses_create", client=api, body=TestAddressRequest(email="phone@example.org")
+    ).parsed
+    assert isinstance(phone, TestAddress) and phone.is_verified is False
+    too_soon = call("test_addresses.test_addresses_resend_create", client=api, id=phone.id)
+    assert too_soon.status_code == 429 and isinstance(too_soon.parsed, ErrorDetail)
+    unconfirmed = call(
+        "messages.messages_send_test_create",
+        client=api,
+        id=message.id,
+        body=TestSendRequest(recipient="phone@example.org"),
+    )
+    assert unconfirmed.status_code == 400 and isinstance(unconfirmed.parsed, FieldErrors)
+    assert list(unconfirmed.parsed.additional_properties) == ["recipient"]
+    assert call("test_addresses.test_addresses_destroy", client=api, id=phone.id).status_code == 204
 
     assert call("auth.auth_token_logout_create", client=api).status_code == 204
     after = call("clients.clients_list", client=api)

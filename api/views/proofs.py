@@ -1,5 +1,6 @@
 """Test sends of a message, from the message and from the mailing (core.services.proofs):
-to the asker's own address, rendered for a chosen client or a sample one.
+to the asker's own address or a confirmed test address of theirs, rendered for a chosen
+client or a sample one.
 
 JSON: 202 with where it went; 400 with field messages, or `detail` when the
 message cannot be built; 429 with Retry-After past the hourly limit. Our pages
@@ -10,7 +11,7 @@ under the button, and a toast when it went — a refusal is the form's message
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
 
 from api.htmx import is_htmx
@@ -20,10 +21,13 @@ from core.services import proofs
 
 def send_test_schema(what: str):
     return extend_schema(
-        summary=f"Send a test of the {what} to yourself",
+        summary=f"Send a test of the {what} to yourself or a test address",
         description="The message as the chosen client (`client`) — or a sample client — would get it, with "
-        "“[Test]” before its subject, goes to your own address; the unsubscribe line names no working link. It "
-        "is not an attempt: no run or report counts it. At most TEST_SENDS_PER_HOUR (10) an hour; past that 429 "
+        "“[Test]” before its subject, goes to your own address, or to `recipient` when it is one of your "
+        "confirmed test addresses (any other address: 400, nothing sent); the unsubscribe line names no working "
+        "link. It "
+        "is not an attempt: no run or report counts it. At most TEST_SENDS_PER_HOUR (10) an hour, to all your "
+        "addresses together; past that 429 "
         "with Retry-After. 400 with `detail` when the message cannot be built.",
         request=TestSendSerializer,
         responses={202: TestSentSerializer, 400: OpenApiResponse(description="Invalid, or cannot be built.")},
@@ -41,10 +45,14 @@ class SendTestMixin:
         incoming = TestSendSerializer(data=self.request.data, context={"clients": clients})
         incoming.is_valid(raise_exception=True)
         client = incoming.validated_data.get("client")
+        recipient = incoming.validated_data.get("recipient") or None
         self.test_chosen = getattr(client, "pk", None)
+        self.test_recipient = recipient
         try:
-            sent = proofs.send_test(message=message, to=self.request.user, client=client)
+            sent = proofs.send_test(message=message, to=self.request.user, client=client, recipient=recipient)
         except proofs.SendTestRefused as refused:
+            if refused.field is not None:
+                raise ValidationError({refused.field: [refused.message]}) from None
             if refused.retry_after is not None and not is_htmx(self.request):
                 raise Throttled(wait=refused.retry_after, detail=refused.message) from None
             return Response({"detail": refused.message}, status=status.HTTP_400_BAD_REQUEST)
@@ -53,4 +61,8 @@ class SendTestMixin:
         return Response(TestSentSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 
     def test_send_context(self) -> dict:
-        return {"test_clients": getattr(self, "test_clients", []), "test_chosen": getattr(self, "test_chosen", None)}
+        return {
+            "test_clients": getattr(self, "test_clients", []),
+            "test_chosen": getattr(self, "test_chosen", None),
+            "test_recipient": getattr(self, "test_recipient", None),
+        }

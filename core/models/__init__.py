@@ -6,6 +6,7 @@ from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient
 from core.models.messages import Message, MessageFormat
 from core.models.outbox import OutboxEmail, OutboxStatus
 from core.models.stats import DailyStats, RunListStats, RunStats
+from core.models.test_addresses import TestAddress
 from core.models.tracking import LinkClick, MessageOpen, TrackedLink
 from core.models.users import User
 
@@ -37,6 +38,7 @@ __all__ = [
     "Periodicity",
     "RunListStats",
     "RunStats",
+    "TestAddress",
     "TrackedLink",
     "UnsubscribeMethod",
     "User",

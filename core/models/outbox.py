@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -34,6 +35,16 @@ class OutboxEmail(models.Model):
     last_tried_at = models.DateTimeField(_("last try at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     reason = models.TextField(_("server reply or error"), blank=True)
+    # Who asked for it, when a user's action sent it (a test): their tests are counted by it,
+    # whichever address each went to.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
 
     class Meta:
         # Named apart from the mailing tables: account emails are the site's

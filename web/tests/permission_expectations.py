@@ -42,8 +42,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import PASSWORD
 from core.dispatch.tracking import click_token, open_token
-from core.models import MessageImage, TrackedLink
+from core.models import MessageImage, TestAddress, TrackedLink
 from core.services.images import image_create
+from core.services.test_addresses import confirmation_token
 from core.tests.images import image_bytes
 
 ACTORS = ("anonymous", "owner", "other_user", "manager", "content_manager", "admin")
@@ -116,6 +117,8 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "signup": [get(signed_in(302, anonymous=200)), post(SIGN_UP, everyone(302))],
     "signup-done": [get(everyone(200))],
     "verify-email": [get(everyone(400))],  # a dummy token
+    # A test address's confirmation link (a real one, for owner's address): the signed link is the only key
+    "test-address-confirm": [get(everyone(200)), post({}, everyone(200))],
     "resend-verification": [get(everyone(200)), post({"email": "owner@example.com"}, everyone(302))],
     "login": [
         get(signed_in(302, anonymous=200)),
@@ -239,6 +242,13 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "api:report-daily": [get(API_SIGNED_IN)],
     "api:report-export": [get(API_SIGNED_IN)],
     "api:report-detail": [get(SEEN_BY_MANAGERS)],
+    # Test addresses are part of an account, like its API token: one's own only, admins included
+    "api:test-address-list": [get(API_SIGNED_IN), post({"email": "colleague@example.org"}, API_CREATED)],
+    "api:test-address-detail": [
+        get(signed_in(405, anonymous=401)),
+        delete(statuses(401, 204, 404, 404, 404, 404)),
+    ],
+    "api:test-address-resend": [post({}, statuses(401, 202, 404, 404, 404, 404))],
     "api:user-list": [get(API_MANAGERS)],
     "api:user-detail": [get(API_MANAGERS)],
     "api:user-block": [post({}, API_MANAGERS)],
@@ -276,11 +286,18 @@ KWARGS: dict[str, Callable] = {
     "subscribe-confirm": lambda scene: {"signed": "dummy-link"},
     "message-image": lambda scene: {"name": _image(scene).file.name.removeprefix("images/")},
     "api:image-detail": lambda scene: {"pk": _image(scene).pk},
+    "test-address-confirm": lambda scene: {"token": confirmation_token(_test_address(scene.owner))},
+    "api:test-address-detail": lambda scene: {"pk": _test_address(scene.owner).pk},
+    "api:test-address-resend": lambda scene: {"pk": _test_address(scene.owner).pk},
 }
 
 
 def _image(scene) -> MessageImage:
     return image_create(owner=scene.owner, upload=SimpleUploadedFile("matrix.png", image_bytes(), "image/png"))
+
+
+def _test_address(owner):
+    return TestAddress.objects.get_or_create(owner=owner, email="phone@example.org")[0]
 
 
 def _tracked_link(mailing):
