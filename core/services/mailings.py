@@ -392,14 +392,16 @@ def _plan_chunk(mailing_id: int, run_at: datetime, *, after: int, upto: int | No
         f"SELECT %s, %s, m.{client_list}, planned.{client_id} FROM {{planned}} "
         f"JOIN {quote(ListMember._meta.db_table)} m ON m.{client_id} = planned.{client_id} "
         f"JOIN {quote(MailingTarget._meta.db_table)} t ON t.{client_list} = m.{client_list} "
-        f"WHERE t.{quote('mailing_id')} = %s"
+        f"WHERE t.{quote('mailing_id')} = %s{{more}} "
+        # sources of attempts deleted since (they have no key to them) are there already: kept
+        "ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement, so one snapshot: the sources are the lists exactly as the attempts were read from them.
             cursor.execute(
                 f"WITH planned AS ({insert} RETURNING {client_id}), "  # noqa: S608
-                f"sourced AS ({sources.format(planned='planned')}) SELECT count(*) FROM planned",
+                f"sourced AS ({sources.format(planned='planned', more='')}) SELECT count(*) FROM planned",
                 [*values, mailing_id, adapt(run_at), mailing_id],
             )
             return cursor.fetchone()[0]
@@ -412,8 +414,9 @@ def _plan_chunk(mailing_id: int, run_at: datetime, *, after: int, upto: int | No
         if created:
             planned = f"{attempts} AS planned"
             cursor.execute(
-                sources.format(planned=planned)
-                + f" AND planned.{quote('mailing_id')} = %s AND planned.{quote('id')} > %s",
+                sources.format(
+                    planned=planned, more=f" AND planned.{quote('mailing_id')} = %s AND planned.{quote('id')} > %s"
+                ),
                 [mailing_id, adapt(run_at), mailing_id, mailing_id, highest],
             )
         return created

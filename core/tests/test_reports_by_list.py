@@ -138,3 +138,17 @@ def test_a_client_a_resend_reaches_counts_as_reached_for_their_lists(owner):
     assert by_list(run) == {"First": (2, 2, 1, 1, 0, 0), "Second": (2, 2, 1, 1, 0, 0)}
     resend = RunStats.objects.get(mailing=mailing, is_resend=True)
     assert resend.sent == 1 and not RunListStats.objects.filter(run=resend).exists()
+
+
+def test_a_run_planned_again_after_its_attempts_were_deleted_keeps_one_source_per_list(owner):
+    """Attempts may go without their sources (sources have no key to them); planning the
+    run again must not fail on the sources left behind, nor count them twice."""
+    _people, first, second = audience(owner)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    mailing = mailing_create(
+        owner=owner, message=MessageFactory(owner=owner), lists=[first, second], start_at=start, periodicity="weekly"
+    )
+    assert plan_run(mailing=mailing, run_at=start) == 3  # ann, bob (on both lists), cid
+    Attempt.objects.filter(mailing=mailing).delete()
+    assert plan_run(mailing=mailing, run_at=start) == 3
+    assert AttemptSource.objects.filter(mailing=mailing, run_at=start).count() == 4  # bob once per list
