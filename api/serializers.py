@@ -38,8 +38,8 @@ from core.placeholders import validate_placeholders
 from core.reports import success_rate
 from core.selectors import clients_visible_to, lists_visible_to, messages_visible_to
 from core.services.mailings import mailing_create, mailing_update, next_run_reach
+from core.services.proof_addresses import test_address_add
 from core.services.signup import signup_page_url
-from core.services.test_addresses import test_address_add
 from core.validators import validate_not_blank, validate_single_line
 
 TEXTAREA = {"base_template": "textarea.html"}

@@ -8,8 +8,8 @@ from api.views.images import MessageImageViewSet
 from api.views.lists import ListViewSet
 from api.views.mailings import MailingViewSet
 from api.views.messages import MessageViewSet
+from api.views.proof_addresses import TestAddressViewSet
 from api.views.reports import ReportViewSet
-from api.views.test_addresses import TestAddressViewSet
 from api.views.users import UserViewSet
 
 app_name = "api"

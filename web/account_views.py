@@ -20,7 +20,7 @@ from core.services.accounts.passwords import password_reset_request
 from core.services.accounts.signup import VerificationLinkInvalid, user_register, user_verify_email, verification_resend
 from core.services.accounts.tokens import api_token_create, api_token_of, api_token_revoke
 from core.services.accounts.users import user_delete
-from core.services.test_addresses import TestAddressLinkInvalid, test_address_confirm, test_address_from_link
+from core.services.proof_addresses import TestAddressLinkInvalid, test_address_confirm, test_address_from_link
 from web.account_forms import (
     ChangePasswordForm,
     DeleteAccountForm,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 
 from core.reports import success_rate
 from core.selectors import can_change, can_toggle_mailing
-from core.services.test_addresses import test_recipients
+from core.services.proof_addresses import test_recipients
 
 register = template.Library()
 

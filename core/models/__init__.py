@@ -5,8 +5,8 @@ from core.models.lists import AttemptSource, ClientList, ListMember, MailingTarg
 from core.models.mailings import Mailing, MailingDisplayStatus, MailingRecipient, MailingStatus, Periodicity
 from core.models.messages import Message, MessageFormat
 from core.models.outbox import OutboxEmail, OutboxStatus
+from core.models.proof_addresses import TestAddress
 from core.models.stats import DailyStats, RunListStats, RunStats
-from core.models.test_addresses import TestAddress
 from core.models.tracking import LinkClick, MessageOpen, TrackedLink
 from core.models.users import User
 

@@ -4,7 +4,7 @@ The message is built exactly as the dispatcher builds it for the chosen client
 (or a sample one) — the owner's name in front of our address, the owner's
 Reply-To, plain text or Markdown's two parts, DKIM when configured — with
 "[Test]" before its subject, and goes to the asker's own address or one of
-their confirmed test addresses (core/services/test_addresses.py), never the
+their confirmed test addresses (core/services/proof_addresses.py), never the
 client's. Its unsubscribe line names no working link (a click must not
 unsubscribe the client), and it carries no List-Unsubscribe header.
 
@@ -30,7 +30,7 @@ from core.dispatch.sending import reader, run_message
 from core.dkim import dkim_enabled, dkim_sign
 from core.models import Client, Message, OutboxEmail, User
 from core.outbox import enqueue
-from core.services.test_addresses import test_recipients
+from core.services.proof_addresses import test_recipients
 
 KIND = "message_test"
 WINDOW = timedelta(hours=1)

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.models import OutboxEmail, TestAddress
-from core.services import test_addresses as addresses
+from core.services import proof_addresses as addresses
+from core.services.proof_addresses import TestAddressLinkInvalid, TestAddressRefused
 from core.services.proofs import SendTestRefused, send_test
-from core.services.test_addresses import TestAddressLinkInvalid, TestAddressRefused
 from core.tests.factories import MessageFactory
 from core.tests.smtp_peers import SmtpPeer
 from core.tests.test_outbox import mail_server, senders_done  # noqa: F401 - the fixture

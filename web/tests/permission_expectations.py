@@ -44,7 +44,7 @@ from conftest import PASSWORD
 from core.dispatch.tracking import click_token, open_token
 from core.models import MessageImage, TestAddress, TrackedLink
 from core.services.images import image_create
-from core.services.test_addresses import confirmation_token
+from core.services.proof_addresses import confirmation_token
 from core.tests.images import image_bytes
 
 ACTORS = ("anonymous", "owner", "other_user", "manager", "content_manager", "admin")

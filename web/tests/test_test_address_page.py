@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from core.models import OutboxEmail, TestAddress
-from core.services import test_addresses as addresses
+from core.services import proof_addresses as addresses
 
 
 def link_path(email: str) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from core import outbox
 from core.models import OutboxEmail, TestAddress, User
-from core.models.test_addresses import DUPLICATE_TEST_ADDRESS
+from core.models.proof_addresses import DUPLICATE_TEST_ADDRESS
 
 MAX_TEST_ADDRESSES = 5
 VERIFICATION_KIND = "verify_test_address"

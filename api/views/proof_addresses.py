@@ -1,4 +1,4 @@
-"""An owner's test addresses (core.services.test_addresses): list, add (the
+"""An owner's test addresses (core.services.proof_addresses): list, add (the
 confirmation link is emailed), delete, send the link again. Only one's own:
 another user's address is 404 to everyone, admins included — they are part of
 an account, like its API token. Our profile page gets the list fragment with
@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from api.htmx import is_htmx
 from api.serializers import TestAddressSentSerializer, TestAddressSerializer
 from api.views.base import ResourceViewSet
-from core.services.test_addresses import (
+from core.services.proof_addresses import (
     MAX_TEST_ADDRESSES,
     TestAddressRefused,
     test_address_delete,
