@@ -94,7 +94,7 @@ def client_picker(f, name, *, instance=None, values=None, lists=None) -> ClientP
                 names = dict(picker.lists)
                 picker.list_name = names.get(picker.list_id, "")
                 on_list = picker.list_id.isdigit() and picker.list_name
-                found = found.filter(list_memberships__client_list=picker.list_id) if on_list else found.none()
+                found = found.on_list(picker.list_id) if on_list else found.none()
             picker.matching = found.count()
         keep = str(values.get(picker.keep_name, "")).lower() in {"true", "on", "1"}
         if keep and instance is not None:

@@ -232,12 +232,15 @@ class ClientListSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         return super().to_representation(instance)
 
 
+def client_ids(**kwargs) -> IdListField:
+    """Clients named by id in a request about many of them: at most 10,000."""
+    kwargs.setdefault("help_text", _("Ids of your clients, at most 10,000."))
+    return IdListField(max_length=10_000, label=_("Clients"), **kwargs)
+
+
 class ListClientsSerializer(StrictFieldsMixin, serializers.Serializer):
-    clients = IdListField(
+    clients = client_ids(
         allow_empty=False,
-        max_length=10_000,
-        label=_("Clients"),
-        help_text=_("Ids of your clients, at most 10,000."),
         error_messages={"empty": _("Choose at least one client."), "required": _("Choose at least one client.")},
     )
 
@@ -338,12 +341,7 @@ def clients_matching_field(**kwargs) -> ClientsMatchingSerializer:
 class ListAddClientsSerializer(StrictFieldsMixin, serializers.Serializer):
     """Clients to put on a list: ids, a filter, or both (their union)."""
 
-    clients = IdListField(
-        required=False,
-        max_length=10_000,
-        label=_("Clients"),
-        help_text=_("Ids of your clients, at most 10,000."),
-    )
+    clients = client_ids(required=False)
     clients_matching = clients_matching_field()
 
     def validate(self, attrs):
@@ -366,12 +364,7 @@ class BulkAction(models.TextChoices):
 class ClientChoiceSerializer(StrictFieldsMixin, serializers.Serializer):
     """The clients a bulk request chooses: ids, or all the query's filters select."""
 
-    clients = IdListField(
-        required=False,
-        max_length=10_000,
-        label=_("Clients"),
-        help_text=_("Ids of your clients, at most 10,000; or `all_matching`."),
-    )
+    clients = client_ids(required=False, help_text=_("Ids of your clients, at most 10,000; or `all_matching`."))
     all_matching = serializers.BooleanField(
         required=False,
         default=False,

@@ -212,7 +212,7 @@ class ListViewSet(OwnedResourceViewSet):
         failed = response.status_code == 400 and isinstance(data, dict)
         signup_url = signup_page_url(client_list)
         members = clients_visible_to(self.request.user).filter(owner=client_list.owner_id)
-        on_list = members.filter(list_memberships__client_list=client_list).order_by("email", "pk")
+        on_list = members.on_list(client_list).order_by("email", "pk")
         others = lists_visible_to(self.request.user).filter(owner=client_list.owner_id).exclude(pk=client_list.pk)
         return {
             "members": on_list[:MEMBERS_SHOWN],

@@ -57,13 +57,15 @@ class ClientQuerySet(models.QuerySet):
             models.Q(email__icontains=text) | models.Q(full_name__icontains=text) | models.Q(comment__icontains=text)
         )
 
+    def on_list(self, client_list):
+        """The clients on `client_list` (a list or its id)."""
+        return self.filter(list_memberships__client_list=client_list)
+
     def matching(self, *, owner, search: str = "", client_list=None):
         """An owner's clients chosen by a filter rather than by id ("all
         matching"): those the search finds, on `client_list` when given."""
         clients = self.filter(owner=owner).search(search)
-        if client_list is not None:
-            clients = clients.filter(list_memberships__client_list=client_list)
-        return clients
+        return clients if client_list is None else clients.on_list(client_list)
 
 
 class Client(models.Model):

@@ -56,3 +56,12 @@ def log_in(page, user) -> None:
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.live_url}])
+
+
+def arrived(peer, count: int = 1, timeout: float = 15) -> list:
+    """What the SMTP peer received, once it holds at least `count` messages."""
+    deadline = time.monotonic() + timeout
+    while len(peer.handler.received) < count:
+        assert time.monotonic() < deadline, f"{count} message(s) did not arrive in {timeout:g} s"
+        time.sleep(0.05)
+    return peer.handler.received

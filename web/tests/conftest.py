@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from core.tests.smtp_peers import SmtpPeer
 from web.tests.browser import CHROMIUM
 
 
@@ -120,3 +121,14 @@ def page(live_server, _live_server_connections_ended):
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def smtp(settings):
+    """Every email of the service goes to a real SMTP server on loopback."""
+    with SmtpPeer() as peer:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", peer.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        yield peer

@@ -10,21 +10,10 @@ from django.core.management import call_command
 from conftest import make_user
 from core.models import Client, ClientList, Mailing
 from core.tests.factories import MessageFactory
-from core.tests.smtp_peers import SmtpPeer
 from web.tests.browser import htmx_ready, log_in, requires_chromium, shot, wait_until
 from web.tests.test_browser_audit import axe_problems
 
 pytestmark = [pytest.mark.browser, requires_chromium]
-
-
-@pytest.fixture
-def smtp(settings):
-    with SmtpPeer() as peer:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", peer.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        yield peer
 
 
 def test_a_mailing_to_a_chosen_client_and_all_matching_on_a_list(page, transactional_db, smtp):

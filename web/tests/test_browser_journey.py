@@ -13,7 +13,6 @@ import pytest
 from django.core.management import call_command
 
 from core.models import Attempt, AttemptStatus, Mailing, User
-from core.tests.smtp_peers import SmtpPeer
 from web.tests.browser import htmx_ready, log_in, requires_chromium, shot, wait_until
 
 pytestmark = [pytest.mark.browser, requires_chromium]
@@ -25,17 +24,6 @@ CSV = (
     "boris@example.com,Борис Петров,\n"
     "chen@example.com,Chen Li,newsletter\n"
 )
-
-
-@pytest.fixture
-def smtp(settings):
-    """Every email of the service goes to a real SMTP server on loopback."""
-    with SmtpPeer() as peer:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", peer.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        yield peer
 
 
 def run_cron(job: str) -> None:

@@ -8,20 +8,9 @@ from django.core.management import call_command
 from conftest import make_user
 from core.models import Attempt, AttemptStatus, ClientList, Mailing
 from core.tests.factories import ClientFactory, MailingFactory, MessageFactory
-from core.tests.smtp_peers import SmtpPeer
 from web.tests.browser import htmx_ready, log_in, requires_chromium, shot, wait_until
 
 pytestmark = [pytest.mark.browser, requires_chromium]
-
-
-@pytest.fixture
-def smtp(settings):
-    with SmtpPeer() as peer:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", peer.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        yield peer
 
 
 def test_a_list_built_in_the_browser_receives_a_mailing(page, transactional_db, smtp):

@@ -5,28 +5,19 @@ tracking on for a mailing of it, send it, follow the tracked link of the
 message that arrived and see the click in the mailing's figures: one journey."""
 
 import re
-import time
 
 import pytest
 
 from core.models import Mailing
 from core.tests.factories import ClientFactory
-from web.tests.browser import htmx_ready, log_in, requires_chromium, shot
+from web.tests.browser import arrived, htmx_ready, log_in, requires_chromium, shot
 from web.tests.test_browser_audit import axe_problems, layout_problems
-from web.tests.test_browser_journey import open_dialog, run_cron, smtp  # noqa: F401 - the fixture
+from web.tests.test_browser_journey import open_dialog, run_cron
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
 
-def arrived(peer, count: int = 1, timeout: float = 15):
-    deadline = time.monotonic() + timeout
-    while len(peer.handler.received) < count:
-        assert time.monotonic() < deadline, "the mail did not arrive"
-        time.sleep(0.05)
-    return peer.handler.received
-
-
-def test_write_preview_test_send_track_and_see_the_click(page, transactional_db, smtp, settings):  # noqa: F811
+def test_write_preview_test_send_track_and_see_the_click(page, transactional_db, smtp, settings):
     """The whole way of a Markdown message: written, previewed in both parts, sent as a test to
     oneself, sent by a mailing with click tracking on, its link followed, the click reported."""
     from conftest import make_user

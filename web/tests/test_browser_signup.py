@@ -4,37 +4,17 @@ confirms, and the owner sees the new subscriber on their Lists page with the
 consent on the client."""
 
 import re
-import time
 
 import pytest
 
 from conftest import make_user
 from core.models import Client, ClientList
-from core.tests.smtp_peers import SmtpPeer
-from web.tests.browser import htmx_ready, log_in, requires_chromium, shot
+from web.tests.browser import arrived, htmx_ready, log_in, requires_chromium, shot
 from web.tests.test_browser_audit import axe_problems, layout_problems
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
 LINK = re.compile(r"https?://\S+/subscribe/confirm/[^/\s]+/")
-
-
-@pytest.fixture
-def smtp(settings):
-    with SmtpPeer() as peer:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", peer.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        yield peer
-
-
-def arrived(peer, timeout: float = 15):
-    deadline = time.monotonic() + timeout
-    while not peer.handler.received:
-        assert time.monotonic() < deadline, "the confirmation did not arrive"
-        time.sleep(0.05)
-    return peer.handler.received
 
 
 def accessible(page, where: str) -> None:

@@ -7,15 +7,13 @@ import pytest
 
 from core.models import Message
 from core.tests.factories import ClientFactory
-from web.tests.browser import htmx_ready, log_in, requires_chromium, shot
+from web.tests.browser import arrived, htmx_ready, log_in, requires_chromium, shot
 from web.tests.test_browser_audit import axe_problems, layout_problems
-from web.tests.test_browser_journey import smtp  # noqa: F401 - the fixture
-from web.tests.test_browser_markdown_message import arrived
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
 
-def test_add_confirm_and_send_a_test_to_a_test_address(page, transactional_db, smtp, settings):  # noqa: F811
+def test_add_confirm_and_send_a_test_to_a_test_address(page, transactional_db, smtp, settings):
     from conftest import make_user
 
     settings.SITE_URL = page.live_url
