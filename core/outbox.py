@@ -27,7 +27,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -267,9 +267,23 @@ def send_soon(pk: int) -> None:
     threading.Thread(target=_send_in_background, args=(pk, slots), name=f"outbox-{pk}", daemon=True).start()
 
 
+# A database busy with another writer (SQLite refuses at once a table another
+# transaction writes) is tried again a moment later. The claim comes before any
+# sending, so a pass tried again sends nothing twice.
+BUSY_TRIES = 5
+
+
 def _send_in_background(pk: int, slots: threading.BoundedSemaphore) -> None:
     try:
-        send_emails([pk])
+        for attempt in range(1, BUSY_TRIES + 1):
+            try:
+                send_emails([pk])
+                break
+            except OperationalError:
+                if attempt == BUSY_TRIES:
+                    raise
+                connections.close_all()
+                time.sleep(0.1 * attempt)
     except Exception:  # the thread has nobody to tell; cron tries the row again
         log.exception("Could not send outbox email %s", pk)
     finally:

@@ -3,17 +3,19 @@ leave right after it commits without the request waiting, and are retried by
 cron with back-off until sent or given up — each arriving once."""
 
 import threading
+import time
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from conftest import PASSWORD, make_user
 from core.models import OutboxEmail, OutboxStatus, User
+from core.outbox import enqueue, send_soon
 from core.services.accounts.passwords import password_reset_request
 from core.services.accounts.signup import user_register
 from core.tests.smtp_peers import PeerHandler, SmtpPeer, free_port
@@ -146,3 +148,34 @@ def test_no_sender_threads_means_none_even_after_some_were_used(settings):
     assert outbox._sender_slots() is not None
     settings.OUTBOX_SENDER_THREADS = 0
     assert outbox._sender_slots() is None
+
+
+def test_an_email_leaves_at_once_even_when_another_writer_holds_the_outbox_as_its_sender_starts(mail_server, settings):
+    """SQLite refuses a write to a table another transaction is writing ("database table is
+    locked") at once: the sender thread tries again a moment later instead of leaving the email
+    to the next cron minute. On PostgreSQL its claim waits for the row."""
+    settings.OUTBOX_SENDER_THREADS = 0
+    email = enqueue(kind="verify_email", recipient="busy@example.com", subject="Welcome", body="Hello")
+    settings.OUTBOX_SENDER_THREADS = 2
+    holding, release = threading.Event(), threading.Event()
+
+    def another_writer() -> None:
+        with transaction.atomic():
+            OutboxEmail.objects.filter(pk=email.pk).update(reason="held by another writer")
+            holding.set()
+            release.wait(5)
+        connection.close()
+
+    with SmtpPeer() as peer:
+        mail_server(peer.port)
+        writer = threading.Thread(target=another_writer)
+        writer.start()
+        assert holding.wait(5)
+        send_soon(email.pk)
+        time.sleep(0.3)
+        release.set()
+        writer.join(5)
+        senders_done()
+        assert peer.handler.recipients() == ["busy@example.com"]
+    email.refresh_from_db()
+    assert (email.status, email.tries) == (OutboxStatus.SENT, 1)

@@ -85,7 +85,29 @@
   }
 
   // Keyboard users land in the dialog's first field, also after htmx fills it.
-  document.addEventListener("shown.bs.modal", function (event) { focusFirstField(event.target); });
+  // Someone who already clicked into a field while the dialog was opening
+  // keeps their place: Bootstrap focuses the dialog itself when it has shown,
+  // and the focus then goes back to that field, not to the first one.
+  var openingField = new WeakMap();
+  document.addEventListener("show.bs.modal", function (event) {
+    event.target.dataset.opening = "1";
+    openingField.delete(event.target);
+  });
+  document.addEventListener("focusin", function (event) {
+    var modal = event.target.closest && event.target.closest(".modal[data-opening]");
+    if (modal && event.target !== modal) openingField.set(modal, event.target);
+  });
+  // While it opens, the focus leaving a field for the dialog itself is not
+  // someone leaving the field: a picker or a list of suggestions stays open.
+  function dialogOpening(element) { return !!element.closest(".modal[data-opening]"); }
+  document.addEventListener("shown.bs.modal", function (event) {
+    var modal = event.target;
+    var field = openingField.get(modal);
+    delete modal.dataset.opening;
+    openingField.delete(modal);
+    if (field && field.isConnected && modal.contains(field)) field.focus();
+    else focusFirstField(modal);
+  });
   // After htmx replaced what had the focus (a form re-rendered with errors, a
   // refusal), it goes back into the open dialog, so Tab and Esc keep working.
   document.body.addEventListener("htmx:afterSettle", function () {
@@ -398,7 +420,7 @@
     // the form filters or saves on its own events; the picker's own fields are not the form's
     input.addEventListener("change", function (event) { event.stopPropagation(); });
     picker.addEventListener("focusout", function (event) {
-      if (!picker.contains(event.relatedTarget)) close();
+      if (!picker.contains(event.relatedTarget) && !dialogOpening(picker)) close();
     });
     update();
   }
@@ -668,7 +690,7 @@
         close();
       }
     });
-    input.addEventListener("blur", close);
+    input.addEventListener("blur", function () { if (!dialogOpening(input)) close(); });
   }
 
   // "Insert image" beside a Markdown body: the picture is uploaded to the

@@ -52,11 +52,15 @@ DIALOG_OPENERS = "[hx-target='#dialog'], [hx-target='#detail']"
 def axe_problems(page, where: str) -> list[str]:
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.evaluate(AXE)
+    # colours are measured once transitions have ended (a button just clicked fades into its hover colours)
     violations = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        "async () => { await Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)"
+        ".map(a => a.finished.catch(() => null)));"
+        " return (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".filter(v => v.impact === 'critical' || v.impact === 'serious')"
         ".map(v => `${v.impact} ${v.id}: ${v.nodes.length} nodes, `"
-        " + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+        " + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')); }"
     )
     return [f"{where}: {violation}" for violation in violations]
 
