@@ -9,7 +9,8 @@ Each --page is one page load: a comma-separated group of URLs fetched one after
 the other (the shell, then the fragments it loads), timed as a whole. The URLs
 after the first are sent as htmx sends them (`HX-Request`); a URL written
 `hx:/api/…` is sent so even when it comes first (a fragment alone: a dialog's
-form, the picker's search). The size of the answers is printed per page load. The
+form); one written `json:/api/…` asks for JSON (`Accept: application/json`), as
+the client picker's search does. The size of the answers is printed per page load. The
 script migrates the database, fills it with the demo data if it is empty, logs
 in as --as (a session cookie, like a browser), starts gunicorn on loopback,
 and drives it with --threads client threads until --requests page loads or
@@ -187,11 +188,13 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     sys.exit("gunicorn did not answer within 30 s")
 
 
-def fetch(port: int, path: str, cookie: str, *, htmx: bool = False) -> tuple[int, int]:
+def fetch(port: int, path: str, cookie: str, *, htmx: bool = False, json: bool = False) -> tuple[int, int]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Cookie": cookie, "Host": "127.0.0.1"}
     if htmx:
         headers["HX-Request"] = "true"
+    if json:
+        headers["Accept"] = "application/json"
     try:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
@@ -205,8 +208,9 @@ def load_page(port: int, urls: list[str], cookie: str) -> int:
     received = 0
     for index, url in enumerate(urls):
         # The fragments after the shell are htmx requests, as the page's own are.
-        htmx = index > 0 or url.startswith("hx:")
-        status, size = fetch(port, url.removeprefix("hx:"), cookie, htmx=htmx)
+        wants_json = url.startswith("json:")
+        htmx = not wants_json and (index > 0 or url.startswith("hx:"))
+        status, size = fetch(port, url.removeprefix("hx:").removeprefix("json:"), cookie, htmx=htmx, json=wants_json)
         if status != 200:
             raise RuntimeError(f"{url} answered {status}")
         received += size
