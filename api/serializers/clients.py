@@ -1,20 +1,23 @@
 """Clients: a client's record, clients chosen by id or by a filter, and bulk changes."""
 
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from api.fields import IdListField, StrictFieldsMixin
-from api.serializers.common import TEXTAREA, _NullWhenBlankChoice, _NullWhenBlankURL
+from api.fields import IdListField, StrictFieldsMixin, id_field
+from api.serializers.common import TEXTAREA, UniqueForOwnerMixin, _NullWhenBlankChoice, _NullWhenBlankURL
 from core.models import Client, ClientMatch, ConsentSource
 from core.models.clients import DUPLICATE_EMAIL, client_email_taken
 from core.selectors import lists_visible_to
 
 
 @extend_schema_serializer(component_name="ClientRecord")
-class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class ClientSerializer(StrictFieldsMixin, UniqueForOwnerMixin, serializers.ModelSerializer):
+    unique_field, unique_refusal = "email", DUPLICATE_EMAIL
+    unique_taken = staticmethod(client_email_taken)
+
     comment = serializers.CharField(
         label=_("Comment"), required=False, allow_blank=True, max_length=10000, style=TEXTAREA
     )
@@ -64,20 +67,8 @@ class ClientSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "consent_ip": {"help_text": _("The address the confirmation came from.")},
         }
 
-    def _owner(self):
-        return self.instance.owner if self.instance else self.context["request"].user
-
     def validate_email(self, value):
-        if client_email_taken(owner=self._owner(), email=value, exclude_pk=getattr(self.instance, "pk", None)):
-            raise serializers.ValidationError(DUPLICATE_EMAIL)
-        return value
-
-    def save(self, **kwargs):
-        try:
-            with transaction.atomic():
-                return super().save(**kwargs)
-        except IntegrityError:  # the same email saved meanwhile
-            raise serializers.ValidationError({"email": [DUPLICATE_EMAIL]}) from None
+        return self.refuse_taken(value)
 
 
 def client_ids(**kwargs) -> IdListField:
@@ -98,12 +89,10 @@ class ClientsMatchingSerializer(StrictFieldsMixin, serializers.Serializer):
         trim_whitespace=True,
         help_text=_("Clients whose email, name or comment contain this text (any case); empty: every client."),
     )
-    list = serializers.IntegerField(
+    list = id_field(
         required=False,
         allow_null=True,
         default=None,
-        min_value=1,
-        max_value=2**63 - 1,
         help_text=_("Only the clients on this list of yours (its id)."),
     )
 
@@ -174,11 +163,9 @@ class ClientChoiceSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class ClientBulkSerializer(ClientChoiceSerializer):
     action = serializers.ChoiceField(choices=BulkAction.choices, label=_("Action"))
-    list = serializers.IntegerField(
+    list = id_field(
         required=False,
         allow_null=True,
-        min_value=1,
-        max_value=2**63 - 1,
         label=_("List"),
         help_text=_("The list to add to or take off (its id)."),
     )

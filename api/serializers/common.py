@@ -1,7 +1,10 @@
 """Field helpers and row writing that the resources' serializers share."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import get_error_detail
@@ -57,6 +60,33 @@ class LeanRowsMixin:
 
     def row(self, instance, zone) -> dict:
         raise NotImplementedError
+
+
+class UniqueForOwnerMixin:
+    """A field whose value an owner may give one of their objects only (a client's email, a
+    list's name; ignoring case, as the database's constraint says): a value taken is refused with
+    the other fields' errors, and one saved meanwhile, which the constraint refuses, with the same
+    message. The serializer's `validate_<field>` returns `refuse_taken(value)`."""
+
+    unique_field: str  # the field's name
+    unique_refusal: str  # what the refusal says
+    unique_taken: Callable[..., bool]  # core's check: `owner`, `exclude_pk` and the value named by the field
+
+    def _owner(self):
+        return self.instance.owner if self.instance else self.context["request"].user
+
+    def refuse_taken(self, value):
+        exclude_pk = getattr(self.instance, "pk", None)
+        if self.unique_taken(owner=self._owner(), exclude_pk=exclude_pk, **{self.unique_field: value}):
+            raise serializers.ValidationError(self.unique_refusal)
+        return value
+
+    def save(self, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError:  # the same value saved meanwhile
+            raise serializers.ValidationError({self.unique_field: [self.unique_refusal]}) from None
 
 
 class _NullWhenBlank:

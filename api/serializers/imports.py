@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from api.fields import StrictFieldsMixin
+from api.fields import StrictFieldsMixin, id_field
 
 
 @extend_schema_serializer(component_name="ImportRowErrors")
@@ -47,11 +47,9 @@ class ImportUploadSerializer(StrictFieldsMixin, serializers.Serializer):
             "comment instead of being refused as a duplicate."
         ),
     )
-    list = serializers.IntegerField(
+    list = id_field(
         required=False,
         allow_null=True,
-        min_value=1,
-        max_value=2**63 - 1,
         label=_("List"),
         help_text=_("One of your lists (its id): every client the file names, created or updated, ends on it."),
     )

@@ -1,6 +1,5 @@
 """Lists: a list's record, putting clients on it and taking them off, sign-ups."""
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -8,14 +7,17 @@ from rest_framework import serializers
 
 from api.fields import StrictFieldsMixin
 from api.serializers.clients import client_ids, clients_matching_field
-from api.serializers.common import TEXTAREA
+from api.serializers.common import TEXTAREA, UniqueForOwnerMixin
 from core.models import ClientList
 from core.models.lists import DUPLICATE_LIST_NAME, list_name_taken
 from core.services.signup import signup_page_url
 from core.validators import validate_not_blank, validate_single_line
 
 
-class ClientListSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class ClientListSerializer(StrictFieldsMixin, UniqueForOwnerMixin, serializers.ModelSerializer):
+    unique_field, unique_refusal = "name", DUPLICATE_LIST_NAME
+    unique_taken = staticmethod(list_name_taken)
+
     description = serializers.CharField(
         label=_("Description"), required=False, allow_blank=True, max_length=10000, style=TEXTAREA
     )
@@ -49,20 +51,8 @@ class ClientListSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     def get_signup_url(self, instance) -> str:
         return signup_page_url(instance)
 
-    def _owner(self):
-        return self.instance.owner if self.instance else self.context["request"].user
-
     def validate_name(self, value):
-        if list_name_taken(owner=self._owner(), name=value, exclude_pk=getattr(self.instance, "pk", None)):
-            raise serializers.ValidationError(DUPLICATE_LIST_NAME)
-        return value
-
-    def save(self, **kwargs):
-        try:
-            with transaction.atomic():
-                return super().save(**kwargs)
-        except IntegrityError:  # the same name saved meanwhile
-            raise serializers.ValidationError({"name": [DUPLICATE_LIST_NAME]}) from None
+        return self.refuse_taken(value)
 
     def to_representation(self, instance):
         if not hasattr(instance, "clients_count"):

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.fields import StrictFieldsMixin
+from api.fields import StrictFieldsMixin, id_field
 from api.serializers.common import TEXTAREA
 from core.models import Message, MessageFormat
 from core.placeholders import validate_placeholders
@@ -46,4 +46,4 @@ class MessagePreviewSerializer(serializers.Serializer):
 
 
 class PreviewQuerySerializer(serializers.Serializer):
-    client = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    client = id_field(required=False)

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.fields import StrictFieldsMixin
+from api.fields import StrictFieldsMixin, id_field
 
 
 class TestSendSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -11,11 +11,9 @@ class TestSendSerializer(StrictFieldsMixin, serializers.Serializer):
 
     __test__ = False
 
-    client = serializers.IntegerField(
+    client = id_field(
         required=False,
         allow_null=True,
-        min_value=1,
-        max_value=2**63 - 1,
         help_text=_("The client it is rendered for (one of the message's or mailing's); left out: a sample client."),
     )
     recipient = serializers.EmailField(
