@@ -77,11 +77,19 @@ class StrictFieldsMixin:
         return value
 
 
+LARGEST_ID = 2**63 - 1  # the largest id the database stores (a 64-bit integer)
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """One object named by its id: a whole number from 1 to `LARGEST_ID`."""
+    return serializers.IntegerField(min_value=1, max_value=LARGEST_ID, **kwargs)
+
+
 class IdListField(serializers.ListField):
     """A list of whole-number ids whose errors are a flat list of messages (the
     schema's `FieldErrors`), each naming the position of the bad item."""
 
-    child = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    child = id_field()
 
     def run_child_validation(self, data):
         result, errors = [], []

@@ -15,6 +15,7 @@ from django_filters.fields import DateRangeField, IsoDateTimeField, RangeField
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import DateRangeWidget
 
+from api.fields import LARGEST_ID
 from core.models import (
     Attempt,
     AttemptStatus,
@@ -64,7 +65,7 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("max_value", LARGEST_ID)
         kwargs.setdefault("widget", forms.HiddenInput)
         super().__init__(*args, **kwargs)
 

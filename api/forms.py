@@ -9,6 +9,8 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from api.fields import LARGEST_ID
+
 
 @dataclass
 class FormField:
@@ -81,7 +83,7 @@ def client_picker(f, name, *, instance=None, values=None, lists=None) -> ClientP
     picker = ClientPicker(name=name, lists=[(str(item.pk), str(item)) for item in lists or ()])
     chosen = clients.none()
     if values is not None:
-        ids = [int(v) for v in _posted(values, name) if str(v).isdigit() and 0 < int(v) < 2**63]
+        ids = [int(v) for v in _posted(values, name) if str(v).isdigit() and 0 < int(v) <= LARGEST_ID]
         chosen = clients.filter(pk__in=ids)
         matching = values.get(picker.matching_name)
         if hasattr(values, "getlist") and any(key.startswith(f"{picker.matching_name}.") for key in values):

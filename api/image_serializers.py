@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.fields import StrictFieldsMixin
-from api.serializers import as_field_errors
+from api.serializers.common import as_field_errors
 from core.models import MessageImage
 from core.services.images import image_create
 

@@ -17,6 +17,12 @@ from core.models.mailings import Periodicity
 _DAYS = {Periodicity.DAILY: 1, Periodicity.WEEKLY: 7}
 
 
+def schedule_of(mailing) -> tuple[datetime, datetime | None, str, ZoneInfo]:
+    """A mailing's schedule as the functions below take it: start, end, periodicity and the
+    owner's time zone (its wall clock)."""
+    return mailing.start_at, mailing.end_at, mailing.periodicity, mailing.owner.tzinfo
+
+
 def occurrence(start_at: datetime, periodicity: str, n: int, tz: ZoneInfo) -> datetime:
     """The n-th occurrence (n = 0 is `start_at` itself), as an aware UTC datetime."""
     if n == 0 or periodicity == Periodicity.ONCE:

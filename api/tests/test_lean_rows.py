@@ -7,14 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 from django.utils import timezone
 
-from api.serializers import (
-    AttemptSerializer,
-    LeanRowsMixin,
-    MailingListSerializer,
-    MailingSerializer,
-    ReportDetailSerializer,
-    ReportSerializer,
-)
+from api.serializers.attempts import AttemptSerializer
+from api.serializers.common import LeanRowsMixin
+from api.serializers.mailings import MailingListSerializer, MailingSerializer
+from api.serializers.reports import ReportDetailSerializer, ReportSerializer
 from api.views.attempts import AttemptViewSet
 from api.views.mailings import MailingViewSet, with_clients_count
 from api.views.reports import ReportViewSet

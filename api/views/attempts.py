@@ -3,7 +3,7 @@ from rest_framework import mixins
 
 from api.filters import AttemptFilter
 from api.list_cache import CachedListMixin
-from api.serializers import AttemptSerializer
+from api.serializers.attempts import AttemptSerializer
 from api.views.base import ResourceViewSet
 from core.models import Attempt
 from core.selectors import attempts_visible_to

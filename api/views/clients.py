@@ -16,18 +16,17 @@ from api.faces import is_htmx
 from api.filters import ClientFilter
 from api.htmx import toast
 from api.renderers import BOM_PARAMETER, CSVRenderer, FragmentRenderer
-from api.serializers import (
+from api.serializers.clients import (
     BulkAction,
     ClientBulkResultSerializer,
     ClientBulkSerializer,
     ClientChoiceSerializer,
-    ClientClickSerializer,
     ClientSerializer,
-    ImportResultSerializer,
-    ImportUploadSerializer,
     RemovedFromMailingsSerializer,
-    as_field_errors,
 )
+from api.serializers.common import as_field_errors
+from api.serializers.imports import ImportResultSerializer, ImportUploadSerializer
+from api.serializers.tracking import ClientClickSerializer
 from api.views.base import OwnedResourceViewSet
 from api.views.lists import added_to_list, taken_off_list
 from core.models import ClientList

@@ -6,7 +6,7 @@ from rest_framework import mixins
 from rest_framework.parsers import FormParser, MultiPartParser
 
 from api.image_serializers import MessageImageSerializer
-from api.serializers import as_field_errors
+from api.serializers.common import as_field_errors
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
 from core.selectors import images_visible_to
 from core.services.images import image_delete

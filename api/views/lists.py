@@ -13,14 +13,14 @@ from rest_framework.response import Response
 from api.filters import ListFilter
 from api.forms import ClientPicker
 from api.htmx import is_htmx
-from api.serializers import (
+from api.serializers.common import as_field_errors
+from api.serializers.lists import (
     ClientListSerializer,
     ListAddClientsSerializer,
     ListClientsResultSerializer,
     ListClientsSerializer,
     SubscriberResultSerializer,
     SubscriberSerializer,
-    as_field_errors,
 )
 from api.views.base import OwnedResourceViewSet
 from core.models import ConsentSource, ListMember

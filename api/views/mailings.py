@@ -10,15 +10,15 @@ from api.filters import MailingFilter
 from api.htmx import is_htmx
 from api.list_cache import CachedListMixin
 from api.renderers import FragmentRenderer
-from api.serializers import (
+from api.serializers.mailings import (
     MailingListSerializer,
     MailingSerializer,
-    MailingTrackingSerializer,
     ProgressSerializer,
     ResendFailedResultSerializer,
     ResendFailedSerializer,
     SendNowSerializer,
 )
+from api.serializers.tracking import MailingTrackingSerializer
 from api.views.base import EditableViewSet
 from api.views.proofs import SendTestMixin, send_test_schema
 from core.dispatch.statistics import fresh_runs

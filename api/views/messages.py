@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from api.filters import MessageFilter
 from api.renderers import JSONRenderer
-from api.serializers import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
+from api.serializers.messages import MessagePreviewSerializer, MessageSerializer, PreviewQuerySerializer
 from api.views.base import OwnedResourceViewSet
 from api.views.proofs import SendTestMixin, send_test_schema
 from core.dispatch.sending import preview_message

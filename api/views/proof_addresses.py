@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api.htmx import is_htmx
-from api.serializers import TestAddressSentSerializer, TestAddressSerializer
+from api.serializers.proof_addresses import TestAddressSentSerializer, TestAddressSerializer
 from api.views.base import ResourceViewSet
 from core.services.proof_addresses import (
     MAX_TEST_ADDRESSES,

@@ -15,7 +15,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
 
 from api.htmx import is_htmx
-from api.serializers import TestSendSerializer, TestSentSerializer
+from api.serializers.proof_sends import TestSendSerializer, TestSentSerializer
 from core.services import proofs
 
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from api.filters import ReportFilter
 from api.list_cache import CachedListMixin, cached
 from api.renderers import BOM_PARAMETER, CSVRenderer
-from api.serializers import DaySerializer, ReportDetailSerializer, ReportSerializer
+from api.serializers.reports import DaySerializer, ReportDetailSerializer, ReportSerializer
 from api.views.base import ResourceViewSet
 from core.models import ClientEvent
 from core.reports import bring_up_to_date, daily_series, runs_of, success_rate, with_report_figures

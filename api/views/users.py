@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from api.filters import UserFilter
 from api.permissions import ManagesUsers
-from api.serializers import BlockSerializer, UserSerializer
+from api.serializers.users import BlockSerializer, UserSerializer
 from api.views.base import ResourceViewSet
 from core.selectors import users_visible_to
 from core.services.users import user_set_blocked

@@ -70,8 +70,7 @@ def _mark_due_run(now: datetime, mailing_id: int | None, *, busy: set[int]) -> M
         )
         if mailing is None or mailing.planning_run_at is not None:
             return mailing
-        tz = mailing.owner.tzinfo
-        schedule = (mailing.start_at, mailing.end_at, mailing.periodicity, tz)
+        schedule = scheduling.schedule_of(mailing)
         run_at = scheduling.due_run(*schedule, last_run_at=mailing.last_run_at, now=now)
         if run_at is not None:
             mailing.last_run_at = mailing.planning_run_at = run_at

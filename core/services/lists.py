@@ -5,13 +5,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet, RestrictedError
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from core.cache import owners_changed
-from core.models import Client, ClientList, ClientMatch, ListMember, Mailing
-from core.services.objects import ObjectInUse
+from core.models import Client, ClientList, ClientMatch, ListMember
+from core.services.objects import delete_unless_used, in_use_by
 
 
 def _own_clients(client_list: ClientList, client_ids: Iterable[int] | None, clients: QuerySet[Client] | None):
@@ -91,19 +91,13 @@ def list_delete(*, client_list: ClientList) -> None:
     """Delete a list (its clients stay), refusing while a mailing targets it."""
     mailing_ids = list(client_list.targeted_by.values_list("mailing_id", flat=True))
     if mailing_ids:
-        mailings = Mailing.objects.filter(pk__in=mailing_ids).select_related("message").order_by("pk")
-        names = ", ".join(str(m) for m in mailings[:5]) + ("…" if len(mailing_ids) > 5 else "")
-        raise ObjectInUse(
-            ngettext(
+        raise in_use_by(
+            mailing_ids,
+            ngettext_lazy(
                 "The mailing %(mailings)s is sent to this list. Take the list off it (or delete it) first.",
                 "The mailings %(mailings)s are sent to this list. Take the list off them (or delete them) first.",
-                len(mailing_ids),
-            )
-            % {"mailings": names},
+                "count",
+            ),
             code="list_in_use",
         )
-    with transaction.atomic():
-        try:
-            client_list.delete()
-        except RestrictedError:  # a mailing picked the list up meanwhile
-            raise ObjectInUse(_("A mailing is sent to this list."), code="list_in_use") from None
+    delete_unless_used(client_list, refusal=_("A mailing is sent to this list."), code="list_in_use")

@@ -131,12 +131,7 @@ def next_run_reach(mailing: Mailing) -> Reach:
 
 def _schedule(mailing: Mailing, now: datetime) -> None:
     mailing.next_run_at = scheduling.next_run(
-        mailing.start_at,
-        mailing.end_at,
-        mailing.periodicity,
-        mailing.owner.tzinfo,
-        last_run_at=mailing.last_run_at,
-        now=now,
+        *scheduling.schedule_of(mailing), last_run_at=mailing.last_run_at, now=now
     )
 
 
@@ -144,9 +139,7 @@ def next_runs(mailing: Mailing, *, count: int, now: datetime | None = None) -> l
     """The mailing's next `count` runs, in its owner's zone; none while it is disabled."""
     if not mailing.is_active:
         return []
-    return scheduling.upcoming(
-        mailing.start_at, mailing.end_at, mailing.periodicity, mailing.owner.tzinfo, after=_now(now), count=count
-    )
+    return scheduling.upcoming(*scheduling.schedule_of(mailing), after=_now(now), count=count)
 
 
 def next_change_at(mailing: Mailing, *, now: datetime | None = None) -> datetime | None:
@@ -263,12 +256,7 @@ def mailing_update(
     mailing.full_clean()
     if edited:
         mailing.next_run_at = scheduling.next_run_after_edit(
-            mailing.start_at,
-            mailing.end_at,
-            mailing.periodicity,
-            mailing.owner.tzinfo,
-            last_run_at=mailing.last_run_at,
-            now=_now(now),
+            *scheduling.schedule_of(mailing), last_run_at=mailing.last_run_at, now=_now(now)
         )
     else:
         _schedule(mailing, _now(now))

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, RestrictedError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from core.models import Attempt, Client, Mailing, MailingRecipient, Message
 from core.selectors import can_change
@@ -87,9 +87,23 @@ def client_remove_from_mailings(*, client: Client, by) -> list[Mailing]:
     return mailings
 
 
-def _mailing_names(mailing_ids) -> str:
-    mailings = Mailing.objects.filter(pk__in=set(mailing_ids)).select_related("message").order_by("pk")
-    return ", ".join(str(m) for m in mailings[:5]) + ("…" if len(set(mailing_ids)) > 5 else "")
+def in_use_by(mailing_ids, refusal, *, code: str) -> ObjectInUse:
+    """A delete refused because of these mailings, which it names: the first five by id, "…" when
+    there are more. `refusal`: `ngettext_lazy(one, many, "count")` saying `%(mailings)s`."""
+    ids = set(mailing_ids)
+    mailings = Mailing.objects.filter(pk__in=ids).select_related("message").order_by("pk")
+    names = ", ".join(str(m) for m in mailings[:5]) + ("…" if len(ids) > 5 else "")
+    return ObjectInUse(refusal % {"count": len(ids), "mailings": names}, code=code)
+
+
+def delete_unless_used(obj, *, refusal: str, code: str) -> None:
+    """Delete what no mailing uses any more; one that took it up meanwhile (the database's
+    RESTRICT) refuses the delete with `refusal`."""
+    with transaction.atomic():
+        try:
+            obj.delete()
+        except RestrictedError:
+            raise ObjectInUse(refusal, code=code) from None
 
 
 def client_delete(*, client: Client) -> None:
@@ -97,51 +111,43 @@ def client_delete(*, client: Client) -> None:
     kept in a mailing's history (the history would lose its recipient)."""
     mailing_ids = set(client.recipient_of.values_list("mailing_id", flat=True))
     if mailing_ids:
-        raise ObjectInUse(
-            ngettext(
+        raise in_use_by(
+            mailing_ids,
+            ngettext_lazy(
                 "This client is used by the mailing %(mailings)s. Remove the client from it (or delete it) first.",
                 "This client is used by the mailings %(mailings)s. Remove the client from them (or delete them) first.",
-                len(mailing_ids),
-            )
-            % {"mailings": _mailing_names(mailing_ids)},
+                "count",
+            ),
             code="client_in_use",
         )
     mailing_ids = set(client.attempts.values_list("mailing_id", flat=True).distinct())
     if mailing_ids:
-        raise ObjectInUse(
-            ngettext(
+        raise in_use_by(
+            mailing_ids,
+            ngettext_lazy(
                 "This client's sends are kept in the history of the mailing %(mailings)s. Delete that mailing first.",
                 "This client's sends are kept in the history of the mailings %(mailings)s. "
                 "Delete those mailings first.",
-                len(mailing_ids),
-            )
-            % {"mailings": _mailing_names(mailing_ids)},
+                "count",
+            ),
             code="client_in_use",
         )
-    with transaction.atomic():
-        try:
-            client.delete()
-        except RestrictedError:  # a mailing picked the client up meanwhile
-            raise ObjectInUse(_("This client is used by a mailing."), code="client_in_use") from None
+    delete_unless_used(client, refusal=_("This client is used by a mailing."), code="client_in_use")
 
 
 def message_delete(*, message: Message) -> None:
     """Delete a message, refusing while any mailing sends it."""
     mailing_ids = list(message.mailings.values_list("pk", flat=True))
     if mailing_ids:
-        raise ObjectInUse(
-            ngettext(
+        raise in_use_by(
+            mailing_ids,
+            ngettext_lazy(
                 "This message is sent by the mailing %(mailings)s. "
                 "Delete that mailing or give it another message first.",
                 "This message is sent by the mailings %(mailings)s. "
                 "Delete those mailings or give them another message first.",
-                len(mailing_ids),
-            )
-            % {"mailings": _mailing_names(mailing_ids)},
+                "count",
+            ),
             code="message_in_use",
         )
-    with transaction.atomic():
-        try:
-            message.delete()
-        except RestrictedError:
-            raise ObjectInUse(_("This message is sent by a mailing."), code="message_in_use") from None
+    delete_unless_used(message, refusal=_("This message is sent by a mailing."), code="message_in_use")
