@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from api.account_serializers import (
+from api.serializers.accounts import (
     EmailSerializer,
     PasswordResetConfirmSerializer,
     RegistrationSerializer,

@@ -354,9 +354,9 @@ DJOSER = {
     "ACTIVATION_URL": "accounts/verify/{uid}/{token}/",
     "PASSWORD_RESET_CONFIRM_URL": "accounts/password/reset/{uid}/{token}/",
     "SERIALIZERS": {
-        "token_create": "api.account_serializers.TokenLoginSerializer",
-        "user": "api.account_serializers.CurrentUserSerializer",
-        "current_user": "api.account_serializers.CurrentUserSerializer",
+        "token_create": "api.serializers.accounts.TokenLoginSerializer",
+        "user": "api.serializers.accounts.CurrentUserSerializer",
+        "current_user": "api.serializers.accounts.CurrentUserSerializer",
     },
     "EMAIL": {
         "activation": "api.accounts.ActivationEmail",

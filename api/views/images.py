@@ -5,8 +5,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins
 from rest_framework.parsers import FormParser, MultiPartParser
 
-from api.image_serializers import MessageImageSerializer
 from api.serializers.common import as_field_errors
+from api.serializers.images import MessageImageSerializer
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
 from core.selectors import images_visible_to
 from core.services.images import image_delete
