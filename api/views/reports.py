@@ -1,4 +1,6 @@
-from django_filters.rest_framework import DjangoFilterBackend
+from functools import cached_property
+
+from django_filters import utils as filter_utils
 from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -47,9 +49,15 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     ROW_COLUMNS = ["id", "owner", "message", "status", "periodicity", "is_active", "owner__email", "message__subject"]
 
+    @cached_property
+    def report_filter(self) -> ReportFilter:
+        """The request's filters over the mailings the reader may see, read once: the period
+        bounds every figure, the rest chooses the mailings of the per-day series."""
+        return ReportFilter(self.request.query_params, queryset=self.mailings(), request=self.request)
+
     @property
     def period(self):
-        return ReportFilter(self.request.query_params, queryset=self.mailings()).period_bounds
+        return self.report_filter.period_bounds
 
     def mailings(self):
         return mailings_visible_to(self.request.user).select_related("owner", "message")
@@ -94,7 +102,9 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         """Per-day figures summed over the mailings the filters choose, in the
         period; `counted` when this request has brought their runs up to date."""
         request = self.request
-        chosen = DjangoFilterBackend().filter_queryset(request, self.mailings(), self)
+        if not self.report_filter.is_valid():
+            raise filter_utils.translate_validation(self.report_filter.errors)
+        chosen = self.report_filter.qs
         if not counted:
             bring_up_to_date(chosen)
         days = daily_stats_visible_to(request.user).filter(mailing__in=chosen.values("pk"))
