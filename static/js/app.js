@@ -69,6 +69,18 @@
     if (status >= 400 && isAnswer(status)) event.stopPropagation();
   });
 
+  // htmx wires up content it swapped in when the swap settles, a moment after
+  // it shows. A form sent in that moment (a quick click, a slow phone) would be
+  // sent by the browser itself, leaving the page: htmx takes it up now instead.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!event.isTrusted || !form.matches || !form.matches("form[hx-post], form[hx-put]")) return;
+    if (!form.closest("." + htmx.config.addedClass)) return; // htmx removes the class when it has wired it up
+    event.preventDefault();
+    htmx.process(form);
+    htmx.trigger(form, "submit");
+  }, true);
+
   // HX-Trigger: {"closeModal": {}} closes the open modal after a saved form.
   document.body.addEventListener("closeModal", function () {
     document.querySelectorAll(".modal.show").forEach(function (modal) {

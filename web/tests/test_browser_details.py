@@ -10,21 +10,17 @@ from web.tests.browser import log_in, requires_chromium, shot, wait_until
 pytestmark = [pytest.mark.browser, requires_chromium]
 
 
-def in_view(page, selector: str) -> bool:
-    return page.evaluate(
-        """(selector) => {
-            const box = document.querySelector(selector).getBoundingClientRect();
-            return box.top >= 0 && box.top < innerHeight && box.left >= 0 && box.right <= innerWidth;
-        }""",
-        selector,
-    )
+IN_VIEW = """(selector) => {
+    const box = document.querySelector(selector).getBoundingClientRect();
+    return box.top >= 0 && box.top < innerHeight && box.left >= 0 && box.right <= innerWidth;
+}"""
 
 
 def open_and_close(page, link, detail: str, name: str) -> None:
     link.click()
     page.locator(f"#detail-panel {detail}").wait_for()
     wait_until(page, "document.getElementById('detail-panel').contains(document.activeElement)")
-    assert in_view(page, detail)
+    wait_until(page, IN_VIEW, detail, timeout=5_000)  # the panel slides in: in view once it has
     shot(page, name)
     page.keyboard.press("Escape")
     page.locator("#detail-panel").wait_for(state="hidden")

@@ -46,3 +46,26 @@ def test_errors_show_in_the_dialog(page, transactional_db, settings, debug):
     ).is_visible()  # not DRF's "This list may not be empty."
     assert page.locator("h1").inner_text() == "Mailings"
     assert page.get_by_role("navigation", name="Main").is_visible()
+
+
+def test_a_form_sent_before_htmx_wired_it_up_is_still_answered_in_the_dialog(page, transactional_db):
+    """htmx wires up content it swapped in when the swap settles, a moment after it shows. A form
+    sent in that moment (a quick click, a slow phone) is sent by htmx all the same: the browser
+    itself would leave the page for the form's own address. The moment is made long here."""
+    from conftest import make_user
+
+    user = make_user("user@example.com")
+    ClientFactory(owner=user, email="ann@example.com")
+    page.expected_statuses.add(400)
+    log_in(page, user)
+    page.goto("/clients/")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("htmx.config.defaultSettleDelay = 5000")
+
+    page.get_by_role("button", name="New client").click()
+    dialog = page.get_by_role("dialog", name="New client")
+    dialog.get_by_label("Email").fill("ann@example.com")
+    dialog.get_by_role("button", name="Create").click()
+    dialog.locator("#id_email-errors").wait_for()
+    assert page.url.endswith("/clients/")
+    assert Client.objects.filter(owner=user).count() == 1
