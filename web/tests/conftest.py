@@ -36,10 +36,14 @@ def expected_refusal(page, text: str) -> bool:
     return bool(found) and int(found.group(1)) in page.expected_statuses
 
 
-def aborted_fragment(request) -> bool:
+def aborted_by_moving_on(request) -> bool:
     """An htmx request cancelled because the page moved on (a link followed, the
-    element that asked replaced) is not a failure; a failed asset or page is."""
-    return request.resource_type in {"xhr", "fetch"} and request.failure == "net::ERR_ABORTED"
+    element that asked replaced) is not a failure, nor the tab's icon of a page
+    left before the browser fetched it (the next page asks for it again); a
+    failed asset or page is."""
+    if request.failure != "net::ERR_ABORTED":
+        return False
+    return request.resource_type in {"xhr", "fetch"} or urlsplit(request.url).path.endswith("/favicon.svg")
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +93,7 @@ def page(live_server, _live_server_connections_ended):
         # A page request answered with a download (a form post that exports CSV) ends "aborted" in Chromium
         # too: failed requests are judged at the end, when every download has been seen.
         failed, downloaded = [], set()
-        page.on("requestfailed", lambda r: not aborted_fragment(r) and failed.append(r))
+        page.on("requestfailed", lambda r: not aborted_by_moving_on(r) and failed.append(r))
         page.on("download", lambda d: downloaded.add(d.url))
         page.on(
             "request",
