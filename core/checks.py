@@ -3,8 +3,13 @@
 from django.conf import settings
 from django.core import checks
 
+# The checks a sending process runs at its start (`runcrons`, `send_mailing`): cron starts one
+# every minute, and the whole site's checks (URLs, admin, templates) are `manage.py check`'s and
+# the web server's business.
+DISPATCH = "dispatch"
 
-@checks.register(checks.Tags.compatibility)
+
+@checks.register(DISPATCH)
 def dispatch_batch_fits_its_lease(app_configs, **kwargs) -> list[checks.CheckMessage]:
     """A rate-limited batch that needs its whole lease to go out would be
     claimed again by another dispatcher while it is still being sent."""

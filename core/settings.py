@@ -57,11 +57,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "djoser",
+    "core",  # before django_cron: its `runcrons` command is ours (core/management/commands/runcrons.py)
     "django_cron",
     "django_htmx",
     "template_partials",
     "axes",
-    "core",
     "api",
     "web",
     "blog",

@@ -119,3 +119,22 @@ def test_a_rate_limited_batch_that_would_outlive_its_lease_is_refused_at_start()
         result.stderr
     )
     assert run("manage.py check", **PRODUCTION, DISPATCH_RATE_LIMIT="2").returncode == 0
+
+
+@pytest.mark.parametrize("command", ["runcrons", "send_mailing 1"])
+def test_the_sending_commands_check_at_start_what_sending_needs_and_only_that(command):
+    """Cron starts `runcrons` every minute: it refuses settings whose batch would outlive its
+    lease, as `manage.py check` does, without the site's other checks (they load the URL
+    configuration, the admin and the templates, for nothing sending uses)."""
+    code = (
+        "import sys\n"
+        "from django.core.management import execute_from_command_line\n"
+        "try:\n"
+        f"    execute_from_command_line(['manage.py', *{command.split()!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('urls loaded' if 'core.urls' in sys.modules else 'urls not loaded')\n"
+    )
+    result = run(code, **PRODUCTION, DISPATCH_RATE_LIMIT="1")
+    assert "a batch would outlive its lease" in result.stderr
+    assert result.stdout.strip() == "urls not loaded"

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.checks import DISPATCH
 from core.dispatch.engine import Dispatcher
 from core.dispatch.rendering import RenderError
 from core.dispatch.sending import MessageCache
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         "Send a mailing's due run now (or, with --now, an extra run at once), showing progress and a summary. "
         "Exits with status 2 when the mail server cannot be reached."
     )
+    requires_system_checks = [DISPATCH]  # what sending needs; the site's checks are `manage.py check`'s
 
     def add_arguments(self, parser):
         parser.add_argument("mailing_id", type=int)
