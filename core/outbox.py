@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import OperationalError, connections, transaction
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.dispatch.config import DispatchConfig
@@ -65,6 +66,20 @@ def enqueue(
     )
     transaction.on_commit(lambda: send_soon(email.pk), robust=True)
     return email
+
+
+def enqueue_from_templates(*, kind: str, recipient: str, context: dict, requested_by=None) -> OutboxEmail:
+    """`enqueue` the email `templates/emails/<kind>`: its subject (`<kind>_subject.txt`, one
+    line), text (`<kind>.txt`) and HTML (`<kind>.html`) parts, rendered with `context` in the
+    active language."""
+    return enqueue(
+        kind=kind,
+        recipient=recipient,
+        subject=" ".join(render_to_string(f"emails/{kind}_subject.txt", context).split()),
+        body=render_to_string(f"emails/{kind}.txt", context),
+        html=render_to_string(f"emails/{kind}.html", context),
+        requested_by=requested_by,
+    )
 
 
 # Sending ----------------------------------------------------------------------

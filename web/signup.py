@@ -25,8 +25,6 @@ from core.services.signup import (
 from core.validators import validate_not_blank, validate_single_line
 from web.account_forms import BootstrapMixin
 
-HONEYPOT = SIGNUP_HONEYPOT
-
 
 class SignupForm(BootstrapMixin, forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -36,7 +34,7 @@ class SignupForm(BootstrapMixin, forms.Form):
         validators=[validate_not_blank, validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    website = forms.CharField(required=False, max_length=2000)
+    website = forms.CharField(required=False, max_length=2000)  # SIGNUP_HONEYPOT: left empty by people
 
 
 def public_list(token: str) -> ClientList:
@@ -62,13 +60,13 @@ def _source(request) -> tuple[str, str]:
 def subscribe(request, token):
     client_list = public_list(token)
     with translation.override(client_list.owner.language):
-        context = {"client_list": client_list, "owner": client_list.owner, "honeypot": HONEYPOT}
+        context = {"client_list": client_list, "owner": client_list.owner, "honeypot": SIGNUP_HONEYPOT}
         if request.method == "GET":
             return render(request, "web/subscribe.html", {**context, "form": SignupForm()})
         form = SignupForm(request.POST)
         if not form.is_valid():
             return render(request, "web/subscribe.html", {**context, "form": form}, status=400)
-        if form.cleaned_data[HONEYPOT]:  # a bot: the answer a person gets, and nothing done
+        if form.cleaned_data[SIGNUP_HONEYPOT]:  # a bot: the answer a person gets, and nothing done
             return render(request, "web/subscribe.html", {**context, "sent": True})
         source, source_url = _source(request)
         try:

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -168,11 +167,6 @@ def _send_verification(address: TestAddress, *, now: datetime) -> None:
     hours = max(1, settings.EMAIL_VERIFICATION_MAX_AGE // 3600)
     context = {"owner": owner, "link": link, "hours": hours, "site_url": settings.SITE_URL}
     with translation.override(owner.language):  # the owner's language is the best guess for a colleague's
-        outbox.enqueue(
-            kind=VERIFICATION_KIND,
-            recipient=address.email,
-            subject=" ".join(render_to_string("emails/verify_test_address_subject.txt", context).split()),
-            body=render_to_string("emails/verify_test_address.txt", context),
-            html=render_to_string("emails/verify_test_address.html", context),
-            requested_by=owner,
+        outbox.enqueue_from_templates(
+            kind=VERIFICATION_KIND, recipient=address.email, context=context, requested_by=owner
         )

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -31,7 +30,7 @@ from django.utils.translation import gettext
 from core.cache import owners_changed
 from core.models import Client, ClientEvent, ClientEventKind, ClientList, ConsentSource, ListMember, OutboxEmail
 from core.models.lists import new_signup_token
-from core.outbox import enqueue
+from core.outbox import enqueue_from_templates
 
 _SALT = "core.signup.confirm"
 CONFIRM_EMAIL = "signup_confirm"
@@ -173,7 +172,7 @@ def signup_request(
                 "site_url": settings.SITE_URL,
             }
             if _is_subscribed(client, client_list):
-                _send(ALREADY_EMAIL, email, context)
+                enqueue_from_templates(kind=ALREADY_EMAIL, recipient=email, context=context)
                 return False
             token = signing.dumps(
                 {
@@ -189,18 +188,8 @@ def signup_request(
             )
             link = settings.SITE_URL + reverse("subscribe-confirm", kwargs={"signed": token})
             days = max(1, settings.SIGNUP_CONFIRM_MAX_AGE // (24 * 3600))
-            _send(CONFIRM_EMAIL, email, {**context, "link": link, "days": days})
+            enqueue_from_templates(kind=CONFIRM_EMAIL, recipient=email, context={**context, "link": link, "days": days})
     return True
-
-
-def _send(kind: str, email: str, context: dict) -> None:
-    enqueue(
-        kind=kind,
-        recipient=email,
-        subject=" ".join(render_to_string(f"emails/{kind}_subject.txt", context).split()),
-        body=render_to_string(f"emails/{kind}.txt", context),
-        html=render_to_string(f"emails/{kind}.html", context),
-    )
 
 
 def read_signup_link(signed: str) -> PendingSignup:

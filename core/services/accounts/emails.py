@@ -6,7 +6,6 @@ import logging
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core import outbox
@@ -37,13 +36,7 @@ def _send_email(*, template: str, user: User, context: dict) -> bool:
         log.info("Not sending the %s email to user %s again so soon", template, user.pk)
         return False
     context = {"user": user, "site_url": settings.SITE_URL, **context}
-    outbox.enqueue(
-        kind=template,
-        recipient=user.email,
-        subject=" ".join(render_to_string(f"emails/{template}_subject.txt", context).split()),
-        body=render_to_string(f"emails/{template}.txt", context),
-        html=render_to_string(f"emails/{template}.html", context),
-    )
+    outbox.enqueue_from_templates(kind=template, recipient=user.email, context=context)
     return True
 
 
