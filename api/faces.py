@@ -2,11 +2,13 @@
 
 API clients get JSON (the OpenAPI schema documents it). A request from our own
 pages carries `HX-Request: true` and gets an HTML fragment instead, rendered by
-`FragmentRenderer` from `templates/api/<resource>/<name>.html` (falling back to
-the shared `templates/api/_<name>.html`):
+`FragmentRenderer` from an `api.fragments.Fragment`: a template of
+`templates/api/<resource>/` (falling back to the shared `templates/api/_<name>.html`),
+its context, its status and its toast. An action that shows more than its
+object returns its Fragment itself; the rest are made here from the answer:
 
-- list → `list` (filter form from the FilterSet, table with sorting links,
-  `row` per object, pagination); retrieve → `detail`;
+- list → `list` and retrieve → `detail`, the plain functions of
+  `api.fragments` that the pages call too;
 - create / update → `row` (201/200) — the page puts it into its table;
 - destroy → `deleted` (200, empty: the row is swapped out), or, when the
   request names a `next` page of this site (a delete from the object's own
@@ -26,32 +28,28 @@ the form was in closes) and `<resource>-changed`. Every response varies on `HX-R
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.renderers import StaticHTMLRenderer
 from rest_framework.response import Response
 
 from api.forms import form_fields, other_errors
+from api.fragments import Fragment, base_context, detail_fragment, list_fragment, next_page
 from api.htmx import close_modal, is_htmx, toast
 from api.renderers import CSVRenderer, FragmentRenderer
-from core.selectors import can_change, sees_all_mailings
+from core.selectors import can_change
 
 FORM_ACTIONS = {"create", "update", "partial_update", "form", "edit_form"}
 _TEMPLATES = {
-    "list": "list",
-    "retrieve": "detail",
     "create": "row",
     "update": "row",
     "partial_update": "row",
     "destroy": "deleted",
-    "form": "form",
-    "edit_form": "form",
-    "confirm_delete": "confirm_delete",
 }
 _SAVED = {
     "create": _("Created."),
@@ -61,22 +59,38 @@ _SAVED = {
 }
 
 
-def next_page(request) -> str | None:
-    """The `next` page of this site a request names, or None."""
-    url = request.query_params.get("next", "")
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
-        return url
-    return None
-
-
 class TwoFacedMixin:
-    """JSON for API clients, HTML fragments for htmx requests (see module doc)."""
+    """JSON for API clients, HTML fragments for htmx requests (see module doc).
+
+    A resource declares, as class-level rules that `api.fragments` reads
+    without an instance, what its list shows (`listed`, `list_rows`,
+    `list_context`) and what its detail shows beside the object
+    (`detail_context`)."""
 
     resource: str = ""
+    url_basename: str = ""  # its URLs' names: api:<url_basename>-list, api:<url_basename>-detail
     fragment_templates: dict[str, str] = {}
-    fragment_object = None
-    page_objects = None
     quiet_actions: frozenset[str] = frozenset()
+
+    @classmethod
+    def listed(cls, request):
+        """The objects the resource's list shows the request's user, before its filters."""
+        raise NotImplementedError
+
+    @classmethod
+    def list_rows(cls, request, rows):
+        """The rows of one list page, as its fragment shows them."""
+        return rows
+
+    @classmethod
+    def list_context(cls, request, rows, filterset) -> dict:
+        """What the list fragment shows beside its rows."""
+        return {}
+
+    @classmethod
+    def detail_context(cls, request, obj) -> dict:
+        """What the detail fragment shows beside the object."""
+        return {}
 
     # Choosing the face
 
@@ -94,10 +108,24 @@ class TwoFacedMixin:
             context["form_time_zone"] = self.request.user.tzinfo
         return context
 
+    def html_face(self) -> bool:
+        """This request is answered with a fragment."""
+        return isinstance(getattr(self.request, "accepted_renderer", None), FragmentRenderer)
+
+    def answer(self, data, fragment: Fragment) -> Response:
+        """`data` for API clients, `fragment` for our pages; the status is the fragment's."""
+        return Response(fragment if self.html_face() else data, status=fragment.status)
+
+    def fragment(self, name: str, obj=None, *, status: int = 200, toast: str | None = None, **context) -> Fragment:
+        """This resource's fragment `name` showing `obj` and `context`."""
+        return Fragment(self.resource, name, {**base_context(self.request, type(self), obj), **context}, status, toast)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ("HX-Request", "Accept"))
-        if is_htmx(request):
+        if self.html_face():
+            if isinstance(response, Response) and not isinstance(response.data, Fragment):  # (not a cached page)
+                response.data = self.answer_fragment(response.data, response.status_code)
             self._htmx_headers(response)
         return response
 
@@ -113,7 +141,7 @@ class TwoFacedMixin:
         elif response.status_code < 300 and self.request.method not in {"GET", "HEAD", "OPTIONS"}:
             if response.status_code == status.HTTP_204_NO_CONTENT:
                 response.status_code = status.HTTP_200_OK  # htmx swaps 200, not 204: the row goes away
-            message = getattr(self, "toast", None) or _SAVED.get(self.action)
+            message = response.data.toast or _SAVED.get(self.action)
             if self.action == "destroy" and next_page(self.request):
                 messages.success(self.request, message)
                 response["HX-Redirect"] = next_page(self.request)
@@ -135,94 +163,84 @@ class TwoFacedMixin:
         reload = self.request.headers.get("HX-Trigger") == f"{self.resource}-list"
         response["HX-Replace-Url" if reload else "HX-Push-Url"] = f"{page}?{query}" if query else page
 
-    # Remembering the objects a fragment shows
-
-    def paginate_queryset(self, queryset):
-        self.page_objects = super().paginate_queryset(queryset)
-        return self.page_objects
-
-    def get_object(self):
-        self.fragment_object = super().get_object()
-        return self.fragment_object
-
     def get_serializer(self, *args, **kwargs):
-        if self.action == "retrieve" and is_htmx(self.request):
+        if self.action == "retrieve" and self.html_face():
             # The detail fragment shows the object itself; the serializer's JSON
             # (a mailing's every client id, say) would be built for nothing.
             return serializers.Serializer(*args, **kwargs)
         return super().get_serializer(*args, **kwargs)
 
-    # Building the fragment
+    # Fragments made from an answer
 
-    def fragment_name(self, response) -> str:
-        if response.status_code == status.HTTP_400_BAD_REQUEST and self.action in FORM_ACTIONS:
-            return "form"
-        if response.status_code in {400, 409} and self.action in {"destroy", "confirm_delete"}:
-            return "confirm_delete"
-        if response.status_code == status.HTTP_400_BAD_REQUEST and self.action in self.fragment_templates:
-            return self.fragment_templates[self.action]
-        if response.status_code >= 400:
-            return "error"
-        return {**_TEMPLATES, **self.fragment_templates}.get(self.action, self.action)
-
-    def get_fragment(self, data, response):
-        name = self.fragment_name(response)
-        if self.fragment_object is None and response.status_code < 300:
-            # after create/update the object is the one the serializer saved
-            self.fragment_object = getattr(getattr(data, "serializer", None), "instance", None)
-        context = {
-            "data": data,
-            "status_code": response.status_code,
-            "resource": self.resource,
-            "object": self.fragment_object,
-            "objects": self.page_objects,
-            "user": self.request.user,
-            "sees_all_mailings": sees_all_mailings(self.request.user),
-            "list_url": reverse(f"api:{self.basename}-list"),
-            "next": next_page(self.request),
-        }
-        if getattr(self.fragment_object, "pk", None) is not None:
-            context["detail_url"] = reverse(f"api:{self.basename}-detail", args=[self.fragment_object.pk])
-        if name == "list":
-            context.update(self.list_fragment_context())
-        elif name == "form":
-            context.update(self.form_fragment_context(data, response))
-        elif name in {"error", "confirm_delete"} and response.status_code >= 400:
+    def answer_fragment(self, data, code: int) -> Fragment:
+        """The fragment of an answer its action did not make itself: the saved
+        row, the emptied row of a delete, a refused form or delete, an error."""
+        name, obj = self._fragment_of(data, code)
+        context = base_context(self.request, type(self), obj)
+        context["data"] = data
+        if name == "form":
+            context.update(self.form_context(obj, errors=data))
+        elif name in {"error", "confirm_delete"} and code >= 400:
             context["error"] = data.get("detail") if isinstance(data, dict) else data
-        context.update(self.extra_fragment_context(name, data, response))
-        return [f"api/{self.resource}/{name}.html", f"api/_{name}.html"], context
+        context.update(self.fragment_context(name, obj, data, code))
+        return Fragment(self.resource, name, context, status=code)
 
-    def extra_fragment_context(self, name, data, response) -> dict:
+    def _fragment_of(self, data, code: int):
+        """The fragment's name and the object it shows."""
+        saved = getattr(getattr(data, "serializer", None), "instance", None)
+        if code == status.HTTP_400_BAD_REQUEST and self.action in FORM_ACTIONS:
+            editing = self.action in {"update", "partial_update", "edit_form"}
+            return "form", self.get_object() if editing else None
+        if code in {400, 409} and self.action in {"destroy", "confirm_delete"}:
+            return "confirm_delete", self.get_object()
+        if code == status.HTTP_400_BAD_REQUEST and self.action in self.fragment_templates:
+            return self.fragment_templates[self.action], self.get_object() if self.detail else None
+        if code >= 400:
+            return "error", None
+        return {**_TEMPLATES, **self.fragment_templates}.get(self.action, self.action), saved
+
+    def fragment_context(self, name: str, obj, data, code: int) -> dict:
+        """What a resource's own fragment `name` shows beside `obj` (the refused
+        delete's usage, say)."""
         return {}
 
-    def list_fragment_context(self) -> dict:
-        filterset = getattr(self, "list_filterset", None)  # the one the list was filtered with
-        for backend in self.filter_backends if filterset is None else ():
-            if hasattr(backend, "get_filterset"):
-                filterset = backend().get_filterset(self.request, self.get_queryset(), self)
-        paginator = getattr(self, "paginator", None)
-        return {
-            "filter_form": filterset.form if filterset is not None else None,
-            "page": getattr(paginator, "page", None),
-            "ordering": self.request.query_params.get("ordering", ""),
-        }
-
-    def form_fragment_context(self, data, response) -> dict:
-        instance = self.fragment_object
+    def form_context(self, instance, errors=None) -> dict:
+        """The create or edit form of `instance` (None: a new one), with the
+        refused values and their messages when `errors` is a 400's body."""
         serializer = self.get_serializer(instance)
-        if response.status_code == status.HTTP_400_BAD_REQUEST:
-            fields = form_fields(serializer, values=self.request.data, errors=data)
-            errors = other_errors(data, fields)
-        else:
-            fields, errors = form_fields(serializer), []
+        with timezone.override(self.request.user.tzinfo):  # a form shows times in its reader's zone
+            if errors is not None:
+                fields = form_fields(serializer, values=self.request.data, errors=errors)
+                form_errors = other_errors(errors, fields)
+            else:
+                fields, form_errors = form_fields(serializer), []
         editing = instance is not None
-        form_url = reverse(f"api:{self.basename}-detail", args=[instance.pk]) if editing else None
         return {
             "fields": fields,
-            "form_errors": errors,
+            "form_errors": form_errors,
             "editing": editing,
-            "form_url": form_url or reverse(f"api:{self.basename}-list"),
+            "form_url": reverse(f"api:{self.url_basename}-detail", args=[instance.pk])
+            if editing
+            else reverse(f"api:{self.url_basename}-list"),
         }
+
+
+class ListMixin(mixins.ListModelMixin):
+    """A list in both faces: JSON, or the list fragment of `api.fragments`."""
+
+    def list(self, request, *args, **kwargs):
+        if self.html_face():
+            return self.answer(None, list_fragment(request, type(self)))
+        return super().list(request, *args, **kwargs)
+
+
+class RetrieveMixin(mixins.RetrieveModelMixin):
+    """One object in both faces: JSON, or the detail fragment of `api.fragments`."""
+
+    def retrieve(self, request, *args, **kwargs):
+        if self.html_face():
+            return self.answer(None, detail_fragment(request, type(self), self.get_object()))
+        return super().retrieve(request, *args, **kwargs)
 
 
 class FormFragmentsMixin:
@@ -232,19 +250,25 @@ class FormFragmentsMixin:
     @extend_schema(exclude=True)
     @action(detail=False, methods=["get"], url_path="form", renderer_classes=[FragmentRenderer])
     def form(self, request, *args, **kwargs):
-        return Response({})
+        return self._form_fragment(None)
 
     @extend_schema(exclude=True)
     @action(detail=True, methods=["get"], url_path="form", renderer_classes=[FragmentRenderer])
     def edit_form(self, request, *args, **kwargs):
-        self._changeable_object()
-        return Response({})
+        return self._form_fragment(self._changeable_object())
+
+    def _form_fragment(self, instance):
+        context = {**base_context(self.request, type(self), instance), **self.form_context(instance)}
+        context.update(self.fragment_context("form", instance, None, status.HTTP_200_OK))
+        return Response(Fragment(self.resource, "form", context))
 
     @extend_schema(exclude=True)
     @action(detail=True, methods=["get"], url_path="confirm-delete", renderer_classes=[FragmentRenderer])
     def confirm_delete(self, request, *args, **kwargs):
-        self._changeable_object()
-        return Response({})
+        obj = self._changeable_object()
+        context = base_context(request, type(self), obj)
+        context.update(self.fragment_context("confirm_delete", obj, None, status.HTTP_200_OK))
+        return Response(Fragment(self.resource, "confirm_delete", context))
 
     def _changeable_object(self):
         obj = self.get_object()

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import DateRangeField, IsoDateTimeField, RangeField
-from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import DateRangeWidget
 
 from api.fields import LARGEST_ID
@@ -38,16 +37,6 @@ def searching(*fields):
         return queryset.filter(reduce(operator.or_, (Q(**{f"{field}__icontains": value}) for field in fields)))
 
     return filter_search
-
-
-class FilterBackend(DjangoFilterBackend):
-    """Filters like django-filter's backend and keeps the FilterSet on the view,
-    so the HTML face shows the same bound form instead of building another."""
-
-    def get_filterset(self, request, queryset, view):
-        filterset = super().get_filterset(request, queryset, view)
-        view.list_filterset = filterset
-        return filterset
 
 
 def owners(request):

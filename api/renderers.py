@@ -4,8 +4,6 @@ requests and CSV for exports."""
 import csv
 import io
 
-from django.template.loader import render_to_string
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import BaseRenderer
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
@@ -32,22 +30,14 @@ class _EscapedJSONRenderer(DRFJSONRenderer):
 
 
 class FragmentRenderer(BaseRenderer):
-    """Renders the fragment the view names (see `api.faces.TwoFacedMixin`) in the
-    user's time zone."""
+    """Renders the `api.fragments.Fragment` an htmx answer carries."""
 
     media_type = "text/html"
     format = "fragment"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        view = renderer_context["view"]
-        request = renderer_context["request"]
-        response = renderer_context["response"]
-        user = getattr(request, "user", None)
-        time_zone = user.tzinfo if user is not None and user.is_authenticated else None
-        with timezone.override(time_zone):
-            template_names, context = view.get_fragment(data, response)
-            html = render_to_string(template_names, context, request=request._request)
+        html = data.render(renderer_context["request"]._request)
         # What a user sent is shown back in a refused form; a lone surrogate from a
         # JSON `\ud800` escape has no UTF-8 form and is shown as "?".
         return html.encode(self.charset, errors="replace")

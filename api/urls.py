@@ -16,15 +16,15 @@ app_name = "api"
 
 router = DefaultRouter()
 router.include_root_view = False
-router.register("clients", ClientViewSet, basename="client")
-router.register("lists", ListViewSet, basename="list")
-router.register("messages", MessageViewSet, basename="message")
-router.register("mailings", MailingViewSet, basename="mailing")
-router.register("attempts", AttemptViewSet, basename="attempt")
-router.register("reports", ReportViewSet, basename="report")
-router.register("users", UserViewSet, basename="user")
-router.register("images", MessageImageViewSet, basename="image")
-router.register("test-addresses", TestAddressViewSet, basename="test-address")
+router.register("clients", ClientViewSet, basename=ClientViewSet.url_basename)
+router.register("lists", ListViewSet, basename=ListViewSet.url_basename)
+router.register("messages", MessageViewSet, basename=MessageViewSet.url_basename)
+router.register("mailings", MailingViewSet, basename=MailingViewSet.url_basename)
+router.register("attempts", AttemptViewSet, basename=AttemptViewSet.url_basename)
+router.register("reports", ReportViewSet, basename=ReportViewSet.url_basename)
+router.register("users", UserViewSet, basename=UserViewSet.url_basename)
+router.register("images", MessageImageViewSet, basename=MessageImageViewSet.url_basename)
+router.register("test-addresses", TestAddressViewSet, basename=TestAddressViewSet.url_basename)
 
 urlpatterns = [
     path("auth/", include("api.auth_urls")),

@@ -1,13 +1,20 @@
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.urls import resolve, reverse
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView
 
 from api import list_cache
+from api.fragments import detail_fragment, list_fragment
+from api.views.attempts import AttemptViewSet
+from api.views.clients import ClientViewSet
+from api.views.lists import ListViewSet
+from api.views.mailings import MailingViewSet, shown_mailings
+from api.views.messages import MessageViewSet
+from api.views.reports import ReportViewSet
 from blog.selectors import home_posts
-from core.selectors import first_steps, mailings_visible_to, recent_mailings
+from core.selectors import first_steps, recent_mailings
 from core.services.mailings import next_change_at
-from web.fragments import first_fragment
 from web.home import cached_home_figures
 from web.page_cache import CachedPageMixin
 from web.permissions import ObjectAccessMixin
@@ -63,20 +70,21 @@ class HomeView(TemplateView):
 
 class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, CachedPageMixin, TemplateView):
     """A page's frame: title, breadcrumbs, description and toolbar around
-    `#content`, which holds the resource's list fragment from the API
-    (`content`: its URL name), rendered in the same request. Visitors are sent to log in; a logged-in user
-    without the permission gets 403. Kept whole in the page cache (web/page_cache.py)."""
+    `#content`, which holds the list fragment of the API resource `content`
+    (`api.fragments.list_fragment`, for the page's query), rendered in the same
+    request. Visitors are sent to log in; a logged-in user without the
+    permission gets 403. Kept whole in the page cache (web/page_cache.py)."""
 
     template_name = "web/page.html"
     title = ""
     description = ""
     section = None  # (label, url name) of the parent crumb, if any
-    content = ""  # URL name of the API list whose fragment fills #content
+    content = None  # the API resource (its viewset) whose list fills #content
     permission_required: tuple[str, ...] = ()
 
     def page_query_keys(self) -> frozenset[str]:
         """What the page reads of its query: what its list reads (filters, search, order, page)."""
-        return list_cache.query_keys(resolve(reverse(self.content)).func.cls)
+        return list_cache.query_keys(self.content)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -85,7 +93,7 @@ class PageShellView(LoginRequiredMixin, PermissionRequiredMixin, CachedPageMixin
             page_description=self.description,
             section=self.section,
             # The page's query (search, filters, order, page) is the list's: a reload keeps them.
-            content_html=first_fragment(self.request, f"{reverse(self.content)}?{self.request.GET.urlencode()}"),
+            content_html=list_fragment(self.request, self.content).render(self.request),
         )
         return context
 
@@ -97,19 +105,20 @@ class MailingPageView(LoginRequiredMixin, ObjectAccessMixin, CachedPageMixin, De
     (its progress then turns to "due" and its next runs move on)."""
 
     template_name = "web/pages/mailing.html"
-    visible_to = staticmethod(mailings_visible_to)
+    visible_to = staticmethod(shown_mailings)
     context_object_name = "mailing"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         attempts_url = f"{reverse('api:attempt-list')}?mailing={self.object.pk}"
+        attempts = list_fragment(self.request, AttemptViewSet, QueryDict(f"mailing={self.object.pk}"))
         context.update(
             page_title=_("Mailing #%(number)d") % {"number": self.object.pk},
             page_description=_("Its schedule, the progress of its latest run, every run and every send attempt."),
             section=(_("Mailings"), "mailings"),
-            content_html=first_fragment(self.request, reverse("api:mailing-detail", args=[self.object.pk])),
+            content_html=detail_fragment(self.request, MailingViewSet, self.object).render(self.request),
             attempts_url=attempts_url,
-            attempts_html=first_fragment(self.request, attempts_url),
+            attempts_html=attempts.render(self.request),
         )
         return context
 
@@ -122,36 +131,36 @@ MANAGER_SECTION = (_("Manager"), "manager-mailings")
 PAGES = {
     "mailings": PageShellView.as_view(
         template_name="web/pages/mailings.html",
-        content="api:mailing-list",
+        content=MailingViewSet,
         title=_("Mailings"),
         description=_("Your mailings: what is sent to whom and when, and how each run went."),
     ),
     "clients": PageShellView.as_view(
         template_name="web/pages/clients.html",
-        content="api:client-list",
+        content=ClientViewSet,
         title=_("Clients"),
         description=_("The people who receive your mailings. Import them from CSV or add them one by one."),
     ),
     "lists": PageShellView.as_view(
         template_name="web/pages/lists.html",
-        content="api:list-list",
+        content=ListViewSet,
         title=_("Lists"),
         description=_("Groups of your clients. A mailing sent to a list reaches whoever is on it at each run."),
     ),
     "messages": PageShellView.as_view(
         template_name="web/pages/messages.html",
-        content="api:message-list",
+        content=MessageViewSet,
         title=_("Messages"),
         description=_("Subjects and texts that your mailings send. {full_name} and {email} are filled in per client."),
     ),
     "reports": PageShellView.as_view(
         template_name="web/pages/reports.html",
-        content="api:report-list",
+        content=ReportViewSet,
         title=_("Reports"),
         description=_("Sent and failed deliveries per mailing, per run and per day."),
     ),
     "manager-mailings": PageShellView.as_view(
-        content="api:mailing-list",
+        content=MailingViewSet,
         title=_("All mailings"),
         description=_("Every user's mailings. You can disable and enable them; only their owners edit them."),
         section=MANAGER_SECTION,

@@ -1,6 +1,6 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins
 
+from api.faces import ListMixin, RetrieveMixin
 from api.filters import AttemptFilter
 from api.list_cache import CachedListMixin
 from api.serializers.attempts import AttemptSerializer
@@ -18,10 +18,11 @@ from core.selectors import attempts_visible_to
     retrieve=extend_schema(summary="One send attempt"),
 )
 @extend_schema(tags=["attempts"])
-class AttemptViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class AttemptViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     """What happened to every send: read only."""
 
     resource = "attempts"
+    url_basename = "attempt"
     serializer_class = AttemptSerializer
     filterset_class = AttemptFilter
     ordering_fields = ["run_at", "attempted_at", "status", "id"]
@@ -29,5 +30,9 @@ class AttemptViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveMode
     # Rows and details show the mailing's id only, and of the client its email.
     COLUMNS = [*(field.name for field in Attempt._meta.concrete_fields if field.name != "lease_until"), "client__email"]
 
+    @classmethod
+    def listed(cls, request):
+        return attempts_visible_to(request.user).select_related("client").only(*cls.COLUMNS)
+
     def get_queryset(self):
-        return attempts_visible_to(self.request.user).select_related("client").only(*self.COLUMNS)
+        return self.listed(self.request)

@@ -1,10 +1,10 @@
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.faces import FORM_ACTIONS, FormFragmentsMixin, TwoFacedMixin
-from api.filters import FilterBackend
+from api.faces import FORM_ACTIONS, FormFragmentsMixin, ListMixin, RetrieveMixin, TwoFacedMixin
 from api.pagination import Pages
 from api.permissions import ChangeOwnOnly
 from core.services.objects import ObjectInUse
@@ -16,7 +16,8 @@ class ResourceViewSet(TwoFacedMixin, viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated, ChangeOwnOnly]
     pagination_class = Pages
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = None
     lookup_value_regex = r"\d+"
     write_serializer_class = None
 
@@ -33,8 +34,12 @@ class OwnedObjectsMixin:
 
     visible_to = None
 
+    @classmethod
+    def listed(cls, request):
+        return cls.visible_to(request.user)
+
     def get_queryset(self):
-        return self.visible_to(self.request.user)
+        return self.listed(self.request)
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
@@ -48,8 +53,8 @@ class OwnedObjectsMixin:
 
 class EditableViewSet(
     FormFragmentsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    ListMixin,
+    RetrieveMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,

@@ -12,7 +12,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.csv_import import read_rows, refuse_oversized_request
-from api.faces import is_htmx
 from api.filters import ClientFilter
 from api.htmx import toast
 from api.renderers import BOM_PARAMETER, CSVRenderer, FragmentRenderer
@@ -66,6 +65,7 @@ class ClientViewSet(OwnedResourceViewSet):
     """The people who receive your mailings."""
 
     resource = "clients"
+    url_basename = "client"
     serializer_class = ClientSerializer
     filterset_class = ClientFilter
     ordering_fields = ["email", "full_name", "created_at", "id"]
@@ -78,17 +78,28 @@ class ClientViewSet(OwnedResourceViewSet):
     }
     csv_columns = ["email", "full_name", "comment"]
 
-    def get_queryset(self):
+    @classmethod
+    def listed(cls, request):
         lists = ClientList.objects.only("id", "name", "owner_id").order_by("name", "id")
-        clients = super().get_queryset().prefetch_related(Prefetch("lists", queryset=lists))
+        return super().listed(request).prefetch_related(Prefetch("lists", queryset=lists))
+
+    def get_queryset(self):
         # Whether a mailing keeps the client (its row offers what to do instead of a refused delete):
-        # a list asks it for its page only (paginate_queryset).
+        # a list asks it for its page only (list_rows).
+        clients = super().get_queryset()
         return clients if self.action == "list" else clients.annotate(in_use=client_in_use())
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        # only the rows of a page show it (JSON has no such field)
-        return mark_clients_in_use(page) if page is not None and is_htmx(self.request) else page
+    @classmethod
+    def list_rows(cls, request, rows):
+        return mark_clients_in_use(rows) if rows is not None else rows
+
+    @classmethod
+    def list_context(cls, request, rows, filterset):
+        return {"bulk_lists": lists_visible_to(request.user).order_by("name", "pk")[:500]}
+
+    @classmethod
+    def detail_context(cls, request, obj):
+        return {"clicks": list(client_clicks(obj)[:20])}
 
     def perform_destroy(self, instance):
         client_delete(client=instance)
@@ -128,9 +139,11 @@ class ClientViewSet(OwnedResourceViewSet):
             return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise as_field_errors(exc) from None
-        self.toast = self._bulk_toast(options["action"], changed, refused)
         result = {"action": options["action"], "selected": selected, "changed": changed, "refused": refused}
-        return Response(ClientBulkResultSerializer(result).data)
+        data = ClientBulkResultSerializer(result).data
+        return self.answer(
+            data, self.fragment("bulk", data=data, toast=self._bulk_toast(options["action"], changed, refused))
+        )
 
     def _chosen_clients(self, options):
         """The clients a bulk request chose: every one the filters select, or the
@@ -207,9 +220,11 @@ class ClientViewSet(OwnedResourceViewSet):
     def remove_from_mailings(self, request, pk=None):
         client = self._changeable_object()
         mailings = client_remove_from_mailings(client=client, by=request.user)
-        self.fragment_object = self.get_queryset().get(pk=client.pk)
-        response = Response(RemovedFromMailingsSerializer({"mailings": [m.pk for m in mailings]}).data)
-        if is_htmx(request):
+        client = self.get_queryset().get(pk=client.pk)
+        data = RemovedFromMailingsSerializer({"mailings": [m.pk for m in mailings]}).data
+        context = self.fragment_context("confirm_delete", client, data, status.HTTP_200_OK)
+        response = self.answer(data, self.fragment("confirm_delete", client, data=data, **context))
+        if self.html_face():
             count = len(mailings)
             toast(
                 response,
@@ -229,18 +244,15 @@ class ClientViewSet(OwnedResourceViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def clicks(self, request, pk=None):
-        self.client_clicks = list(client_clicks(self.get_object())[: self.CLICKS])
-        return Response(ClientClickSerializer(self.client_clicks, many=True).data)
+        client = self.get_object()
+        clicks = list(client_clicks(client)[: self.CLICKS])
+        return self.answer(
+            ClientClickSerializer(clicks, many=True).data, self.fragment("clicks", client, clicks=clicks)
+        )
 
-    def extra_fragment_context(self, name, data, response):
-        if name == "clicks":
-            return {"clicks": self.client_clicks}
-        if name == "detail" and self.fragment_object is not None:
-            return {"clicks": list(client_clicks(self.fragment_object)[:20])}
-        if name == "confirm_delete" and self.fragment_object is not None:
-            return {"usage": client_usage(self.fragment_object)}
-        if name == "list":
-            return {"bulk_lists": lists_visible_to(self.request.user).order_by("name", "pk")[:500]}
+    def fragment_context(self, name, obj, data, code):
+        if name == "confirm_delete":
+            return {"usage": client_usage(obj)}
         if name == "import":
             own_lists = ClientList.objects.filter(owner=self.request.user).order_by("name", "pk")[:500]
             chosen = data.get("list") if isinstance(data, dict) else None
@@ -262,7 +274,9 @@ class ClientViewSet(OwnedResourceViewSet):
     @extend_schema(exclude=True)
     @action(detail=False, methods=["get"], url_path="import/form", renderer_classes=[FragmentRenderer])
     def import_form(self, request):
-        return Response({})
+        return Response(
+            self.fragment("import", data={}, **self.fragment_context("import", None, {}, status.HTTP_200_OK))
+        )
 
     @extend_schema(
         summary="Import clients from CSV",
@@ -327,7 +341,10 @@ class ClientViewSet(OwnedResourceViewSet):
             code = status.HTTP_400_BAD_REQUEST
         else:
             code = status.HTTP_201_CREATED if result.saved else status.HTTP_200_OK
+        toast = None
         if result.saved:
             count = len(result.rows)
-            self.toast = ngettext("%(count)d client imported.", "%(count)d clients imported.", count) % {"count": count}
-        return Response(ImportResultSerializer(body).data, status=code)
+            toast = ngettext("%(count)d client imported.", "%(count)d clients imported.", count) % {"count": count}
+        data = ImportResultSerializer(body).data
+        context = self.fragment_context("import", None, data, code)
+        return self.answer(data, self.fragment("import", data=data, status=code, toast=toast, **context))

@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins
 from rest_framework.parsers import FormParser, MultiPartParser
 
+from api.faces import ListMixin, RetrieveMixin
 from api.serializers.common import as_field_errors
 from api.serializers.images import MessageImageSerializer
 from api.views.base import OwnedObjectsMixin, ResourceViewSet
@@ -36,8 +37,8 @@ CONFLICT = OpenApiResponse(description=_("A message shows the image; it was not 
 @extend_schema(tags=["images"])
 class MessageImageViewSet(
     OwnedObjectsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    ListMixin,
+    RetrieveMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
     ResourceViewSet,
@@ -45,6 +46,7 @@ class MessageImageViewSet(
     """Pictures you uploaded for your Markdown messages."""
 
     resource = "images"
+    url_basename = "image"
     serializer_class = MessageImageSerializer
     parser_classes = [MultiPartParser, FormParser]
     filterset_class = None

@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from api.filters import ListFilter
 from api.forms import ClientPicker
-from api.htmx import is_htmx
 from api.serializers.common import as_field_errors
 from api.serializers.lists import (
     ClientListSerializer,
@@ -78,6 +77,7 @@ class ListViewSet(OwnedResourceViewSet):
     on it when each run is planned."""
 
     resource = "lists"
+    url_basename = "list"
     serializer_class = ClientListSerializer
     filterset_class = ListFilter
     ordering_fields = ["name", "created_at", "clients_count", "id"]
@@ -89,8 +89,9 @@ class ListViewSet(OwnedResourceViewSet):
         "signup_address": "detail",
     }
 
-    def get_queryset(self):
-        return with_clients_count(super().get_queryset())
+    @classmethod
+    def listed(cls, request):
+        return with_clients_count(super().listed(request))
 
     def perform_destroy(self, instance):
         list_delete(client_list=instance)
@@ -108,10 +109,9 @@ class ListViewSet(OwnedResourceViewSet):
             changed = change(client_list=client_list, **chosen)
         except DjangoValidationError as exc:
             raise as_field_errors(exc) from None
-        self.fragment_object = self.get_queryset().get(pk=client_list.pk)
-        self.toast = toast(changed)
-        count = self.fragment_object.clients_count
-        return Response(ListClientsResultSerializer({"changed": changed, "clients_count": count}).data)
+        client_list = self.get_queryset().get(pk=client_list.pk)
+        data = ListClientsResultSerializer({"changed": changed, "clients_count": client_list.clients_count}).data
+        return self.answer(data, self._detail(client_list, data, status.HTTP_200_OK, toast(changed)))
 
     @extend_schema(
         summary="Put clients on a list",
@@ -163,7 +163,7 @@ class ListViewSet(OwnedResourceViewSet):
                     client_list=client_list, email=email, full_name=full_name, source=ConsentSource.API
                 )
             except SignupRefused as refused:
-                if not is_htmx(request):
+                if not self.html_face():
                     raise Throttled(wait=refused.retry_after, detail=refused.message) from None
                 return Response({"email": [refused.message]}, status=status.HTTP_400_BAD_REQUEST)
             if linked:
@@ -186,9 +186,10 @@ class ListViewSet(OwnedResourceViewSet):
                 "suppressed": added.suppressed,
             }
             answer = status.HTTP_201_CREATED
-        self.toast = detail % {"email": email}
-        self.fragment_object = self.get_queryset().get(pk=client_list.pk)
-        return Response(SubscriberResultSerializer({"detail": self.toast, **result}).data, status=answer)
+        detail = detail % {"email": email}
+        data = SubscriberResultSerializer({"detail": detail, **result}).data
+        client_list = self.get_queryset().get(pk=client_list.pk)
+        return self.answer(data, self._detail(client_list, data, answer, detail))
 
     @extend_schema(
         summary="Give a list a new sign-up address",
@@ -201,33 +202,51 @@ class ListViewSet(OwnedResourceViewSet):
     def signup_address(self, request, pk=None):
         client_list = self.get_object()
         signup_address_renew(client_list=client_list)
-        self.fragment_object = self.get_queryset().get(pk=client_list.pk)
-        self.toast = _("The list has a new sign-up address; the old one no longer works.")
-        return Response(ClientListSerializer(self.fragment_object, context=self.get_serializer_context()).data)
+        client_list = self.get_queryset().get(pk=client_list.pk)
+        data = ClientListSerializer(client_list, context=self.get_serializer_context()).data
+        toast = _("The list has a new sign-up address; the old one no longer works.")
+        return self.answer(data, self._detail(client_list, data, status.HTTP_200_OK, toast))
 
-    def extra_fragment_context(self, name, data, response):
-        client_list = self.fragment_object
-        if name != "detail" or client_list is None:
-            return {}
-        failed = response.status_code == 400 and isinstance(data, dict)
-        signup_url = signup_page_url(client_list)
-        members = clients_visible_to(self.request.user).filter(owner=client_list.owner_id)
-        on_list = members.on_list(client_list).order_by("email", "pk")
-        others = lists_visible_to(self.request.user).filter(owner=client_list.owner_id).exclude(pk=client_list.pk)
+    @classmethod
+    def detail_context(cls, request, obj):
+        signup_url = signup_page_url(obj)
+        members = clients_visible_to(request.user).filter(owner=obj.owner_id)
+        on_list = members.on_list(obj).order_by("email", "pk")
+        others = lists_visible_to(request.user).filter(owner=obj.owner_id).exclude(pk=obj.pk)
         return {
             "members": on_list[:MEMBERS_SHOWN],
             # whom to add is searched for (the clients API), never listed: a list's owner may have 100,000 clients
-            "picker_id": f"id_list_{client_list.pk}_clients",
+            "picker_id": f"id_list_{obj.pk}_clients",
             "picker": ClientPicker(name="clients", lists=[(str(other.pk), str(other)) for other in others]),
-            "errors": [
-                message
-                for field in ("clients", "clients_matching", "non_field_errors")
-                for message in (data.get(field, []) if failed and self.action != "subscribers" else [])
-            ],
-            "subscriber_errors": data if failed and self.action == "subscribers" else {},
-            "subscriber": self.request.data if failed and self.action == "subscribers" else {},
             "signup_url": signup_url,
             "signup_snippet": render_to_string(
                 "api/lists/signup_snippet.txt", {"signup_url": signup_url, "honeypot": SIGNUP_HONEYPOT}
             ),
         }
+
+    def fragment_context(self, name, obj, data, code):
+        """A list's detail after a change of its members or a sign-up: refused, with why."""
+        if name != "detail":
+            return {}
+        failed = code == status.HTTP_400_BAD_REQUEST and isinstance(data, dict)
+        subscribing = self.action == "subscribers"
+        return {
+            **self.detail_context(self.request, obj),
+            "errors": [
+                message
+                for field in ("clients", "clients_matching", "non_field_errors")
+                for message in (data.get(field, []) if failed and not subscribing else [])
+            ],
+            "subscriber_errors": data if failed and subscribing else {},
+            "subscriber": self.request.data if failed and subscribing else {},
+        }
+
+    def _detail(self, client_list, data, code, toast):
+        return self.fragment(
+            "detail",
+            client_list,
+            data=data,
+            status=code,
+            toast=toast,
+            **self.fragment_context("detail", client_list, data, code),
+        )

@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.filters import MailingFilter
-from api.htmx import is_htmx
 from api.list_cache import CachedListMixin
 from api.renderers import FragmentRenderer
 from api.serializers.mailings import (
@@ -73,6 +72,16 @@ def with_list_sizes(lists):
     return lists.annotate(clients_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
 
 
+def shown_mailings(user, *, columns=None):
+    """The mailings `user` may see, with what their rows and pages show: the
+    owner, the message, how many clients and lists, whether any send failed;
+    `columns`: only these of the mailing and its relations."""
+    mailings = mailings_visible_to(user).select_related("owner", "message")
+    if columns is not None:
+        mailings = mailings.only(*columns)
+    return with_failures(with_clients_count(mailings))
+
+
 def with_failures(queryset):
     """`has_failures`: whether "Resend failed" has anything to resend."""
     failed = Attempt.objects.filter(mailing=OuterRef("pk"), status=AttemptStatus.FAILURE)
@@ -97,6 +106,7 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
     at every mailing and enable or disable it, but change only their own."""
 
     resource = "mailings"
+    url_basename = "mailing"
     serializer_class = MailingListSerializer
     write_serializer_class = MailingSerializer
     filterset_class = MailingFilter
@@ -116,11 +126,12 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
     # not the message body or the owner's account columns.
     LIST_COLUMNS = [*(field.name for field in Mailing._meta.concrete_fields), "owner__email", "message__subject"]
 
+    @classmethod
+    def listed(cls, request):
+        return shown_mailings(request.user, columns=cls.LIST_COLUMNS)
+
     def get_queryset(self):
-        mailings = mailings_visible_to(self.request.user).select_related("owner", "message")
-        if self.action == "list":
-            mailings = mailings.only(*self.LIST_COLUMNS)
-        return with_failures(with_clients_count(mailings))
+        return self.listed(self.request) if self.action == "list" else shown_mailings(self.request.user)
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -128,9 +139,11 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
         return super().get_serializer_class()
 
     def _answer(self, mailing, toast, body=None):
-        self.fragment_object = self.get_queryset().get(pk=mailing.pk)
-        self.toast = toast
-        return Response(body if body is not None else MailingListSerializer(self.fragment_object).data)
+        """The mailing's row with a toast for our pages; `body`, else the row's JSON, for API clients."""
+        row = self.get_queryset().get(pk=mailing.pk)
+        return self.answer(
+            body if body is not None else MailingListSerializer(row).data, self.fragment("row", row, toast=toast)
+        )
 
     @extend_schema(summary="Enable a mailing", request=None, responses=MailingListSerializer)
     @action(detail=True, methods=["post"])
@@ -191,9 +204,10 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
     )
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
-        self.run_progress = latest_run_progress(self.get_object())
-        response = Response(ProgressSerializer(self.run_progress).data)
-        if is_htmx(request) and not self.run_progress.running:
+        mailing = self.get_object()
+        progress = latest_run_progress(mailing)
+        response = self.answer(ProgressSerializer(progress).data, self.fragment("progress", mailing, progress=progress))
+        if self.html_face() and not progress.running:
             # the bar polled until now: the run just ended, the mailing's page reloads its figures
             trigger_client_event(response, f"{self.resource}-changed", {})
         return response
@@ -203,8 +217,7 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
     def actions(self, request, pk=None):
         """A list row's action menu, fetched when the row's menu is first opened:
         the rows carry only its button (the menus were most of a page's HTML)."""
-        self.get_object()
-        return Response({})
+        return Response(self.fragment("actions", self.get_object()))
 
     @extend_schema(
         summary="Clicks and opens of a mailing",
@@ -217,8 +230,10 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
     @action(detail=True, methods=["get"])
     def tracking(self, request, pk=None):
         mailing = self.get_object()
-        self.run_tracking = mailing_tracking(mailing, fresh_runs(runs_of(mailing)[: self.RUNS]))
-        return Response(MailingTrackingSerializer(self.run_tracking).data)
+        tracking = mailing_tracking(mailing, fresh_runs(runs_of(mailing)[: self.RUNS]))
+        return self.answer(
+            MailingTrackingSerializer(tracking).data, self.fragment("tracking", mailing, tracking=tracking)
+        )
 
     @send_test_schema("mailing's message")
     @action(detail=True, methods=["post"], url_path="send-test")
@@ -226,24 +241,16 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
         mailing = self.get_object()
         return self._send_test(mailing.message, mailing.clients.all())
 
-    def extra_fragment_context(self, name, data, response):
-        mailing = self.fragment_object
-        if name == "send_test":
-            return self.test_send_context()
-        if name == "progress":
-            return {"progress": self.run_progress}
-        if name == "tracking":
-            return {"tracking": self.run_tracking}
-        if name != "detail" or mailing is None:
-            return {}
-        runs = fresh_runs(runs_of(mailing)[: self.RUNS])
-        tracked = mailing.track_clicks or mailing.track_opens or mailing.tracked_links.exists()
+    @classmethod
+    def detail_context(cls, request, obj):
+        runs = fresh_runs(runs_of(obj)[: cls.RUNS])
+        tracked = obj.track_clicks or obj.track_opens or obj.tracked_links.exists()
         return {
-            "progress": latest_run_progress(mailing),
-            "upcoming": next_runs(mailing, count=self.UPCOMING),
+            "progress": latest_run_progress(obj),
+            "upcoming": next_runs(obj, count=cls.UPCOMING),
             "runs": runs,
-            "tracking": mailing_tracking(mailing, runs) if tracked else None,
-            "recipients": mailing.clients.order_by("pk")[:20],
-            "target_lists": with_list_sizes(mailing.lists.order_by("name", "pk")),
-            "reach": next_run_reach(mailing),
+            "tracking": mailing_tracking(obj, runs) if tracked else None,
+            "recipients": obj.clients.order_by("pk")[:20],
+            "target_lists": with_list_sizes(obj.lists.order_by("name", "pk")),
+            "reach": next_run_reach(obj),
         }

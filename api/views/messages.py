@@ -43,15 +43,17 @@ class MessageViewSet(SendTestMixin, OwnedResourceViewSet):
     """The subjects and bodies your mailings send."""
 
     resource = "messages"
+    url_basename = "message"
     fragment_templates = {"send_test": "send_test"}
     serializer_class = MessageSerializer
     filterset_class = MessageFilter
     ordering_fields = ["subject", "created_at", "id"]
     visible_to = staticmethod(messages_visible_to)
 
-    def get_queryset(self):
+    @classmethod
+    def listed(cls, request):
         # whether a mailing sends the message (its row offers what to do instead of a refused delete)
-        return super().get_queryset().annotate(in_use=message_in_use())
+        return super().listed(request).annotate(in_use=message_in_use())
 
     def perform_destroy(self, instance):
         message_delete(message=instance)
@@ -68,8 +70,8 @@ class MessageViewSet(SendTestMixin, OwnedResourceViewSet):
         message, client, clients = self._preview_for()
         preview = preview_message(message, client, link=_("(their own link)"))
         body = {"client": getattr(client, "pk", None), "format": message.format, **vars(preview)}
-        self.preview_clients = clients[:50]
-        return Response(MessagePreviewSerializer(body).data)
+        data = MessagePreviewSerializer(body).data
+        return self.answer(data, self.fragment("preview", message, data=data, clients=clients[:50]))
 
     @extend_schema(
         summary="The HTML part of a Markdown message, as a document",
@@ -123,11 +125,9 @@ class MessageViewSet(SendTestMixin, OwnedResourceViewSet):
         message = self.get_object()
         return self._send_test(message, clients_visible_to(request.user).filter(owner=message.owner_id))
 
-    def extra_fragment_context(self, name, data, response):
-        if name == "confirm_delete" and self.fragment_object is not None:
-            return {"usage": message_usage(self.fragment_object)}
-        if name == "send_test":
-            return self.test_send_context()
+    def fragment_context(self, name, obj, data, code):
+        if name == "confirm_delete":
+            return {"usage": message_usage(obj)}
         if name == "form":  # the body gets an "Insert image" control (for Markdown)
             return {"image_field": "body", "images_url": reverse("api:image-list")}
-        return {"clients": getattr(self, "preview_clients", [])} if name == "preview" else {}
+        return {}

@@ -13,7 +13,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.htmx import is_htmx
+from api.faces import ListMixin
 from api.serializers.proof_addresses import TestAddressSentSerializer, TestAddressSerializer
 from api.views.base import ResourceViewSet
 from core.services.proof_addresses import (
@@ -42,11 +42,12 @@ LINK_REFUSED = OpenApiResponse(
     destroy=extend_schema(summary="Delete a test address", description="Tests no longer go to it."),
 )
 @extend_schema(tags=["test addresses"])
-class TestAddressViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, ResourceViewSet):
+class TestAddressViewSet(ListMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, ResourceViewSet):
     """Addresses besides your own that tests of your messages may go to."""
 
     __test__ = False
     resource = "test-addresses"
+    url_basename = "test-address"
     serializer_class = TestAddressSerializer
     permission_classes = [IsAuthenticated]
     filter_backends = [OrderingFilter]
@@ -54,12 +55,27 @@ class TestAddressViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.
     fragment_templates = {"resend": "row"}
     quiet_actions = frozenset({"resend"})  # the row answers for itself
 
+    @classmethod
+    def listed(cls, request):
+        return request.user.test_addresses.all()
+
+    @classmethod
+    def list_context(cls, request, rows, filterset):
+        return {"max_addresses": MAX_TEST_ADDRESSES}
+
     def get_queryset(self):
-        return self.request.user.test_addresses.all()
+        return self.listed(self.request)
 
     def perform_create(self, serializer):
-        address = serializer.save(owner=self.request.user)
-        self.toast = _("Added. %(address)s gets a link to confirm it.") % {"address": address.email}
+        serializer.save(owner=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        if self.html_face():
+            address = response.data.serializer.instance
+            toast = _("Added. %(address)s gets a link to confirm it.") % {"address": address.email}
+            response.data = self.fragment("row", address, status=response.status_code, toast=toast)
+        return response
 
     def perform_destroy(self, instance):
         test_address_delete(address=instance)
@@ -77,14 +93,13 @@ class TestAddressViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.
         try:
             test_address_resend(address=address)
         except TestAddressRefused as refused:
-            if refused.retry_after is not None and not is_htmx(request):
+            if refused.retry_after is not None and not self.html_face():
                 raise Throttled(wait=refused.retry_after, detail=refused.message) from None
             return Response({"detail": refused.message}, status=status.HTTP_400_BAD_REQUEST)
-        self.toast = _("A new link was sent to %(address)s.") % {"address": address.email}
-        return Response(TestAddressSentSerializer({"detail": str(self.toast)}).data, status=status.HTTP_202_ACCEPTED)
+        toast = _("A new link was sent to %(address)s.") % {"address": address.email}
+        data = TestAddressSentSerializer({"detail": str(toast)}).data
+        return self.answer(data, self.fragment("row", address, data=data, status=status.HTTP_202_ACCEPTED, toast=toast))
 
-    def extra_fragment_context(self, name, data, response):
-        context = {"max_addresses": MAX_TEST_ADDRESSES}
-        if response.status_code >= 400 and isinstance(data, dict):
-            context["error"] = data.get("detail")
-        return context
+    def fragment_context(self, name, obj, data, code):
+        # a refused resend says why in its row
+        return {"error": data.get("detail")} if code >= 400 and isinstance(data, dict) else {}

@@ -11,10 +11,8 @@ under the button, and a toast when it went — a refusal is the form's message
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import Throttled, ValidationError
-from rest_framework.response import Response
+from rest_framework.exceptions import Throttled
 
-from api.htmx import is_htmx
 from api.serializers.proof_sends import TestSendSerializer, TestSentSerializer
 from core.services import proofs
 
@@ -41,28 +39,26 @@ class SendTestMixin:
     quiet_actions = frozenset({"send_test"})  # changes nothing on the page: no `<resource>-changed` event
 
     def _send_test(self, message, clients):
-        self.test_clients = clients.order_by("pk")[:50]
+        """Send a test of `message` as one of `clients` would get it; our pages
+        get the test-send form back with what happened."""
+        context = {"test_clients": clients.order_by("pk")[:50]}
         incoming = TestSendSerializer(data=self.request.data, context={"clients": clients})
-        incoming.is_valid(raise_exception=True)
+        if not incoming.is_valid():
+            return self._test_answer(incoming.errors, status.HTTP_400_BAD_REQUEST, context)
         client = incoming.validated_data.get("client")
         recipient = incoming.validated_data.get("recipient") or None
-        self.test_chosen = getattr(client, "pk", None)
-        self.test_recipient = recipient
+        context.update(test_chosen=getattr(client, "pk", None), test_recipient=recipient)
         try:
             sent = proofs.send_test(message=message, to=self.request.user, client=client, recipient=recipient)
         except proofs.SendTestRefused as refused:
             if refused.field is not None:
-                raise ValidationError({refused.field: [refused.message]}) from None
-            if refused.retry_after is not None and not is_htmx(self.request):
+                return self._test_answer({refused.field: [refused.message]}, status.HTTP_400_BAD_REQUEST, context)
+            if refused.retry_after is not None and not self.html_face():
                 raise Throttled(wait=refused.retry_after, detail=refused.message) from None
-            return Response({"detail": refused.message}, status=status.HTTP_400_BAD_REQUEST)
-        self.toast = _("A test was sent to %(address)s.") % {"address": sent.recipient}
-        body = {"detail": str(self.toast), **vars(sent)}
-        return Response(TestSentSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+            return self._test_answer({"detail": refused.message}, status.HTTP_400_BAD_REQUEST, context)
+        toast = _("A test was sent to %(address)s.") % {"address": sent.recipient}
+        body = TestSentSerializer({"detail": str(toast), **vars(sent)}).data
+        return self._test_answer(body, status.HTTP_202_ACCEPTED, context, toast=toast)
 
-    def test_send_context(self) -> dict:
-        return {
-            "test_clients": getattr(self, "test_clients", []),
-            "test_chosen": getattr(self, "test_chosen", None),
-            "test_recipient": getattr(self, "test_recipient", None),
-        }
+    def _test_answer(self, body, code, context, toast=None):
+        return self.answer(body, self.fragment("send_test", data=body, status=code, toast=toast, **context))

@@ -2,10 +2,10 @@ from functools import cached_property
 
 from django_filters import utils as filter_utils
 from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_view
-from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.faces import ListMixin, RetrieveMixin
 from api.filters import ReportFilter
 from api.list_cache import CachedListMixin, cached
 from api.renderers import BOM_PARAMETER, CSVRenderer
@@ -27,6 +27,20 @@ PERIOD_DOC = (
 )
 
 
+def daily_figures(request, report_filter: ReportFilter, *, counted: bool = False) -> list[dict]:
+    """Per-day figures summed over the mailings `report_filter` chooses, in its
+    period; `counted` when this request has brought their runs up to date."""
+    if not report_filter.is_valid():
+        raise filter_utils.translate_validation(report_filter.errors)
+    chosen = report_filter.qs
+    if not counted:
+        bring_up_to_date(chosen)
+    days = daily_stats_visible_to(request.user).filter(mailing__in=chosen.values("pk"))
+    events = ClientEvent.objects.filter(mailing__in=chosen.values("pk"))
+    since, until = report_filter.period_bounds
+    return daily_series(days, events, since=since, until=until)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Report per mailing", description=PERIOD_DOC),
     retrieve=extend_schema(
@@ -34,11 +48,12 @@ PERIOD_DOC = (
     ),
 )
 @extend_schema(tags=["reports"])
-class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     """Runs, planned and reached clients, sent, failed, pending and bounced sends, resends,
     success rate, first and last attempt — per mailing, per run and per day."""
 
     resource = "reports"
+    url_basename = "report"
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
     ordering_fields = ["id", "runs", "planned", "reached", "sent", "failed", "pending", "last_attempt_at", "created_at"]
@@ -49,28 +64,60 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     ROW_COLUMNS = ["id", "owner", "message", "status", "periodicity", "is_active", "owner__email", "message__subject"]
 
+    @staticmethod
+    def mailings(user):
+        return mailings_visible_to(user).select_related("owner", "message")
+
+    @classmethod
+    def filter_of(cls, request) -> ReportFilter:
+        """The request's filters over the mailings the reader may see: the period
+        bounds every figure, the rest chooses the mailings."""
+        return ReportFilter(request.query_params, queryset=cls.mailings(request.user), request=request)
+
+    @classmethod
+    def reports(cls, request, period, *, columns=None):
+        """The reader's mailings with their figures over `period` (since, until),
+        their runs counted first; `columns`: only these of each mailing."""
+        since, until = period
+        mailings = cls.mailings(request.user)
+        bring_up_to_date(mailings)
+        if columns is not None:
+            mailings = mailings.only(*columns)
+        return with_report_figures(mailings, since=since, until=until).order_by("-id")
+
+    @classmethod
+    def listed(cls, request):
+        # what a row shows, not the message body or the owner's account
+        return cls.reports(request, cls.filter_of(request).period_bounds, columns=cls.ROW_COLUMNS)
+
+    @classmethod
+    def list_context(cls, request, rows, filterset):
+        # the page's chart comes with the table, in the same answer
+        series = daily_figures(request, cls.filter_of(request), counted=True)
+        return {"series": series, "days": DaySerializer(series, many=True).data}
+
+    @classmethod
+    def detail_context(cls, request, obj):
+        tracked = obj.track_clicks or obj.track_opens or obj.tracked_links.exists()
+        return {
+            "success_rate": success_rate(obj.reached, obj.planned),
+            "tracking": mailing_tracking(obj, obj.report_runs) if tracked else None,
+            "list_runs": [run for run in obj.report_runs if run.list_stats.all()],
+        }
+
     @cached_property
     def report_filter(self) -> ReportFilter:
-        """The request's filters over the mailings the reader may see, read once: the period
-        bounds every figure, the rest chooses the mailings of the per-day series."""
-        return ReportFilter(self.request.query_params, queryset=self.mailings(), request=self.request)
+        return self.filter_of(self.request)
 
     @property
     def period(self):
         return self.report_filter.period_bounds
 
-    def mailings(self):
-        return mailings_visible_to(self.request.user).select_related("owner", "message")
-
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no period
-            return self.mailings()
-        since, until = self.period
-        mailings = self.mailings()
-        bring_up_to_date(mailings)
-        if self.action in {"list", "export"}:  # what a row shows, not the message body or the owner's account
-            mailings = mailings.only(*self.ROW_COLUMNS)
-        return with_report_figures(mailings, since=since, until=until).order_by("-id")
+            return self.mailings(self.request.user)
+        columns = self.ROW_COLUMNS if self.action in {"list", "export"} else None
+        return self.reports(self.request, self.period, columns=columns)
 
     def get_serializer_class(self):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
@@ -95,22 +142,9 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return cached(request, self, self._daily)
 
     def _daily(self):
-        self.series = self._series()
-        return Response(DaySerializer(self.series, many=True).data)
-
-    def _series(self, *, counted: bool = False) -> list[dict]:
-        """Per-day figures summed over the mailings the filters choose, in the
-        period; `counted` when this request has brought their runs up to date."""
-        request = self.request
-        if not self.report_filter.is_valid():
-            raise filter_utils.translate_validation(self.report_filter.errors)
-        chosen = self.report_filter.qs
-        if not counted:
-            bring_up_to_date(chosen)
-        days = daily_stats_visible_to(request.user).filter(mailing__in=chosen.values("pk"))
-        events = ClientEvent.objects.filter(mailing__in=chosen.values("pk"))
-        since, until = self.period
-        return daily_series(days, events, since=since, until=until)
+        series = daily_figures(self.request, self.report_filter)
+        days = DaySerializer(series, many=True).data
+        return self.answer(days, self.fragment("daily", series=series, days=days))
 
     @extend_schema(
         summary="Report per mailing as CSV",
@@ -123,20 +157,3 @@ class ReportViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def export(self, request):
         rows = ReportSerializer(self.filter_queryset(self.get_queryset()), many=True).data
         return Response(rows, headers={"Content-Disposition": 'attachment; filename="report.csv"'})
-
-    def extra_fragment_context(self, name, data, response):
-        if name == "daily":
-            return {"series": self.series, "days": data}
-        if name == "list":  # the page's chart comes with the table, in the same answer
-            series = self._series(counted=True)
-            return {"series": series, "days": DaySerializer(series, many=True).data}
-        if name == "detail" and self.fragment_object is not None:
-            report = self.fragment_object
-            tracked = report.track_clicks or report.track_opens or report.tracked_links.exists()
-            list_runs = [run for run in report.report_runs if run.list_stats.all()]
-            return {
-                "success_rate": success_rate(report.reached, report.planned),
-                "tracking": mailing_tracking(report, report.report_runs) if tracked else None,
-                "list_runs": list_runs,
-            }
-        return {}

@@ -23,6 +23,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceView
     JSON only: the users page (web/manage_views.py) is the one users screen."""
 
     resource = "users"
+    url_basename = "user"
     serializer_class = UserSerializer
     permission_classes = [ManagesUsers]
     filterset_class = UserFilter
