@@ -17,9 +17,8 @@ LEVELS = ("debug", "info", "success", "warning", "error")
 
 
 def is_htmx(request) -> bool:
-    """The request was made by htmx. The one test, for every request — also
-    those that never passed the middleware that sets `request.htmx` (the
-    OpenAPI schema's, the page fragments')."""
+    """The request was made by htmx: the one test (django-htmx's middleware,
+    which would set `request.htmx`, is not installed)."""
     return request.headers.get("HX-Request") == "true"
 
 
