@@ -81,6 +81,20 @@
     htmx.trigger(form, "submit");
   }, true);
 
+  // The same for a button or a link there (a row's Edit, say): a click in that
+  // moment would do nothing, or follow its "#". htmx takes it up now, once.
+  document.addEventListener("click", function (event) {
+    if (!event.isTrusted || !event.target.closest) return;
+    var control = event.target.closest("[hx-get], [hx-post], [hx-put], [hx-delete]");
+    if (!control || control.matches("form") || !control.closest("." + htmx.config.addedClass)) return;
+    var trigger = control.getAttribute("hx-trigger");
+    if (trigger && !/^\s*click\b/.test(trigger)) return; // it answers something else than a click
+    event.preventDefault();
+    event.stopPropagation(); // its own listeners, if htmx had wired it, would send it a second time
+    htmx.process(control);
+    htmx.trigger(control, "click");
+  }, true);
+
   // HX-Trigger: {"closeModal": {}} closes the open modal after a saved form.
   document.body.addEventListener("closeModal", function () {
     document.querySelectorAll(".modal.show").forEach(function (modal) {

@@ -69,3 +69,27 @@ def test_a_form_sent_before_htmx_wired_it_up_is_still_answered_in_the_dialog(pag
     dialog.locator("#id_email-errors").wait_for()
     assert page.url.endswith("/clients/")
     assert Client.objects.filter(owner=user).count() == 1
+
+
+def test_a_button_clicked_before_htmx_wired_it_up_still_opens_its_dialog(page, transactional_db):
+    """The same moment for a row's button in a list just swapped in: its click was lost (the
+    button did nothing). Sorting the list swaps it in; the settle delay makes the moment 5 s."""
+    from conftest import make_user
+
+    user = make_user("owner@example.com")
+    ClientFactory(owner=user, email="ann@example.com")
+    ClientFactory(owner=user, email="bob@example.com")
+    log_in(page, user)
+    page.goto("/clients/")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("htmx.config.defaultSettleDelay = 5000")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url) if "/form/" in request.url else None)
+
+    page.get_by_role("link", name="Email").click()  # sorts: the list is swapped in anew
+    page.locator("#clients-list.htmx-added").wait_for(state="attached")
+    page.locator("#clients-list tr", has_text="bob@example.com").get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog", name="Edit")
+    dialog.get_by_label("Email").wait_for(timeout=3000)  # well before the swap settles
+    assert dialog.get_by_label("Email").input_value() == "bob@example.com"
+    assert len(requests) == 1  # asked once, not twice
