@@ -80,6 +80,19 @@ def moment(value) -> str:
     )
 
 
+@lru_cache(maxsize=64)
+def _choice_labels(model, field_name: str) -> dict:
+    return dict(model._meta.get_field(field_name).flatchoices)
+
+
+@register.filter
+def choice_label(obj, field_name: str):
+    """What `obj.get_<field_name>_display` shows, from a table of the field's choices made
+    once (Django's makes it, translating every label, on each call: 25 rows, 25 tables)."""
+    value = getattr(obj, field_name)
+    return _choice_labels(type(obj), field_name).get(value, value)
+
+
 @register.filter(name="test_recipients")
 def test_recipients_of(user) -> list[str]:
     """Where the user's tests may go: their own address first, then their confirmed test addresses."""
