@@ -5,11 +5,10 @@ the dispatcher works through a run."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max
 from django.utils import timezone
 
-from core.dispatch.statistics import run_figures
-from core.models import Attempt, Mailing
+from core.dispatch.statistics import latest_run_figures
+from core.models import Mailing
 
 
 @dataclass(frozen=True)
@@ -41,10 +40,10 @@ def latest_run_progress(mailing: Mailing, *, now: datetime | None = None) -> Run
     dispatcher's next pass takes it): the run has as good as started."""
     now = now or timezone.now()
     due = bool(mailing.is_active and mailing.next_run_at and mailing.next_run_at <= now)
-    run_at = Attempt.objects.filter(mailing=mailing).aggregate(latest=Max("run_at"))["latest"]
+    figures = latest_run_figures(mailing.pk)
+    run_at = figures["run_at"]
     if run_at is None:
         return RunProgress(run_at=None, due=due)
-    figures = run_figures(mailing.pk, run_at)
     figures["sent"] += figures["bounced"]  # the progress of sending: a message bounced later went out
     return RunProgress(
         run_at=run_at,

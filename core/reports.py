@@ -17,6 +17,7 @@ and not reached, and are shown apart.
 """
 
 from datetime import date
+from functools import lru_cache
 
 from django.db.models import (
     Count,
@@ -78,6 +79,13 @@ def with_report_figures(
     Each figure is a correlated subquery on the (mailing, run) rollups, so the
     database computes them only for the rows of the page it returns, and a
     count of the list does not touch the rollups at all."""
+    return mailings.annotate(**_report_figures(since, until))
+
+
+@lru_cache(maxsize=64)
+def _report_figures(since: date | None, until: date | None) -> dict:
+    """The annotations of `with_report_figures` for a period, made once per period: twelve
+    subqueries cost milliseconds to put together, and `annotate` only reads them (it resolves copies)."""
     runs = RunStats.objects.filter(_days(since, until), mailing=OuterRef("pk")).order_by()
 
     def figure(aggregate, output_field):
@@ -93,16 +101,16 @@ def with_report_figures(
         return Coalesce(Subquery(counted, output_field=whole), 0)
 
     scheduled = Q(is_resend=False)
-    return mailings.annotate(
+    return {
         **{name: event_count(kind) for name, kind in EVENTS.items()},
-        runs=Coalesce(figure(Count("pk", filter=scheduled), whole), 0),
-        resends=Coalesce(figure(Count("pk", filter=~scheduled), whole), 0),
-        requeued=Coalesce(figure(Sum("planned", filter=~scheduled), whole), 0),
-        first_attempt_at=figure(Min("first_attempt_at"), moment),
-        last_attempt_at=figure(Max("last_attempt_at"), moment),
+        "runs": Coalesce(figure(Count("pk", filter=scheduled), whole), 0),
+        "resends": Coalesce(figure(Count("pk", filter=~scheduled), whole), 0),
+        "requeued": Coalesce(figure(Sum("planned", filter=~scheduled), whole), 0),
+        "first_attempt_at": figure(Min("first_attempt_at"), moment),
+        "last_attempt_at": figure(Max("last_attempt_at"), moment),
         **{name: Coalesce(figure(Sum(name, filter=scheduled), whole), 0) for name in SCHEDULED},
         **{name: Coalesce(figure(Sum(name), whole), 0) for name in FIGURES},
-    )
+    }
 
 
 def runs_of(mailing: Mailing, *, since: date | None = None, until: date | None = None) -> QuerySet[RunStats]:

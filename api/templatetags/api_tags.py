@@ -1,7 +1,11 @@
 """Small helpers for the API's HTML fragments; the rules come from core.selectors."""
 
+from datetime import datetime
+from functools import lru_cache
+
 from django import template
-from django.utils.formats import date_format
+from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext
 
 from core.reports import success_rate
@@ -48,10 +52,45 @@ def success_rate_of(figures) -> float | None:
     return success_rate(figures.reached, figures.planned)
 
 
+@lru_cache(maxsize=16)
+def _compiled(format_string: str) -> tuple:
+    """A date format read once: its literal text as strings, its specifiers as
+    DateFormat's methods (what `dateformat.format` works out on every call)."""
+    pieces = []
+    for i, piece in enumerate(re_formatchars.split(format_string)):
+        if i % 2:
+            pieces.append(getattr(DateFormat, piece))
+        elif piece:
+            pieces.append(re_escaped.sub(r"\1", piece))
+    return tuple(pieces)
+
+
 @register.filter(expects_localtime=True)
 def moment(value) -> str:
-    """A date and time as every list and detail shows it (the reader's zone and language)."""
-    return date_format(value, "SHORT_DATETIME_FORMAT") if value else ""
+    """A date and time as every list and detail shows it (the reader's zone and language):
+    `date_format(value, "SHORT_DATETIME_FORMAT")`, with the format parsed once (a page has dozens)."""
+    if not value:
+        return ""
+    if not isinstance(value, datetime):
+        return date_format(value, "SHORT_DATETIME_FORMAT")
+    formatter = DateFormat(value)
+    return "".join(
+        piece if isinstance(piece, str) else str(piece(formatter))
+        for piece in _compiled(get_format("SHORT_DATETIME_FORMAT"))
+    )
+
+
+@lru_cache(maxsize=64)
+def _choice_labels(model, field_name: str) -> dict:
+    return dict(model._meta.get_field(field_name).flatchoices)
+
+
+@register.filter
+def choice_label(obj, field_name: str):
+    """What `obj.get_<field_name>_display` shows, from a table of the field's choices made
+    once (Django's makes it, translating every label, on each call: 25 rows, 25 tables)."""
+    value = getattr(obj, field_name)
+    return _choice_labels(type(obj), field_name).get(value, value)
 
 
 @register.filter(name="test_recipients")

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Subquery, Sum
 
 from core.cache import owners_changed
 from core.models import (
@@ -46,6 +46,17 @@ def run_figures(mailing_id: int, run_at) -> dict:
     (a message accepted and later bounced counts as bounced, not sent), and
     its first and last attempt, counted from the attempts now."""
     return Attempt.objects.filter(mailing_id=mailing_id, run_at=run_at).aggregate(**_COUNTS)
+
+
+def latest_run_figures(mailing_id: int) -> dict:
+    """`run_figures` of the mailing's most recent run, with its time as `run_at` (None, and every
+    count 0, when it never ran): one query, the latest run chosen inside it."""
+    latest = Attempt.objects.filter(mailing_id=mailing_id).order_by("-run_at").values("run_at")[:1]
+    figures = Attempt.objects.filter(mailing_id=mailing_id, run_at=Subquery(latest)).aggregate(
+        latest_run_at=Max("run_at"), **_COUNTS
+    )
+    figures["run_at"] = figures.pop("latest_run_at")
+    return figures
 
 
 def _reached_by_resends(mailing_id: int, run_at) -> int:
