@@ -4,8 +4,10 @@ API clients get JSON (the OpenAPI schema documents it). A request from our own
 pages carries `HX-Request: true` and gets an HTML fragment instead, rendered by
 `FragmentRenderer` from an `api.fragments.Fragment`: a template of
 `templates/api/<resource>/` (falling back to the shared `templates/api/_<name>.html`),
-its context, its status and its toast. An action that shows more than its
-object returns its Fragment itself; the rest are made here from the answer:
+its context, its status, its toast and other client events. An action that
+shows more than its object returns its Fragment itself; the rest are made
+here from the answer (`fragment_templates` names a refused action's own
+fragment):
 
 - list → `list` and retrieve → `detail`, the plain functions of
   `api.fragments` that the pages call too;
@@ -33,7 +35,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.renderers import StaticHTMLRenderer
 from rest_framework.response import Response
@@ -116,16 +118,22 @@ class TwoFacedMixin:
         """`data` for API clients, `fragment` for our pages; the status is the fragment's."""
         return Response(fragment if self.html_face() else data, status=fragment.status)
 
-    def fragment(self, name: str, obj=None, *, status: int = 200, toast: str | None = None, **context) -> Fragment:
+    def fragment(
+        self, name: str, obj=None, *, status: int = 200, toast: str | None = None, events=None, **context
+    ) -> Fragment:
         """This resource's fragment `name` showing `obj` and `context`."""
-        return Fragment(self.resource, name, {**base_context(self.request, type(self), obj), **context}, status, toast)
+        context = {**base_context(self.request, type(self), obj), **context}
+        return Fragment(self.resource, name, context, status, toast, events or {})
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ("HX-Request", "Accept"))
         if self.html_face():
-            if isinstance(response, Response) and not isinstance(response.data, Fragment):  # (not a cached page)
-                response.data = self.answer_fragment(response.data, response.status_code)
+            if isinstance(response, Response):  # (not a page from the cache)
+                if not isinstance(response.data, Fragment):
+                    response.data = self.answer_fragment(response.data, response.status_code)
+                for event, detail in response.data.events.items():
+                    trigger_client_event(response, event, detail)
             self._htmx_headers(response)
         return response
 
@@ -162,13 +170,6 @@ class TwoFacedMixin:
         patch_vary_headers(response, ("X-Page-Path", "HX-Trigger"))
         reload = self.request.headers.get("HX-Trigger") == f"{self.resource}-list"
         response["HX-Replace-Url" if reload else "HX-Push-Url"] = f"{page}?{query}" if query else page
-
-    def get_serializer(self, *args, **kwargs):
-        if self.action == "retrieve" and self.html_face():
-            # The detail fragment shows the object itself; the serializer's JSON
-            # (a mailing's every client id, say) would be built for nothing.
-            return serializers.Serializer(*args, **kwargs)
-        return super().get_serializer(*args, **kwargs)
 
     # Fragments made from an answer
 

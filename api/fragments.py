@@ -2,8 +2,8 @@
 
 A `Fragment` is what our pages get where API clients get JSON: which template
 of which resource (`templates/api/<resource>/<name>.html`, else the shared
-`templates/api/_<name>.html`), with what, under which status, and the toast
-the page shows for it. A viewset's action returns one for htmx requests; the
+`templates/api/_<name>.html`), with what, under which status, and the client
+events it triggers (the toast the page shows, a list to reload). A viewset's action returns one for htmx requests; the
 fragment renderer only renders it (`api.renderers.FragmentRenderer`).
 
 The fragments a page is made of are plain functions of the request — a
@@ -38,14 +38,16 @@ if TYPE_CHECKING:
 
 @dataclass
 class Fragment:
-    """One HTML answer: a resource's template, its context, its status and the
-    toast the page shows (None: the action's usual one, if any)."""
+    """One HTML answer: a resource's template, its context, its status, the
+    toast the page shows (None: the action's usual one, if any) and other
+    client events to trigger (name → detail)."""
 
     resource: str
     name: str
     context: dict = field(default_factory=dict)
     status: int = 200
     toast: str | None = None
+    events: dict = field(default_factory=dict)
 
     @property
     def template_names(self) -> list[str]:
@@ -115,7 +117,7 @@ def list_fragment(request: HttpRequest, resource: type[ResourceViewSet], query: 
     if resource.filterset_class is not None:
         filterset = resource.filterset_class(request.query_params, queryset=queryset, request=request)
         if not filterset.is_valid():
-            errors = [f"{message}" for messages in filterset.errors.values() for message in messages]
+            errors = [str(message) for messages in filterset.errors.values() for message in messages]
             return Fragment(resource.resource, "error", {"error": " ".join(errors)}, status=400)
         queryset = filterset.qs
     if OrderingFilter in resource.filter_backends:

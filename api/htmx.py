@@ -22,11 +22,16 @@ def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
-    """Add a toast to an htmx response; several calls show several toasts."""
+def toast_item(message: str, level: str = "success") -> dict:
+    """The `showToast` event's detail for one toast."""
     if level not in LEVELS:
         raise ValueError(f"toast level must be one of {LEVELS}, not {level!r}")
-    item = {"level": level, "message": str(message)}
+    return {"level": level, "message": str(message)}
+
+
+def toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
+    """Add a toast to an htmx response; several calls show several toasts."""
+    item = toast_item(message, level)
     earlier = json.loads(response.get("HX-Trigger", "{}")).get(TOAST_EVENT, [])
     detail = [*(earlier if isinstance(earlier, list) else [earlier]), item]
     detail = detail[0] if len(detail) == 1 else detail

@@ -121,6 +121,13 @@ def runs_of(mailing: Mailing, *, since: date | None = None, until: date | None =
     return runs.prefetch_related(Prefetch("list_stats", queryset=by_list))
 
 
+def daily_series_of(mailings: QuerySet[Mailing], *, since: date | None = None, until: date | None = None) -> list[dict]:
+    """`daily_series` summed over `mailings` (those its reader may see), in the period."""
+    chosen = mailings.values("pk")
+    days, events = DailyStats.objects.filter(mailing__in=chosen), ClientEvent.objects.filter(mailing__in=chosen)
+    return daily_series(days, events, since=since, until=until)
+
+
 def daily_series(
     daily: QuerySet[DailyStats],
     events: QuerySet[ClientEvent],

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.cache import ALL_OWNERS, ROLES, keep, lookup, owner_version, user_version
-from core.models import Attempt, Client, ClientList, DailyStats, Mailing, MailingStatus, Message, MessageImage, User
+from core.models import Attempt, Client, ClientList, Mailing, MailingStatus, Message, MessageImage, User
 
 PERMISSIONS_SECONDS = 300  # a backstop for changes no code reports (raw SQL)
 
@@ -90,10 +90,6 @@ def mailings_visible_to(user: User) -> QuerySet[Mailing]:
 
 def attempts_visible_to(user: User) -> QuerySet[Attempt]:
     return _own_or_all(Attempt.objects.all(), user, all_if=sees_all_mailings(user), owner_path="mailing__owner")
-
-
-def daily_stats_visible_to(user: User) -> QuerySet[DailyStats]:
-    return _own_or_all(DailyStats.objects.all(), user, all_if=sees_all_mailings(user), owner_path="mailing__owner")
 
 
 def can_change(user: User, obj) -> bool:

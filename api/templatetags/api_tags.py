@@ -6,8 +6,10 @@ from functools import lru_cache
 from django import template
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import date_format, get_format
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from core.models import AttemptStatus, MailingDisplayStatus
 from core.reports import success_rate
 from core.selectors import can_change, can_toggle_mailing
 from core.services.proof_addresses import test_recipients
@@ -97,3 +99,33 @@ def choice_label(obj, field_name: str):
 def test_recipients_of(user) -> list[str]:
     """Where the user's tests may go: their own address first, then their confirmed test addresses."""
     return test_recipients(user)
+
+
+# The badge colour of each status; any other status is a light one.
+_MAILING_BADGES = {
+    MailingDisplayStatus.DISABLED: "text-bg-secondary",
+    MailingDisplayStatus.RUNNING: "text-bg-primary",
+    MailingDisplayStatus.FINISHED: "text-bg-success",
+}
+_ATTEMPT_BADGES = {
+    AttemptStatus.SUCCESS: "text-bg-success",
+    AttemptStatus.FAILURE: "text-bg-danger",
+    AttemptStatus.SKIPPED: "text-bg-secondary",
+}
+_LIGHT = "text-bg-light border"
+
+
+@register.simple_tag
+def mailing_status(mailing) -> str:
+    """A mailing's status badge, as its row, its page and the home page show it."""
+    status = mailing.display_status
+    return format_html('<span class="badge {}">{}</span>', _MAILING_BADGES.get(status, _LIGHT), status.label)
+
+
+@register.simple_tag
+def attempt_status(attempt) -> str:
+    """A send attempt's status badge: Bounced when a bounce came back for it later."""
+    if attempt.bounced_at:
+        return format_html('<span class="badge text-bg-warning">{}</span>', gettext("Bounced"))
+    label = choice_label(attempt, "status")
+    return format_html('<span class="badge {}">{}</span>', _ATTEMPT_BADGES.get(attempt.status, _LIGHT), label)

@@ -3,7 +3,6 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 
 from api.csv_import import read_rows, refuse_oversized_request
 from api.filters import ClientFilter
-from api.htmx import toast
+from api.htmx import TOAST_EVENT, toast_item
 from api.renderers import BOM_PARAMETER, CSVRenderer, FragmentRenderer
 from api.serializers.clients import (
     BulkAction,
@@ -71,9 +70,7 @@ class ClientViewSet(OwnedResourceViewSet):
     ordering_fields = ["email", "full_name", "created_at", "id"]
     visible_to = staticmethod(clients_visible_to)
     fragment_templates = {
-        "import_form": "import",
         "import_csv": "import",
-        "remove_from_mailings": "confirm_delete",
         "bulk": "bulk",
     }
     csv_columns = ["email", "full_name", "comment"]
@@ -222,17 +219,14 @@ class ClientViewSet(OwnedResourceViewSet):
         mailings = client_remove_from_mailings(client=client, by=request.user)
         client = self.get_queryset().get(pk=client.pk)
         data = RemovedFromMailingsSerializer({"mailings": [m.pk for m in mailings]}).data
+        count = len(mailings)
+        removed = ngettext("Removed from %(count)d mailing.", "Removed from %(count)d mailings.", count) % {
+            "count": count
+        }
+        # the dialog stays open: it now offers the delete
+        events = {TOAST_EVENT: toast_item(removed), f"{self.resource}-changed": {}}
         context = self.fragment_context("confirm_delete", client, data, status.HTTP_200_OK)
-        response = self.answer(data, self.fragment("confirm_delete", client, data=data, **context))
-        if self.html_face():
-            count = len(mailings)
-            toast(
-                response,
-                ngettext("Removed from %(count)d mailing.", "Removed from %(count)d mailings.", count)
-                % {"count": count},
-            )
-            trigger_client_event(response, f"{self.resource}-changed", {})
-        return response
+        return self.answer(data, self.fragment("confirm_delete", client, data=data, events=events, **context))
 
     CLICKS = 100  # the latest clicks shown
 

@@ -86,7 +86,6 @@ class ListViewSet(OwnedResourceViewSet):
         "clients": "detail",
         "remove_clients": "detail",
         "subscribers": "detail",
-        "signup_address": "detail",
     }
 
     @classmethod

@@ -1,7 +1,6 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from django_htmx.http import trigger_client_event
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -206,11 +205,10 @@ class MailingViewSet(SendTestMixin, CachedListMixin, EditableViewSet):
     def progress(self, request, pk=None):
         mailing = self.get_object()
         progress = latest_run_progress(mailing)
-        response = self.answer(ProgressSerializer(progress).data, self.fragment("progress", mailing, progress=progress))
-        if self.html_face() and not progress.running:
-            # the bar polled until now: the run just ended, the mailing's page reloads its figures
-            trigger_client_event(response, f"{self.resource}-changed", {})
-        return response
+        # the bar polled until now: when the run has ended, the mailing's page reloads its figures
+        events = {} if progress.running else {f"{self.resource}-changed": {}}
+        fragment = self.fragment("progress", mailing, progress=progress, events=events)
+        return self.answer(ProgressSerializer(progress).data, fragment)
 
     @extend_schema(exclude=True)
     @action(detail=True, methods=["get"], url_path="actions", renderer_classes=[FragmentRenderer])

@@ -11,9 +11,9 @@ from api.list_cache import CachedListMixin, cached
 from api.renderers import BOM_PARAMETER, CSVRenderer
 from api.serializers.reports import DaySerializer, ReportDetailSerializer, ReportSerializer
 from api.views.base import ResourceViewSet
-from core.models import ClientEvent
-from core.reports import bring_up_to_date, daily_series, runs_of, success_rate, with_report_figures
-from core.selectors import daily_stats_visible_to, mailings_visible_to
+from core.models import Mailing
+from core.reports import bring_up_to_date, daily_series_of, runs_of, success_rate, with_report_figures
+from core.selectors import mailings_visible_to
 from core.services.tracking import mailing_tracking
 
 PERIOD_DOC = (
@@ -27,7 +27,7 @@ PERIOD_DOC = (
 )
 
 
-def daily_figures(request, report_filter: ReportFilter, *, counted: bool = False) -> list[dict]:
+def daily_figures(report_filter: ReportFilter, *, counted: bool = False) -> list[dict]:
     """Per-day figures summed over the mailings `report_filter` chooses, in its
     period; `counted` when this request has brought their runs up to date."""
     if not report_filter.is_valid():
@@ -35,10 +35,8 @@ def daily_figures(request, report_filter: ReportFilter, *, counted: bool = False
     chosen = report_filter.qs
     if not counted:
         bring_up_to_date(chosen)
-    days = daily_stats_visible_to(request.user).filter(mailing__in=chosen.values("pk"))
-    events = ClientEvent.objects.filter(mailing__in=chosen.values("pk"))
     since, until = report_filter.period_bounds
-    return daily_series(days, events, since=since, until=until)
+    return daily_series_of(chosen, since=since, until=until)
 
 
 @extend_schema_view(
@@ -93,7 +91,7 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     @classmethod
     def list_context(cls, request, rows, filterset):
         # the page's chart comes with the table, in the same answer
-        series = daily_figures(request, cls.filter_of(request), counted=True)
+        series = daily_figures(cls.filter_of(request), counted=True)
         return {"series": series, "days": DaySerializer(series, many=True).data}
 
     @classmethod
@@ -126,9 +124,7 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
         report = super().get_object()
         since, until = self.period
         report.report_runs = runs_of(report, since=since, until=until)
-        days = daily_stats_visible_to(self.request.user).filter(mailing=report)
-        events = ClientEvent.objects.filter(mailing=report)
-        report.report_days = daily_series(days, events, since=since, until=until)
+        report.report_days = daily_series_of(Mailing.objects.filter(pk=report.pk), since=since, until=until)
         return report
 
     @extend_schema(
@@ -142,7 +138,7 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
         return cached(request, self, self._daily)
 
     def _daily(self):
-        series = daily_figures(self.request, self.report_filter)
+        series = daily_figures(self.report_filter)
         days = DaySerializer(series, many=True).data
         return self.answer(days, self.fragment("daily", series=series, days=days))
 

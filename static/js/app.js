@@ -71,28 +71,26 @@
 
   // htmx wires up content it swapped in when the swap settles, a moment after
   // it shows. A form sent in that moment (a quick click, a slow phone) would be
-  // sent by the browser itself, leaving the page: htmx takes it up now instead.
+  // sent by the browser itself, leaving the page; a button or a link clicked
+  // then (a row's Edit) would do nothing, or follow its "#". htmx takes either
+  // up now instead, once.
+  function takeUpEarly(event, control, name) {
+    if (!control.closest("." + htmx.config.addedClass)) return; // htmx removes the class when it has wired it up
+    event.preventDefault();
+    event.stopPropagation(); // its own listeners, had htmx wired it, would send it a second time
+    htmx.process(control);
+    htmx.trigger(control, name);
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!event.isTrusted || !form.matches || !form.matches("form[hx-post], form[hx-put]")) return;
-    if (!form.closest("." + htmx.config.addedClass)) return; // htmx removes the class when it has wired it up
-    event.preventDefault();
-    htmx.process(form);
-    htmx.trigger(form, "submit");
+    if (event.isTrusted && form.matches && form.matches("form[hx-post], form[hx-put]")) takeUpEarly(event, form, "submit");
   }, true);
-
-  // The same for a button or a link there (a row's Edit, say): a click in that
-  // moment would do nothing, or follow its "#". htmx takes it up now, once.
   document.addEventListener("click", function (event) {
     if (!event.isTrusted || !event.target.closest) return;
     var control = event.target.closest("[hx-get], [hx-post], [hx-put], [hx-delete]");
-    if (!control || control.matches("form") || !control.closest("." + htmx.config.addedClass)) return;
+    if (!control || control.matches("form")) return;
     var trigger = control.getAttribute("hx-trigger");
-    if (trigger && !/^\s*click\b/.test(trigger)) return; // it answers something else than a click
-    event.preventDefault();
-    event.stopPropagation(); // its own listeners, if htmx had wired it, would send it a second time
-    htmx.process(control);
-    htmx.trigger(control, "click");
+    if (!trigger || /^\s*click\b/.test(trigger)) takeUpEarly(event, control, "click"); // else it answers something else
   }, true);
 
   // HX-Trigger: {"closeModal": {}} closes the open modal after a saved form.

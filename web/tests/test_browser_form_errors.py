@@ -52,15 +52,8 @@ def test_a_form_sent_before_htmx_wired_it_up_is_still_answered_in_the_dialog(pag
     """htmx wires up content it swapped in when the swap settles, a moment after it shows. A form
     sent in that moment (a quick click, a slow phone) is sent by htmx all the same: the browser
     itself would leave the page for the form's own address. The moment is made long here."""
-    from conftest import make_user
-
-    user = make_user("user@example.com")
-    ClientFactory(owner=user, email="ann@example.com")
     page.expected_statuses.add(400)
-    log_in(page, user)
-    page.goto("/clients/")
-    page.wait_for_load_state("networkidle")
-    page.evaluate("htmx.config.defaultSettleDelay = 5000")
+    user = _clients_page_settling_slowly(page, "ann@example.com")
 
     page.get_by_role("button", name="New client").click()
     dialog = page.get_by_role("dialog", name="New client")
@@ -74,15 +67,7 @@ def test_a_form_sent_before_htmx_wired_it_up_is_still_answered_in_the_dialog(pag
 def test_a_button_clicked_before_htmx_wired_it_up_still_opens_its_dialog(page, transactional_db):
     """The same moment for a row's button in a list just swapped in: its click was lost (the
     button did nothing). Sorting the list swaps it in; the settle delay makes the moment 5 s."""
-    from conftest import make_user
-
-    user = make_user("owner@example.com")
-    ClientFactory(owner=user, email="ann@example.com")
-    ClientFactory(owner=user, email="bob@example.com")
-    log_in(page, user)
-    page.goto("/clients/")
-    page.wait_for_load_state("networkidle")
-    page.evaluate("htmx.config.defaultSettleDelay = 5000")
+    _clients_page_settling_slowly(page, "ann@example.com", "bob@example.com")
     requests = []
     page.on("request", lambda request: requests.append(request.url) if "/form/" in request.url else None)
 
@@ -93,3 +78,18 @@ def test_a_button_clicked_before_htmx_wired_it_up_still_opens_its_dialog(page, t
     dialog.get_by_label("Email").wait_for(timeout=3000)  # well before the swap settles
     assert dialog.get_by_label("Email").input_value() == "bob@example.com"
     assert len(requests) == 1  # asked once, not twice
+
+
+def _clients_page_settling_slowly(page, *emails):
+    """A user with these clients on their clients page, where htmx takes 5 s to wire up what it
+    swaps in: the moment a quick click or a slow phone falls into, made long."""
+    from conftest import make_user
+
+    user = make_user("owner@example.com")
+    for email in emails:
+        ClientFactory(owner=user, email=email)
+    log_in(page, user)
+    page.goto("/clients/")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("htmx.config.defaultSettleDelay = 5000")
+    return user
