@@ -83,6 +83,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "core.urls"
+# The addresses the mail we send links to, which ROOT_URLCONF includes: the dispatcher reverses them alone.
+MAIL_URLCONF = "web.mail_urls"
 WSGI_APPLICATION = "core.wsgi.application"
 
 TEMPLATES = [

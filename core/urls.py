@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from blog.sitemaps import SITEMAPS
 from blog.views import robots_txt
-from web import locale, unsubscribe
+from web import locale
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,8 +16,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("i18n/setlang/", locale.set_language, name="set_language"),
-    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
-    path("unsubscribe/<str:token>/resubscribe/", unsubscribe.resubscribe, name="resubscribe"),
+    path("", include("web.mail_urls")),  # the addresses in the mail we send
     path("", include("web.urls")),
 ]
 

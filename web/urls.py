@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from web import account_views, images, manage_views, signup, tracking, views
+from web import account_views, images, manage_views, signup, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -35,9 +35,6 @@ urlpatterns = [
     path("manage/users/<int:pk>/edit/", manage_views.UserEditView.as_view(), name="manage-user-edit"),
     path("manage/users/<int:pk>/delete/", manage_views.UserDeleteView.as_view(), name="manage-user-delete"),
     path("manage/users/<int:pk>/block/", manage_views.UserBlockView.as_view(), name="manage-user-block"),
-    # Tracked mailings: a recipient's link and image (the signed token is the only key).
-    path("r/<str:token>/", tracking.follow_link, name="tracked-link"),
-    path("o/<str:token>.gif", tracking.open_image, name="tracked-open"),
     # A public list's sign-up page (its form may also be posted from the owner's website) and its email's link.
     path("subscribe/confirm/<str:signed>/", signup.subscribe_confirm, name="subscribe-confirm"),
     path("subscribe/<str:token>/", signup.subscribe, name="subscribe"),

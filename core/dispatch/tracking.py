@@ -14,13 +14,12 @@ import hashlib
 import hmac
 import html
 import re
-from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import reverse
 
 from core.dispatch.rendering import PIXEL, TRACKED_LINK, HtmlTemplate, Template, Tracking, tracked_link_field
+from core.mail_links import link_maker
 
 # A URL in plain text: up to a space, a quote, an angle bracket or a brace (a placeholder or an
 # escaped brace ends it); the punctuation a sentence puts after a URL is not part of it.
@@ -157,15 +156,6 @@ def read_open_token(token: str) -> int | None:
     return int(attempt, 16)
 
 
-_SLOT = "SLOT"
-
-
-def _url_maker(name: str) -> Callable[[str], str]:
-    url = settings.SITE_URL + reverse(name, kwargs={"token": _SLOT})
-    before, _, after = url.rpartition(_SLOT)
-    return lambda token: before + token + after
-
-
 class TrackingUrls:
     """Each recipient's tracked links and image. The addresses are reversed
     once (a dispatcher makes one of these); per recipient only the tokens are
@@ -173,8 +163,8 @@ class TrackingUrls:
     it (core.services.tracking.link_positions)."""
 
     def __init__(self):
-        self._click = _url_maker("tracked-link")
-        self._open = _url_maker("tracked-open")
+        self._click = link_maker("tracked-link")
+        self._open = link_maker("tracked-open")
 
     def for_attempt(self, attempt_id: int, positions: list[int], opens: bool) -> Tracking:
         click = self._click

@@ -13,10 +13,10 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from core.cache import owners_changed
+from core.mail_links import link_maker
 from core.models import Client, ClientEvent, ClientEventKind, Mailing, UnsubscribeMethod
 from core.services.stats import run_day
 
@@ -52,20 +52,13 @@ def read_unsubscribe_token(token: str) -> UnsubscribeTarget | None:
     return UnsubscribeTarget(client=client, mailing_id=mailing_id)
 
 
-_LINK_SLOT = "SLOT"  # stands for the token in a link reversed once
-
-
 class UnsubscribeLinks:
     """Each recipient's unsubscribe link and headers. The link's URL is
     reversed once (the same for every token: a dispatcher makes one of these
     and uses it for every message); only the token is per recipient."""
 
     def __init__(self):
-        url = settings.SITE_URL + reverse("unsubscribe", kwargs={"token": _LINK_SLOT})
-        self._before, _, self._after = url.rpartition(_LINK_SLOT)  # the last one: the site's URL comes first
-
-    def url(self, token: str) -> str:
-        return self._before + token + self._after
+        self.url = link_maker("unsubscribe")
 
     def for_client(self, client_id: int, mailing_id: int | None) -> tuple[str, dict[str, str]]:
         """The client's link, and the headers carrying it."""
