@@ -9,15 +9,16 @@ the time budget is spent or the mail server as a whole fails.
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from core.dispatch.claiming import claim_batch
 from core.dispatch.config import DispatchConfig
 from core.dispatch.outcomes import ServerFault
-from core.dispatch.planning import plan_one
+from core.dispatch.planning import planning_steps
 from core.dispatch.sending import MessageCache, send_batch
 from core.dispatch.transport import transport_from_settings
 from core.dispatch.watch import ConnectionWatch, with_database
@@ -49,16 +50,46 @@ class Dispatcher:
         self.counts: Counter = Counter()
         self.planned = 0
         self.fault: ServerFault | None = None
+        self._planning: Iterator[Mailing] | None = None  # the steps of the run this dispatcher is planning
         self._planning_done = False
+        self._send_next = False
         self._waited_for_planning = 0.0
         self.deadline = None if time_budget is None else time.monotonic() + time_budget
 
     def plan_step(self) -> bool:
-        mailing = with_database(plan_one, self.clock(), mailing_id=self.mailing_id)
-        if mailing is not None:
+        """Plan the next chunk of the run being planned, or start planning the
+        next due run with its first chunk. False when nothing is due."""
+        mailing = with_database(self._next_planned)
+        if mailing is None:
+            return False
+        if mailing.planning_run_at is None:  # the run is planned (or only its schedule moved)
             self.planned += 1
             logger.info("planned mailing %s, run at %s", mailing.pk, mailing.last_run_at)
-        return mailing is not None
+        return True
+
+    def _next_planned(self) -> Mailing | None:
+        if self._planning is None:
+            first_chunk = self.config.batch_size  # one batch to send while the next chunk is planned
+            self._planning = planning_steps(self.clock(), mailing_id=self.mailing_id, first_chunk=first_chunk)
+        try:
+            mailing = next(self._planning, None)
+        except BaseException:
+            # The steps end with the error; tried again, new steps find the run still marked and complete it.
+            self._planning = None
+            raise
+        if mailing is None or mailing.planning_run_at is None:  # nothing due, or the run is planned
+            self._planning = None
+        return mailing
+
+    def _stop_planning(self) -> None:
+        """Leave the run being planned midway (the budget is spent): its planner's
+        lock goes, and the run stays marked for the next pass to complete."""
+        planning, self._planning = self._planning, None
+        if planning is not None:
+            try:
+                planning.close()
+            except DatabaseError:
+                connection.close()  # the lock ends with the connection
 
     def send_step(self) -> bool:
         now = self.clock()
@@ -69,8 +100,8 @@ class Dispatcher:
             size=self.config.batch_size,
             mailing_id=self.mailing_id,
         )
-        if not claimed:
-            return self._wait_for_planning()
+        if not claimed:  # while this dispatcher plans a run, its next chunk comes next
+            return self._planning is not None or self._wait_for_planning()
         result = send_batch(
             claimed,
             transport=self.transport,
@@ -106,13 +137,17 @@ class Dispatcher:
         return True
 
     def handle_one(self) -> bool:
-        """Plan one due mailing, or else send one batch. False when nothing is left to do now."""
+        """Plan a chunk of a due run, or else send one batch: while a run is being
+        planned the two take turns, so its first messages go out while the rest
+        is planned. False when nothing is left to do now."""
         if self.fault is not None or self.out_of_time():
             return False
-        if not self._planning_done:
+        if not self._planning_done and not self._send_next:
             if self.plan_step():
+                self._send_next = self._planning is not None
                 return True
             self._planning_done = True
+        self._send_next = False
         return self.send_step()
 
     def out_of_time(self) -> bool:
@@ -124,6 +159,7 @@ class Dispatcher:
             while self.handle_one():
                 pass
         finally:
+            self._stop_planning()
             self.transport.close()
         return self.counts
 

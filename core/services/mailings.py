@@ -2,7 +2,7 @@
 planning a run's attempts and deriving the status. The scheduler owns
 `status`, `next_run_at` and `last_run_at`; users never set them."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -318,23 +318,35 @@ def plan_run(*, mailing: Mailing, run_at: datetime) -> int:
     In chunks of PLAN_CHUNK clients, each its own short transaction when
     called outside one (the dispatcher's planner): an interrupted plan is
     completed by planning the run again (with the lists as they are then)."""
+    return sum(created for created, _ in plan_run_in_chunks(mailing=mailing, run_at=run_at))
+
+
+def plan_run_in_chunks(
+    *, mailing: Mailing, run_at: datetime, first_chunk: int | None = None
+) -> Iterator[tuple[int, bool]]:
+    """`plan_run` a chunk at a time, for a dispatcher that sends the first
+    chunk's messages while it plans the next: yields, once each chunk is in
+    (committed, when called outside a transaction), how many attempts it
+    created and whether it was the last. The first chunk is of `first_chunk`
+    clients, the others of PLAN_CHUNK."""
     mark_runs_stale([(mailing.pk, run_at)])
-    created, after = 0, 0
+    after, size = 0, first_chunk or PLAN_CHUNK
     while True:
         with transaction.atomic():
             targets, params = _targets(mailing.pk, after=after, upto=None)
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT client_id FROM ({targets}) AS targets ORDER BY client_id LIMIT 1 OFFSET %s",  # noqa: S608
-                    [*params, PLAN_CHUNK - 1],
+                    [*params, size - 1],
                 )
                 row = cursor.fetchone()
             upto = row[0] if row else None
-            created += _plan_chunk(mailing.pk, run_at, after=after, upto=upto)
+            created = _plan_chunk(mailing.pk, run_at, after=after, upto=upto)
             owners_changed([mailing.owner_id])
+        yield created, upto is None
         if upto is None:
-            return created
-        after = upto
+            return
+        after, size = upto, PLAN_CHUNK
 
 
 def _targets(mailing_id: int, *, after: int, upto: int | None) -> tuple[str, list]:

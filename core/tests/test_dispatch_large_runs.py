@@ -4,15 +4,20 @@ run taken for a planned one), and the mailing's row is not held while the
 attempts are created."""
 
 import threading
+import time
+from collections import Counter
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from core.dispatch import planning
 from core.dispatch.planning import plan_one
 from core.models import Attempt, Mailing, MailingStatus
 from core.services import mailings as mailing_services
-from core.tests.conftest import make_mailing
+from core.tests.conftest import dispatcher_for, make_mailing
+from core.tests.smtp_peers import SmtpPeer
 
 
 class Killed(Exception):
@@ -90,3 +95,88 @@ def test_the_mailing_row_is_not_held_while_its_attempts_are_created(owner, chunk
 
     assert seen == ["free"]
     assert Attempt.objects.filter(mailing=mailing).count() == 5
+
+
+@pytest.fixture
+def chunks_of_three(monkeypatch):
+    monkeypatch.setattr(mailing_services, "PLAN_CHUNK", 3)
+
+
+def _received_once(peer, count: int) -> bool:
+    return Counter(peer.handler.recipients()) == {f"c{i}@example.com": 1 for i in range(count)}
+
+
+def test_a_large_runs_first_batch_goes_out_while_the_rest_is_being_planned(owner, chunks_of_three):
+    mailing = make_mailing(owner, 8)
+    with SmtpPeer() as peer:
+        dispatcher = dispatcher_for(peer.port, batch_size=2)
+
+        assert dispatcher.handle_one() is True  # the first chunk: one batch
+        assert Attempt.objects.filter(mailing=mailing).count() == 2
+        assert dispatcher.handle_one() is True  # its batch goes out
+        assert len(peer.handler.recipients()) == 2
+        mailing.refresh_from_db()
+        assert mailing.planning_run_at is not None  # the rest of the run is still to plan
+
+        counts = dispatcher.run()
+
+    assert _received_once(peer, 8)
+    assert (counts["sent"], dispatcher.planned) == (8, 1)
+    mailing.refresh_from_db()
+    assert (mailing.planning_run_at, mailing.status) == (None, MailingStatus.FINISHED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_budget_spent_midway_through_planning_leaves_the_run_for_the_next_pass(owner, chunks_of_three):
+    mailing = make_mailing(owner, 8)
+    with SmtpPeer() as peer:
+        first = dispatcher_for(peer.port, batch_size=2)
+        first.handle_one()  # the first chunk
+        first.handle_one()  # its batch
+        first.deadline = time.monotonic()  # the budget is spent
+        first.run()
+
+        mailing.refresh_from_db()
+        assert mailing.planning_run_at is not None and mailing.status != MailingStatus.FINISHED
+        if connection.vendor == "postgresql":  # the planner's lock went with it
+            assert _lock_is_free(planning._PLANNING_LOCK, mailing.pk)
+
+        counts = dispatcher_for(peer.port, batch_size=2).run()
+
+    assert _received_once(peer, 8)
+    assert counts["sent"] == 6
+    mailing.refresh_from_db()
+    assert (mailing.planning_run_at, mailing.status) == (None, MailingStatus.FINISHED)
+
+
+def _from_another_connection(sql: str, *params):
+    settings = connection.settings_dict
+    dsn = f"host={settings['HOST']} port={settings['PORT']} user={settings['USER']} dbname={settings['NAME']}"
+    with psycopg.connect(dsn, autocommit=True) as other:
+        return other.execute(sql, params).fetchone()[0]
+
+
+def _lock_is_free(*key: int) -> bool:
+    return _from_another_connection("SELECT pg_try_advisory_lock(%s, %s)", *key)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="terminates a PostgreSQL backend")
+def test_a_connection_lost_between_two_chunks_costs_no_client_and_no_message_twice(owner, chunks_of_three):
+    mailing = make_mailing(owner, 8)
+    with SmtpPeer() as peer:
+        dispatcher = dispatcher_for(peer.port, batch_size=2)
+        dispatcher.handle_one()  # the first chunk
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        _from_another_connection("SELECT pg_terminate_backend(%s)", pid)
+
+        counts = dispatcher.run()
+
+    assert _received_once(peer, 8)
+    assert counts["sent"] == 8
+    mailing.refresh_from_db()
+    assert (mailing.planning_run_at, mailing.status) == (None, MailingStatus.FINISHED)
+    assert Attempt.objects.filter(mailing=mailing).count() == 8
