@@ -1,5 +1,5 @@
 """The permission matrix: the expected HTTP status of every URL of the `web`
-and `api` URLconfs, for every actor. Read by test_permission_matrix.py, which
+(with the addresses in the mail we send) and `api` URLconfs, for every actor. Read by test_permission_matrix.py, which
 walks the URL resolver, builds a concrete URL for each pattern and requests it
 as each actor. A pattern without a row here FAILS the test (so a new endpoint
 cannot slip in unchecked), and so does a row whose pattern is gone.
@@ -43,6 +43,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conftest import PASSWORD
 from core.dispatch.tracking import click_token, open_token
 from core.models import MessageImage, TestAddress, TrackedLink
+from core.services.deliverability import unsubscribe_token
 from core.services.images import image_create
 from core.services.proof_addresses import confirmation_token
 from core.tests.images import image_bytes
@@ -108,6 +109,10 @@ POST_ONLY = signed_in(405, anonymous=401)
 EXPECTATIONS: dict[str, list[Check]] = {
     # Public pages
     "home": [get(everyone(200))],
+    # A recipient's unsubscribe page, from the link in every message (the token is the only key; no CSRF:
+    # mailbox providers send the one-click POST without cookies)
+    "unsubscribe": [get(everyone(200)), post({}, everyone(200))],
+    "resubscribe": [get(everyone(405)), post({}, everyone(200))],
     # A tracked mailing's link and image, as its recipient follows and loads them (the token is the only key)
     "tracked-link": [get(everyone(302)), post({}, everyone(405))],
     "tracked-open": [get(everyone(200)), post({}, everyone(405))],
@@ -282,6 +287,8 @@ EXPECTATIONS: dict[str, list[Check]] = {
 KWARGS: dict[str, Callable] = {
     "tracked-link": lambda scene: {"token": click_token(scene.attempt.pk, _tracked_link(scene.mailing).position)},
     "tracked-open": lambda scene: {"token": open_token(scene.attempt.pk)},
+    "unsubscribe": lambda scene: {"token": unsubscribe_token(scene.client.pk, scene.mailing.pk)},
+    "resubscribe": lambda scene: {"token": unsubscribe_token(scene.client.pk, scene.mailing.pk)},
     "subscribe": lambda scene: {"token": scene.public_list_token()},
     "subscribe-confirm": lambda scene: {"signed": "dummy-link"},
     "message-image": lambda scene: {"name": _image(scene).file.name.removeprefix("images/")},

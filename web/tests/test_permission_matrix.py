@@ -1,4 +1,4 @@
-"""Every URL of the `web` and `api` URLconfs, requested by every actor, must
+"""Every URL of the `web` (with the mail's addresses) and `api` URLconfs, requested by every actor, must
 answer the status that permission_expectations.EXPECTATIONS gives it. The URL
 patterns come from the resolver, so a new endpoint without a row fails here."""
 
@@ -15,7 +15,7 @@ from core.services.accounts.links import encode_uid
 from core.tests.factories import ClientFactory, MailingFactory
 from web.tests.permission_expectations import ACTORS, EXPECTATIONS, KWARGS
 
-COVERED_URLCONFS = {"web.urls", "api.urls"}
+COVERED_URLCONFS = {"web.urls", "web.mail_urls", "api.urls"}
 
 
 @dataclass(frozen=True)
