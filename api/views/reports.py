@@ -78,8 +78,13 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     @classmethod
     def filter_of(cls, request) -> ReportFilter:
         """The request's filters over the mailings the reader may see: the period
-        bounds every figure, the rest chooses the mailings."""
-        return ReportFilter(request.query_params, queryset=cls.mailings(request.user), request=request)
+        bounds every figure, the rest chooses the mailings. Made once per request
+        (its list, its rows' figures and its chart each read it)."""
+        report_filter = getattr(request, "_report_filter", None)
+        if report_filter is None:
+            report_filter = ReportFilter(request.query_params, queryset=cls.mailings(request.user), request=request)
+            request._report_filter = report_filter
+        return report_filter
 
     @classmethod
     def reports(cls, request, period, *, columns=None, figures=None):
