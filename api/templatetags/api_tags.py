@@ -4,10 +4,13 @@ from datetime import datetime
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
+from django.utils import numberformat
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import date_format, get_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 
 from core.models import AttemptStatus, MailingDisplayStatus
 from core.reports import success_rate
@@ -52,6 +55,25 @@ def server_reply(text: str) -> str:
 @register.filter(name="success_rate")
 def success_rate_of(figures) -> float | None:
     return success_rate(figures.reached, figures.planned)
+
+
+@lru_cache(maxsize=16)
+def _number_format(language: str | None) -> tuple:
+    """What `number_format` reads for a language: decimal separator, grouping, thousand separator."""
+    return tuple(get_format(name, language) for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
+
+
+@register.filter(is_safe=True)
+def whole(value):
+    """A whole number as a template shows it (`number_format` in the reader's language),
+    with the language's separators read once, not three times a number (a report page
+    shows hundreds). Anything else is left to the template, as without the filter."""
+    if type(value) is not int:
+        return value
+    if not settings.USE_THOUSAND_SEPARATOR:
+        return SafeString(value)
+    decimal_separator, grouping, thousand_separator = _number_format(get_language())
+    return numberformat.format(value, decimal_separator, None, grouping, thousand_separator, use_l10n=True)
 
 
 @lru_cache(maxsize=16)

@@ -5,12 +5,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.templatetags.api_tags import choice_label, moment
+from api.templatetags.api_tags import choice_label, moment, whole
 from core.models import Attempt, AttemptStatus, Mailing, Periodicity
 
 ZONES = ["UTC", "Europe/Moscow", "America/New_York", "Pacific/Chatham", "Asia/Kathmandu"]
@@ -41,3 +42,20 @@ def test_choice_labels_read_as_djangos_own(language):
         for status in AttemptStatus.values:
             attempt = Attempt(status=status)
             assert choice_label(attempt, "status") == attempt.get_status_display()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.integers(-(10**15), 10**15),
+    language=st.sampled_from(["en", "ru"]),
+    grouped=st.booleans(),
+)
+def test_whole_numbers_read_as_djangos_own(value, language, grouped):
+    with translation.override(language), override_settings(USE_THOUSAND_SEPARATOR=grouped):
+        assert whole(value) == number_format(value)
+
+
+def test_whole_leaves_anything_else_to_the_template():
+    assert whole(None) is None
+    assert whole(True) is True
+    assert whole("12") == "12"
