@@ -52,11 +52,6 @@ def server_reply(text: str) -> str:
     return gettext(text) if text else text
 
 
-@register.filter(name="success_rate")
-def success_rate_of(figures) -> float | None:
-    return success_rate(figures.reached, figures.planned)
-
-
 @lru_cache(maxsize=16)
 def _number_format(language: str | None) -> tuple:
     """What `number_format` reads for a language: decimal separator, grouping, thousand separator."""
@@ -74,6 +69,20 @@ def whole(value):
         return SafeString(value)
     decimal_separator, grouping, thousand_separator = _number_format(get_language())
     return numberformat.format(value, decimal_separator, None, grouping, thousand_separator, use_l10n=True)
+
+
+@register.filter(is_safe=True)
+def shown_rate(figures) -> str:
+    """The success rate of `figures` (reached ÷ planned) as the reports show it: one
+    decimal in the reader's language (what `floatformat:1` shows) and " %", or "—"
+    before any client was planned."""
+    rate = success_rate(figures.reached, figures.planned)
+    if rate is None:
+        return "—"
+    decimal_separator, grouping, thousand_separator = _number_format(get_language())
+    # success_rate rounds to one decimal: ".1f" writes exactly the digits floatformat would
+    number = numberformat.format(f"{rate:.1f}", decimal_separator, 1, grouping, thousand_separator, use_l10n=True)
+    return SafeString(f"{number} %")
 
 
 @lru_cache(maxsize=16)

@@ -2,17 +2,20 @@
 exactly what Django's would, in both languages and any time zone."""
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.test import override_settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.templatetags.api_tags import choice_label, moment, whole
+from api.templatetags.api_tags import choice_label, moment, shown_rate, whole
 from core.models import Attempt, AttemptStatus, Mailing, Periodicity
+from core.reports import success_rate
 
 ZONES = ["UTC", "Europe/Moscow", "America/New_York", "Pacific/Chatham", "Asia/Kathmandu"]
 
@@ -59,3 +62,17 @@ def test_whole_leaves_anything_else_to_the_template():
     assert whole(None) is None
     assert whole(True) is True
     assert whole("12") == "12"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    planned=st.integers(0, 10**7),
+    reached=st.integers(0, 10**7),
+    language=st.sampled_from(["en", "ru"]),
+    grouped=st.booleans(),
+)
+def test_the_success_rate_reads_as_floatformat_shows_it(planned, reached, language, grouped):
+    rate = success_rate(reached, planned)
+    with translation.override(language), override_settings(USE_THOUSAND_SEPARATOR=grouped):
+        expected = "—" if rate is None else f"{floatformat(rate, 1)} %"
+        assert shown_rate(SimpleNamespace(reached=reached, planned=planned)) == expected

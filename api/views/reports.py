@@ -19,7 +19,6 @@ from core.reports import (
     bring_up_to_date,
     daily_series_of,
     runs_of,
-    success_rate,
     with_report_figures,
 )
 from core.selectors import mailings_visible_to
@@ -128,7 +127,6 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     def detail_context(cls, request, obj):
         tracked = obj.track_clicks or obj.track_opens or obj.tracked_links.exists()
         return {
-            "success_rate": success_rate(obj.reached, obj.planned),
             "tracking": mailing_tracking(obj, obj.report_runs) if tracked else None,
             "list_runs": [run for run in obj.report_runs if run.list_stats.all()],
         }
