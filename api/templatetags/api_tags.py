@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from django import template
 from django.conf import settings
+from django.template.defaulttags import querystring
 from django.utils import numberformat
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import date_format, get_format
@@ -43,6 +44,38 @@ def sort_state(current: str, field: str) -> str:
     if current == f"-{field}":
         return "descending"
     return "none"
+
+
+_CARETS = {
+    direction: format_html(' <i class="bi bi-caret-{}-fill" aria-hidden="true"></i>', direction)
+    for direction in ("up", "down")
+}
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field: str, label: str, cell_class: str = "") -> str:
+    """A sortable column's header cell: its label links to the list ordered by `field`
+    (reversed when it is already), with the list's other filters and no page; a caret
+    and aria-sort say how the list is sorted."""
+    ordering = context.get("ordering") or ""
+    query = querystring(context, context.get("query"), ordering=next_ordering(ordering, field), page=None)
+    url = f"{context.get('list_url', '')}{query}"
+    if ordering == field:
+        caret = _CARETS["up"]
+    elif ordering[1:] == field:
+        caret = _CARETS["down"]
+    else:
+        caret = ""
+    return format_html(
+        '<th scope="col"{} aria-sort="{}"><a href="{}" hx-get="{}" class="link-body-emphasis text-decoration-none">'
+        "{}{}</a></th>\n",
+        format_html(' class="{}"', cell_class) if cell_class else "",
+        sort_state(ordering, field),
+        url,
+        url,
+        label,
+        caret,
+    )
 
 
 @register.filter
