@@ -67,50 +67,105 @@ def bring_up_to_date(mailings: QuerySet[Mailing]) -> None:
             pass
 
 
+def _run_figures() -> dict:
+    """Each figure of a mailing's runs, as an aggregate over its `RunStats` rows."""
+    scheduled = Q(is_resend=False)
+    return {
+        "runs": Count("pk", filter=scheduled),
+        "resends": Count("pk", filter=~scheduled),
+        "requeued": Sum("planned", filter=~scheduled),
+        "first_attempt_at": Min("first_attempt_at"),
+        "last_attempt_at": Max("last_attempt_at"),
+        **{name: Sum(name, filter=scheduled) for name in SCHEDULED},
+        **{name: Sum(name) for name in FIGURES},
+    }
+
+
+def _event_figures() -> dict:
+    """Each figure of a mailing's subscription events, as an aggregate over its `ClientEvent` rows."""
+    return {name: Count("pk", filter=Q(kind=kind)) for name, kind in EVENTS.items()}
+
+
+MOMENTS = ("first_attempt_at", "last_attempt_at")  # None without a run; every other figure is 0
+REPORT_FIGURES = (*_run_figures(), *EVENTS)
+
+
 def with_report_figures(
-    mailings: QuerySet[Mailing], *, since: date | None = None, until: date | None = None
+    mailings: QuerySet[Mailing],
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> QuerySet[Mailing]:
     """Annotate each mailing, over its runs inside the period, with: runs and
     planned and reached clients (scheduled runs), resends (resend runs) and
     their requeued clients, sent, failed, pending, skipped and bounced sends (all runs),
     first and last attempt; and with the clients it made unsubscribe or found
-    dead (suppressed) on days inside the period.
+    dead (suppressed) on days inside the period. `only`: these figures alone
+    (what a list is ordered by).
 
     Each figure is a correlated subquery on the (mailing, run) rollups, so the
     database computes them only for the rows of the page it returns, and a
-    count of the list does not touch the rollups at all."""
-    return mailings.annotate(**_report_figures(since, until))
+    count of the list does not touch the rollups at all. A page of rows costs
+    less with `add_report_figures`."""
+    figures = _report_figures(since, until)
+    if only is not None:
+        figures = {name: figures[name] for name in only}
+    return mailings.annotate(**figures)
 
 
 @lru_cache(maxsize=64)
 def _report_figures(since: date | None, until: date | None) -> dict:
     """The annotations of `with_report_figures` for a period, made once per period: twelve
     subqueries cost milliseconds to put together, and `annotate` only reads them (it resolves copies)."""
-    runs = RunStats.objects.filter(_days(since, until), mailing=OuterRef("pk")).order_by()
-
-    def figure(aggregate, output_field):
-        per_mailing = runs.values("mailing").annotate(value=aggregate).values("value")
-        return Subquery(per_mailing, output_field=output_field)
-
+    runs = RunStats.objects.filter(_days(since, until), mailing=OuterRef("pk")).order_by().values("mailing")
+    events = ClientEvent.objects.filter(_days(since, until), mailing=OuterRef("pk")).order_by().values("mailing")
     whole = IntegerField()
     moment = DateTimeField()
-    events = ClientEvent.objects.filter(_days(since, until), mailing=OuterRef("pk")).order_by()
 
-    def event_count(kind):
-        counted = events.filter(kind=kind).values("mailing").annotate(value=Count("pk")).values("value")
-        return Coalesce(Subquery(counted, output_field=whole), 0)
+    def figure(rows, name, aggregate):
+        value = Subquery(
+            rows.annotate(value=aggregate).values("value"), output_field=moment if name in MOMENTS else whole
+        )
+        return value if name in MOMENTS else Coalesce(value, 0)
 
-    scheduled = Q(is_resend=False)
     return {
-        **{name: event_count(kind) for name, kind in EVENTS.items()},
-        "runs": Coalesce(figure(Count("pk", filter=scheduled), whole), 0),
-        "resends": Coalesce(figure(Count("pk", filter=~scheduled), whole), 0),
-        "requeued": Coalesce(figure(Sum("planned", filter=~scheduled), whole), 0),
-        "first_attempt_at": figure(Min("first_attempt_at"), moment),
-        "last_attempt_at": figure(Max("last_attempt_at"), moment),
-        **{name: Coalesce(figure(Sum(name, filter=scheduled), whole), 0) for name in SCHEDULED},
-        **{name: Coalesce(figure(Sum(name), whole), 0) for name in FIGURES},
+        **{name: figure(events, name, aggregate) for name, aggregate in _event_figures().items()},
+        **{name: figure(runs, name, aggregate) for name, aggregate in _run_figures().items()},
     }
+
+
+def add_report_figures(
+    mailings: list[Mailing], *, since: date | None = None, until: date | None = None
+) -> list[Mailing]:
+    """Set on each of `mailings` (a page of them) the figures of `with_report_figures`,
+    counted for these mailings only by two grouped queries, one over their runs and one
+    over their subscription events: cheaper to build and to run than a dozen subqueries per row."""
+    if not mailings:
+        return mailings
+    ids = [mailing.pk for mailing in mailings]
+    empty = {name: None if name in MOMENTS else 0 for name in REPORT_FIGURES}
+    found: dict[int, dict] = {pk: dict(empty) for pk in ids}
+    for per_mailing in _grouped_figures(since, until):
+        for row in per_mailing.filter(mailing__in=ids):
+            mailing = row.pop("mailing")
+            found[mailing].update((name, empty[name] if value is None else value) for name, value in row.items())
+    for mailing in mailings:
+        for name, value in found[mailing.pk].items():
+            setattr(mailing, name, value)
+    return mailings
+
+
+@lru_cache(maxsize=64)
+def _grouped_figures(since: date | None, until: date | None) -> tuple[QuerySet, QuerySet]:
+    """The figures per mailing of its runs and of its subscription events in a period, as two
+    grouped queries made once per period (a page narrows a copy of each to its mailings)."""
+    runs = RunStats.objects.filter(_days(since, until))
+    events = ClientEvent.objects.filter(_days(since, until), kind__in=EVENTS.values())
+    return (
+        runs.order_by().values("mailing").annotate(**_run_figures()),
+        events.order_by().values("mailing").annotate(**_event_figures()),
+    )
 
 
 def runs_of(mailing: Mailing, *, since: date | None = None, until: date | None = None) -> QuerySet[RunStats]:
@@ -122,35 +177,24 @@ def runs_of(mailing: Mailing, *, since: date | None = None, until: date | None =
 
 
 def daily_series_of(mailings: QuerySet[Mailing], *, since: date | None = None, until: date | None = None) -> list[dict]:
-    """`daily_series` summed over `mailings` (those its reader may see), in the period."""
+    """Sent, failed, pending and skipped per day, summed over `mailings` (those its
+    reader may see) in the period, with the unsubscribes and suppressions of each day."""
     chosen = mailings.values("pk")
-    days, events = DailyStats.objects.filter(mailing__in=chosen), ClientEvent.objects.filter(mailing__in=chosen)
-    return daily_series(days, events, since=since, until=until)
-
-
-def daily_series(
-    daily: QuerySet[DailyStats],
-    events: QuerySet[ClientEvent],
-    *,
-    since: date | None = None,
-    until: date | None = None,
-) -> list[dict]:
-    """Sent, failed, pending and skipped per day, summed over the given rollups,
-    with the unsubscribes and suppressions of each day."""
-    series: dict[date, dict] = {
-        row["date"]: row
-        for row in daily.filter(_days(since, until))
-        .order_by()
-        .values(date=F("day"))
-        .annotate(**{name: Sum(name) for name in DAY_FIGURES})
-    }
-    happened = (
-        events.filter(_days(since, until), kind__in=EVENTS.values())
-        .order_by()
-        .values(date=F("day"))
-        .annotate(**{name: Count("pk", filter=Q(kind=kind)) for name, kind in EVENTS.items()})
-    )
+    per_day, events_per_day = _daily_figures(since, until)
+    series: dict[date, dict] = {row["date"]: row for row in per_day.filter(mailing__in=chosen)}
     empty = dict.fromkeys([*DAY_FIGURES, *EVENTS], 0)
-    for row in happened:
+    for row in events_per_day.filter(mailing__in=chosen):
         series.setdefault(row["date"], {**empty, "date": row["date"]}).update(row)
     return [{**empty, **series[day]} for day in sorted(series)]
+
+
+@lru_cache(maxsize=64)
+def _daily_figures(since: date | None, until: date | None) -> tuple[QuerySet, QuerySet]:
+    """The figures per day of the day rollups and of the subscription events in a period, as two
+    grouped queries made once per period (a report narrows a copy of each to its mailings)."""
+    per_day = DailyStats.objects.filter(_days(since, until)).order_by().values(date=F("day"))
+    events = ClientEvent.objects.filter(_days(since, until), kind__in=EVENTS.values()).order_by().values(date=F("day"))
+    return (
+        per_day.annotate(**{name: Sum(name) for name in DAY_FIGURES}),
+        events.annotate(**{name: Count("pk", filter=Q(kind=kind)) for name, kind in EVENTS.items()}),
+    )

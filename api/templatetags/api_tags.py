@@ -4,10 +4,14 @@ from datetime import datetime
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
+from django.template.defaulttags import querystring
+from django.utils import numberformat
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import date_format, get_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 
 from core.models import AttemptStatus, MailingDisplayStatus
 from core.reports import success_rate
@@ -42,6 +46,38 @@ def sort_state(current: str, field: str) -> str:
     return "none"
 
 
+_CARETS = {
+    direction: format_html(' <i class="bi bi-caret-{}-fill" aria-hidden="true"></i>', direction)
+    for direction in ("up", "down")
+}
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field: str, label: str, cell_class: str = "") -> str:
+    """A sortable column's header cell: its label links to the list ordered by `field`
+    (reversed when it is already), with the list's other filters and no page; a caret
+    and aria-sort say how the list is sorted."""
+    ordering = context.get("ordering") or ""
+    query = querystring(context, context.get("query"), ordering=next_ordering(ordering, field), page=None)
+    url = f"{context.get('list_url', '')}{query}"
+    if ordering == field:
+        caret = _CARETS["up"]
+    elif ordering[1:] == field:
+        caret = _CARETS["down"]
+    else:
+        caret = ""
+    return format_html(
+        '<th scope="col"{} aria-sort="{}"><a href="{}" hx-get="{}" class="link-body-emphasis text-decoration-none">'
+        "{}{}</a></th>\n",
+        format_html(' class="{}"', cell_class) if cell_class else "",
+        sort_state(ordering, field),
+        url,
+        url,
+        label,
+        caret,
+    )
+
+
 @register.filter
 def server_reply(text: str) -> str:
     """A stored reply in the reader's language when it is one of our own phrases
@@ -49,9 +85,37 @@ def server_reply(text: str) -> str:
     return gettext(text) if text else text
 
 
-@register.filter(name="success_rate")
-def success_rate_of(figures) -> float | None:
-    return success_rate(figures.reached, figures.planned)
+@lru_cache(maxsize=16)
+def _number_format(language: str | None) -> tuple:
+    """What `number_format` reads for a language: decimal separator, grouping, thousand separator."""
+    return tuple(get_format(name, language) for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
+
+
+@register.filter(is_safe=True)
+def whole(value):
+    """A whole number as a template shows it (`number_format` in the reader's language),
+    with the language's separators read once, not three times a number (a report page
+    shows hundreds). Anything else is left to the template, as without the filter."""
+    if type(value) is not int:
+        return value
+    if not settings.USE_THOUSAND_SEPARATOR:
+        return SafeString(value)
+    decimal_separator, grouping, thousand_separator = _number_format(get_language())
+    return numberformat.format(value, decimal_separator, None, grouping, thousand_separator, use_l10n=True)
+
+
+@register.filter(is_safe=True)
+def shown_rate(figures) -> str:
+    """The success rate of `figures` (reached ÷ planned) as the reports show it: one
+    decimal in the reader's language (what `floatformat:1` shows) and " %", or "—"
+    before any client was planned."""
+    rate = success_rate(figures.reached, figures.planned)
+    if rate is None:
+        return "—"
+    decimal_separator, grouping, thousand_separator = _number_format(get_language())
+    # success_rate rounds to one decimal: ".1f" writes exactly the digits floatformat would
+    number = numberformat.format(f"{rate:.1f}", decimal_separator, 1, grouping, thousand_separator, use_l10n=True)
+    return SafeString(f"{number} %")
 
 
 @lru_cache(maxsize=16)

@@ -3,6 +3,7 @@ from functools import cached_property
 from django_filters import utils as filter_utils
 from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from api.faces import ListMixin, RetrieveMixin
@@ -12,7 +13,14 @@ from api.renderers import BOM_PARAMETER, CSVRenderer
 from api.serializers.reports import DaySerializer, ReportDetailSerializer, ReportSerializer
 from api.views.base import ResourceViewSet
 from core.models import Mailing
-from core.reports import bring_up_to_date, daily_series_of, runs_of, success_rate, with_report_figures
+from core.reports import (
+    REPORT_FIGURES,
+    add_report_figures,
+    bring_up_to_date,
+    daily_series_of,
+    runs_of,
+    with_report_figures,
+)
 from core.selectors import mailings_visible_to
 from core.services.tracking import mailing_tracking
 
@@ -69,24 +77,45 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     @classmethod
     def filter_of(cls, request) -> ReportFilter:
         """The request's filters over the mailings the reader may see: the period
-        bounds every figure, the rest chooses the mailings."""
-        return ReportFilter(request.query_params, queryset=cls.mailings(request.user), request=request)
+        bounds every figure, the rest chooses the mailings. Made once per request
+        (its list, its rows' figures and its chart each read it)."""
+        report_filter = getattr(request, "_report_filter", None)
+        if report_filter is None:
+            report_filter = ReportFilter(request.query_params, queryset=cls.mailings(request.user), request=request)
+            request._report_filter = report_filter
+        return report_filter
 
     @classmethod
-    def reports(cls, request, period, *, columns=None):
+    def reports(cls, request, period, *, columns=None, figures=None):
         """The reader's mailings with their figures over `period` (since, until),
-        their runs counted first; `columns`: only these of each mailing."""
+        their runs counted first; `columns`: only these of each mailing; `figures`:
+        only these figures (the others are added to a page's rows: `list_rows`)."""
         since, until = period
         mailings = cls.mailings(request.user)
         bring_up_to_date(mailings)
         if columns is not None:
             mailings = mailings.only(*columns)
-        return with_report_figures(mailings, since=since, until=until).order_by("-id")
+        return with_report_figures(mailings, since=since, until=until, only=figures).order_by("-id")
+
+    @classmethod
+    def ordering_figures(cls, request) -> tuple[str, ...]:
+        """The figures the request's list is ordered by: the rows are sorted by them
+        in the database, before the page is cut."""
+        asked = {term.lstrip("-") for term in OrderingFilter().get_ordering(request, None, cls) or ()}
+        return tuple(name for name in REPORT_FIGURES if name in asked)
 
     @classmethod
     def listed(cls, request):
-        # what a row shows, not the message body or the owner's account
-        return cls.reports(request, cls.filter_of(request).period_bounds, columns=cls.ROW_COLUMNS)
+        # what a row shows, not the message body or the owner's account; a page's figures come in list_rows
+        period = cls.filter_of(request).period_bounds
+        return cls.reports(request, period, columns=cls.ROW_COLUMNS, figures=cls.ordering_figures(request))
+
+    @classmethod
+    def list_rows(cls, request, rows):
+        if rows is None:
+            return rows
+        since, until = cls.filter_of(request).period_bounds
+        return add_report_figures(list(rows), since=since, until=until)
 
     @classmethod
     def list_context(cls, request, rows, filterset):
@@ -98,7 +127,6 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     def detail_context(cls, request, obj):
         tracked = obj.track_clicks or obj.track_opens or obj.tracked_links.exists()
         return {
-            "success_rate": success_rate(obj.reached, obj.planned),
             "tracking": mailing_tracking(obj, obj.report_runs) if tracked else None,
             "list_runs": [run for run in obj.report_runs if run.list_stats.all()],
         }
@@ -114,8 +142,13 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no period
             return self.mailings(self.request.user)
-        columns = self.ROW_COLUMNS if self.action in {"list", "export"} else None
+        if self.action == "list":
+            return self.listed(self.request)
+        columns = self.ROW_COLUMNS if self.action == "export" else None
         return self.reports(self.request, self.period, columns=columns)
+
+    def paginate_queryset(self, queryset):
+        return self.list_rows(self.request, super().paginate_queryset(queryset))
 
     def get_serializer_class(self):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
