@@ -82,8 +82,8 @@ class Dispatcher:
         return mailing
 
     def _stop_planning(self) -> None:
-        """Leave the run being planned midway (the budget is spent): its planner's
-        lock goes, and the run stays marked for the next pass to complete."""
+        """Leave the run being planned midway (an error stopped the dispatcher): its
+        planner's lock goes, and the run stays marked for the next pass to complete."""
         planning, self._planning = self._planning, None
         if planning is not None:
             try:
@@ -139,9 +139,11 @@ class Dispatcher:
     def handle_one(self) -> bool:
         """Plan a chunk of a due run, or else send one batch: while a run is being
         planned the two take turns, so its first messages go out while the rest
-        is planned. False when nothing is left to do now."""
+        is planned. False when nothing is left to do now (or may be: the budget
+        is spent, the mail server failed)."""
         if self.fault is not None or self.out_of_time():
-            return False
+            # Nothing more is sent; a run being planned is planned to its end (the next pass only sends it).
+            return self._planning is not None and self.plan_step()
         if not self._planning_done and not self._send_next:
             if self.plan_step():
                 self._send_next = self._planning is not None

@@ -126,8 +126,7 @@ def test_a_large_runs_first_batch_goes_out_while_the_rest_is_being_planned(owner
     assert (mailing.planning_run_at, mailing.status) == (None, MailingStatus.FINISHED)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_budget_spent_midway_through_planning_leaves_the_run_for_the_next_pass(owner, chunks_of_three):
+def test_a_budget_spent_midway_through_planning_plans_the_run_to_its_end_and_sends_no_more(owner, chunks_of_three):
     mailing = make_mailing(owner, 8)
     with SmtpPeer() as peer:
         first = dispatcher_for(peer.port, batch_size=2)
@@ -135,6 +134,32 @@ def test_a_budget_spent_midway_through_planning_leaves_the_run_for_the_next_pass
         first.handle_one()  # its batch
         first.deadline = time.monotonic()  # the budget is spent
         first.run()
+
+        assert len(peer.handler.recipients()) == 2
+        mailing.refresh_from_db()
+        assert (mailing.planning_run_at, mailing.status) == (None, MailingStatus.RUNNING)
+        assert Attempt.objects.filter(mailing=mailing).count() == 8
+
+        counts = dispatcher_for(peer.port, batch_size=2).run()  # the next pass sends the rest
+
+    assert _received_once(peer, 8)
+    assert counts["sent"] == 6
+    mailing.refresh_from_db()
+    assert mailing.status == MailingStatus.FINISHED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_stopped_midway_through_planning_leaves_the_run_for_the_next_pass(owner, chunks_of_three):
+    mailing = make_mailing(owner, 8)
+    with SmtpPeer() as peer:
+        first = dispatcher_for(peer.port, batch_size=2)
+
+        def stop(counts):  # an operator stops `send_mailing` after its first batch, say
+            raise KeyboardInterrupt
+
+        first.on_batch = stop
+        with pytest.raises(KeyboardInterrupt):
+            first.run()
 
         mailing.refresh_from_db()
         assert mailing.planning_run_at is not None and mailing.status != MailingStatus.FINISHED
@@ -144,7 +169,7 @@ def test_a_budget_spent_midway_through_planning_leaves_the_run_for_the_next_pass
         counts = dispatcher_for(peer.port, batch_size=2).run()
 
     assert _received_once(peer, 8)
-    assert counts["sent"] == 6
+    assert counts["sent"] == 6  # the first pass sent its first batch
     mailing.refresh_from_db()
     assert (mailing.planning_run_at, mailing.status) == (None, MailingStatus.FINISHED)
 
