@@ -18,8 +18,8 @@ def _list(html: str, resource: str) -> str:
 
 
 def test_a_page_shows_what_its_list_answers_for_the_same_query(client, owner):
-    for email in ("ann@example.com", "anna@example.com", "bob@example.com"):
-        ClientFactory(owner=owner, email=email)
+    for name in ("ann", "anna", "bob"):  # names of their own: a random one ("Danny") could match the search
+        ClientFactory(owner=owner, email=f"{name}@example.com", full_name=name.title())
     client.force_login(owner)
     page = client.get("/clients/?search=ann&ordering=-email").content.decode()
     answer = client.get("/api/clients/?search=ann&ordering=-email", **HX).content.decode()
