@@ -168,12 +168,16 @@ def _grouped_figures(since: date | None, until: date | None) -> tuple[QuerySet, 
     )
 
 
-def runs_of(mailing: Mailing, *, since: date | None = None, until: date | None = None) -> QuerySet[RunStats]:
+def runs_of(
+    mailing: Mailing, *, since: date | None = None, until: date | None = None, by_list: bool = False
+) -> QuerySet[RunStats]:
     """The runs of one mailing (scheduled and resends) inside the period, newest
-    first, each with its figures per targeted list (by the list's name)."""
-    by_list = RunListStats.objects.select_related("client_list").order_by("client_list__name", "client_list_id")
+    first; `by_list`: each with its figures per targeted list (by the list's name)."""
     runs = RunStats.objects.filter(_days(since, until), mailing=mailing).order_by("-run_at")
-    return runs.prefetch_related(Prefetch("list_stats", queryset=by_list))
+    if not by_list:
+        return runs
+    lists = RunListStats.objects.select_related("client_list").order_by("client_list__name", "client_list_id")
+    return runs.prefetch_related(Prefetch("list_stats", queryset=lists))
 
 
 def daily_series_of(mailings: QuerySet[Mailing], *, since: date | None = None, until: date | None = None) -> list[dict]:

@@ -156,7 +156,7 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     def get_object(self):
         report = super().get_object()
         since, until = self.period
-        report.report_runs = runs_of(report, since=since, until=until)
+        report.report_runs = runs_of(report, since=since, until=until, by_list=True)
         report.report_days = daily_series_of(Mailing.objects.filter(pk=report.pk), since=since, until=until)
         return report
 
