@@ -47,8 +47,8 @@ def sort_state(current: str, field: str) -> str:
 
 
 _CARETS = {
-    direction: format_html(' <i class="bi bi-caret-{}-fill" aria-hidden="true"></i>', direction)
-    for direction in ("up", "down")
+    state: format_html(' <i class="bi bi-caret-{}-fill" aria-hidden="true"></i>', direction)
+    for state, direction in (("ascending", "up"), ("descending", "down"))
 }
 
 
@@ -60,21 +60,16 @@ def sort_header(context, field: str, label: str, cell_class: str = "") -> str:
     ordering = context.get("ordering") or ""
     query = querystring(context, context.get("query"), ordering=next_ordering(ordering, field), page=None)
     url = f"{context.get('list_url', '')}{query}"
-    if ordering == field:
-        caret = _CARETS["up"]
-    elif ordering[1:] == field:
-        caret = _CARETS["down"]
-    else:
-        caret = ""
+    state = sort_state(ordering, field)
     return format_html(
         '<th scope="col"{} aria-sort="{}"><a href="{}" hx-get="{}" class="link-body-emphasis text-decoration-none">'
         "{}{}</a></th>\n",
         format_html(' class="{}"', cell_class) if cell_class else "",
-        sort_state(ordering, field),
+        state,
         url,
         url,
         label,
-        caret,
+        _CARETS.get(state, ""),
     )
 
 

@@ -93,7 +93,9 @@ WRITTEN_OUT_HEADER = (
 )
 
 
-@pytest.mark.parametrize("ordering", ["", "sent", "-sent", "runs", "-runs", "xsent", "sent,-runs"])
+# (Not "xsent": the old template drew a caret for it that its aria-sort denied; a list only ever
+# passes an ordering it accepted.)
+@pytest.mark.parametrize("ordering", ["", "sent", "-sent", "runs", "-runs", "sent,-runs"])
 @pytest.mark.parametrize("cell_class", ["", "wide"])
 def test_a_sort_header_reads_as_the_written_out_one(ordering, cell_class):
     query = QueryDict(mutable=True)

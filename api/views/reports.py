@@ -1,5 +1,3 @@
-from functools import cached_property
-
 from django_filters import utils as filter_utils
 from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework.decorators import action
@@ -86,11 +84,16 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
         return report_filter
 
     @classmethod
-    def reports(cls, request, period, *, columns=None, figures=None):
-        """The reader's mailings with their figures over `period` (since, until),
+    def period_of(cls, request):
+        """The request's period (since, until): it bounds every figure."""
+        return cls.filter_of(request).period_bounds
+
+    @classmethod
+    def reports(cls, request, *, columns=None, figures=None):
+        """The reader's mailings with their figures over the request's period,
         their runs counted first; `columns`: only these of each mailing; `figures`:
         only these figures (the others are added to a page's rows: `list_rows`)."""
-        since, until = period
+        since, until = cls.period_of(request)
         mailings = cls.mailings(request.user)
         bring_up_to_date(mailings)
         if columns is not None:
@@ -107,14 +110,13 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
     @classmethod
     def listed(cls, request):
         # what a row shows, not the message body or the owner's account; a page's figures come in list_rows
-        period = cls.filter_of(request).period_bounds
-        return cls.reports(request, period, columns=cls.ROW_COLUMNS, figures=cls.ordering_figures(request))
+        return cls.reports(request, columns=cls.ROW_COLUMNS, figures=cls.ordering_figures(request))
 
     @classmethod
     def list_rows(cls, request, rows):
         if rows is None:
             return rows
-        since, until = cls.filter_of(request).period_bounds
+        since, until = cls.period_of(request)
         return add_report_figures(list(rows), since=since, until=until)
 
     @classmethod
@@ -131,21 +133,13 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
             "list_runs": [run for run in obj.report_runs if run.list_stats.all()],
         }
 
-    @cached_property
-    def report_filter(self) -> ReportFilter:
-        return self.filter_of(self.request)
-
-    @property
-    def period(self):
-        return self.report_filter.period_bounds
-
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no period
             return self.mailings(self.request.user)
         if self.action == "list":
             return self.listed(self.request)
         columns = self.ROW_COLUMNS if self.action == "export" else None
-        return self.reports(self.request, self.period, columns=columns)
+        return self.reports(self.request, columns=columns)
 
     def paginate_queryset(self, queryset):
         return self.list_rows(self.request, super().paginate_queryset(queryset))
@@ -155,7 +149,7 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
 
     def get_object(self):
         report = super().get_object()
-        since, until = self.period
+        since, until = self.period_of(self.request)
         report.report_runs = runs_of(report, since=since, until=until, by_list=True)
         report.report_days = daily_series_of(Mailing.objects.filter(pk=report.pk), since=since, until=until)
         return report
@@ -171,7 +165,7 @@ class ReportViewSet(CachedListMixin, ListMixin, RetrieveMixin, ResourceViewSet):
         return cached(request, self, self._daily)
 
     def _daily(self):
-        series = daily_figures(self.report_filter)
+        series = daily_figures(self.filter_of(self.request))
         days = DaySerializer(series, many=True).data
         return self.answer(days, self.fragment("daily", series=series, days=days))
 
